@@ -1,0 +1,81 @@
+//! [`Traced`]: a future that runs inside a [`CallSpan`] and records its output on it.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
+
+use pin_project_lite::pin_project;
+
+use crate::span::{CallSpan, ErrorInfo};
+
+/// Records a call's output on its span: a closure `FnOnce(&Output, &CallSpan)`, or
+/// [`RecordResult`] for any `Result` whose error is a `std::error::Error`.
+pub trait RecordOutput<T> {
+    /// Called once, with the output, before the span ends.
+    fn record(self, output: &T, span: &CallSpan);
+}
+
+impl<T, F: FnOnce(&T, &CallSpan)> RecordOutput<T> for F {
+    fn record(self, output: &T, span: &CallSpan) {
+        self(output, span);
+    }
+}
+
+/// Records an `Err` with [`CallSpan::record_error`] and nothing for `Ok`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RecordResult;
+
+impl<T, E: std::error::Error + 'static> RecordOutput<Result<T, E>> for RecordResult {
+    fn record(self, output: &Result<T, E>, span: &CallSpan) {
+        if let Err(error) = output {
+            span.record_error(error, ErrorInfo::new());
+        }
+    }
+}
+
+pin_project! {
+    /// A future that is polled inside its span, records its output, and ends the span as
+    /// soon as it completes. Dropped before completion (cancelled by the caller), the span
+    /// ends with no error. `Send` when the inner future and the recorder are.
+    #[derive(Debug)]
+    #[must_use = "futures do nothing unless polled"]
+    pub struct Traced<F, R> {
+        #[pin]
+        inner: F,
+        span: CallSpan,
+        recorder: Option<R>,
+    }
+}
+
+impl<F, R> Traced<F, R> {
+    /// Runs `inner` inside `span`, recording its output with `recorder`.
+    pub fn new(span: CallSpan, inner: F, recorder: R) -> Self {
+        Traced {
+            inner,
+            span,
+            recorder: Some(recorder),
+        }
+    }
+
+    /// The span this future runs in.
+    pub fn span(&self) -> &CallSpan {
+        &self.span
+    }
+}
+
+impl<F: Future, R: RecordOutput<F::Output>> Future for Traced<F, R> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let entered = this.span.span().enter();
+        let output = ready!(this.inner.poll(cx));
+        if let Some(recorder) = this.recorder.take() {
+            recorder.record(&output, this.span);
+        }
+        drop(entered);
+        // End the span now, not whenever the caller drops this future.
+        *this.span = CallSpan::none();
+        Poll::Ready(output)
+    }
+}

@@ -1,0 +1,339 @@
+//! [`HttpClientCall`] and [`HttpServerCall`]: descriptions of HTTP requests, from which
+//! core makes CLIENT and SERVER spans.
+
+use std::borrow::Cow;
+
+use crate::Library;
+use crate::library::with_target;
+use crate::span::{CallKind, CallSpan};
+
+/// The methods `http.request.method` may carry as they are; any other is `_OTHER`.
+const KNOWN_METHODS: [&str; 9] = [
+    "CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "TRACE",
+];
+
+/// Query keys whose values never reach `url.full`.
+const REDACTED_QUERY_KEYS: [&str; 7] = [
+    "AWSAccessKeyId",
+    "Signature",
+    "sig",
+    "X-Goog-Signature",
+    "X-Amz-Signature",
+    "X-Amz-Credential",
+    "X-Amz-Security-Token",
+];
+
+const REDACTED: &str = "REDACTED";
+
+/// `http.request.method` and, for an unknown method, `http.request.method_original`.
+fn method_attributes(method: &str) -> (&'static str, Option<&str>) {
+    match KNOWN_METHODS.iter().find(|known| **known == method) {
+        Some(known) => (known, None),
+        None => ("_OTHER", Some(method)),
+    }
+}
+
+/// `url.full` with userinfo replaced by `REDACTED:REDACTED` and the values of signing query
+/// keys replaced by `REDACTED`. Works on the text alone and never fails: a string that is
+/// not a URL comes back with the same rules applied as far as they fit.
+pub fn redact_url(url: &str) -> Cow<'_, str> {
+    let authority_start = url.find("://").map_or(0, |i| i + 3);
+    let rest = &url[authority_start..];
+    let authority_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let userinfo_end = rest[..authority_len]
+        .rfind('@')
+        .map(|i| authority_start + i);
+
+    let query = url.find('?').map(|start| {
+        let end = url[start..].find('#').map_or(url.len(), |i| start + i);
+        (start + 1, end)
+    });
+    let query_needs_redaction = query.is_some_and(|(start, end)| {
+        url[start..end].split('&').any(|pair| {
+            pair.split_once('=')
+                .is_some_and(|(key, _)| REDACTED_QUERY_KEYS.contains(&key))
+        })
+    });
+    if userinfo_end.is_none() && !query_needs_redaction {
+        return Cow::Borrowed(url);
+    }
+
+    let mut out = String::with_capacity(url.len());
+    let mut copied_to = 0;
+    if let Some(end) = userinfo_end {
+        out.push_str(&url[..authority_start]);
+        out.push_str("REDACTED:REDACTED");
+        copied_to = end;
+    }
+    if let (Some((start, end)), true) = (query, query_needs_redaction) {
+        out.push_str(&url[copied_to..start]);
+        for (i, pair) in url[start..end].split('&').enumerate() {
+            if i > 0 {
+                out.push('&');
+            }
+            match pair.split_once('=') {
+                Some((key, _)) if REDACTED_QUERY_KEYS.contains(&key) => {
+                    out.push_str(key);
+                    out.push('=');
+                    out.push_str(REDACTED);
+                }
+                _ => out.push_str(pair),
+            }
+        }
+        copied_to = end;
+    }
+    out.push_str(&url[copied_to..]);
+    Cow::Owned(out)
+}
+
+/// Describes one outgoing HTTP request; [`start`](HttpClientCall::start) makes its CLIENT span.
+///
+/// ```
+/// use instrument_core::{HttpClientCall, Library};
+///
+/// let span = HttpClientCall::new(Library::Reqwest, "GET", "https://user:pw@api.example.com/items?sig=abc")
+///     .server("api.example.com", 443)
+///     .start();
+/// span.record_http_status(200);
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "an HttpClientCall does nothing until `start` makes its span"]
+pub struct HttpClientCall<'a> {
+    library: Library,
+    method: &'a str,
+    url: &'a str,
+    server: Option<(&'a str, u16)>,
+    protocol_version: Option<&'a str>,
+}
+
+macro_rules! http_client_span {
+    ($target:literal, $call:expr, $name:expr, $method:expr, $original:expr, $url:expr) => {
+        tracing::info_span!(
+            target: $target,
+            "http.client",
+            otel.name = $name,
+            otel.kind = "client",
+            otel.status_code = tracing::field::Empty,
+            otel.status_description = tracing::field::Empty,
+            http.request.method = $method,
+            http.request.method_original = $original,
+            url.full = &*$url,
+            server.address = $call.server.map(|(address, _)| address),
+            server.port = $call.server.map(|(_, port)| i64::from(port)),
+            network.protocol.version = $call.protocol_version,
+            http.response.status_code = tracing::field::Empty,
+            http.request.resend_count = tracing::field::Empty,
+            error.type = tracing::field::Empty,
+        )
+    };
+}
+
+macro_rules! http_server_span {
+    ($target:literal, $call:expr, $name:expr, $method:expr, $original:expr) => {
+        tracing::info_span!(
+            target: $target,
+            "http.server",
+            otel.name = &*$name,
+            otel.kind = "server",
+            otel.status_code = tracing::field::Empty,
+            otel.status_description = tracing::field::Empty,
+            http.request.method = $method,
+            http.request.method_original = $original,
+            http.route = $call.route,
+            url.path = $call.path,
+            url.scheme = $call.scheme,
+            url.query = $call.query,
+            server.address = $call.server.map(|(address, _)| address),
+            server.port = $call.server.and_then(|(_, port)| port).map(i64::from),
+            network.protocol.version = $call.protocol_version,
+            http.response.status_code = tracing::field::Empty,
+            error.type = tracing::field::Empty,
+        )
+    };
+}
+
+macro_rules! listening {
+    ($target:literal,) => {
+        tracing::enabled!(target: $target, tracing::Level::INFO)
+    };
+}
+
+impl<'a> HttpClientCall<'a> {
+    /// A request with this method and full URL, sent through `library`'s wrapper.
+    pub fn new(library: Library, method: &'a str, url: &'a str) -> Self {
+        HttpClientCall {
+            library,
+            method,
+            url,
+            server: None,
+            protocol_version: None,
+        }
+    }
+
+    /// `server.address` and `server.port` (always recorded for HTTP).
+    pub fn server(mut self, address: &'a str, port: u16) -> Self {
+        self.server = Some((address, port));
+        self
+    }
+
+    /// `network.protocol.version` when known before sending (`1.1`, `2`).
+    pub fn protocol_version(mut self, version: &'a str) -> Self {
+        self.protocol_version = Some(version);
+        self
+    }
+
+    /// Makes the CLIENT span named by the method (`HTTP` for an unknown one), never the path.
+    pub fn start(self) -> CallSpan {
+        if !crate::enabled(self.library) || !with_target!(self.library, listening!()) {
+            return CallSpan::none();
+        }
+        let (method, original) = method_attributes(self.method);
+        let name = if original.is_some() { "HTTP" } else { method };
+        let url = redact_url(self.url);
+        let span = with_target!(
+            self.library,
+            http_client_span!(self, name, method, original, url)
+        );
+        CallSpan::new(span, CallKind::HttpClient)
+    }
+}
+
+/// Describes one incoming HTTP request; [`start`](HttpServerCall::start) makes its SERVER span.
+#[derive(Debug, Clone)]
+#[must_use = "an HttpServerCall does nothing until `start` makes its span"]
+pub struct HttpServerCall<'a> {
+    library: Library,
+    method: &'a str,
+    path: &'a str,
+    scheme: Option<&'a str>,
+    query: Option<&'a str>,
+    route: Option<&'a str>,
+    server: Option<(&'a str, Option<u16>)>,
+    protocol_version: Option<&'a str>,
+}
+
+impl<'a> HttpServerCall<'a> {
+    /// A request with this method and path, received through `library`'s layer.
+    pub fn new(library: Library, method: &'a str, path: &'a str) -> Self {
+        HttpServerCall {
+            library,
+            method,
+            path,
+            scheme: None,
+            query: None,
+            route: None,
+            server: None,
+            protocol_version: None,
+        }
+    }
+
+    /// `url.scheme` (`http`, `https`).
+    pub fn scheme(mut self, scheme: &'a str) -> Self {
+        self.scheme = Some(scheme);
+        self
+    }
+
+    /// `url.query`, without the `?`.
+    pub fn query(mut self, query: &'a str) -> Self {
+        self.query = Some(query);
+        self
+    }
+
+    /// `http.route`: the matched route template (`/users/{id}`), never the raw path.
+    pub fn route(mut self, route: &'a str) -> Self {
+        self.route = Some(route);
+        self
+    }
+
+    /// `server.address` and `server.port` as the client addressed them (`Host`).
+    pub fn server(mut self, address: &'a str, port: Option<u16>) -> Self {
+        self.server = Some((address, port));
+        self
+    }
+
+    /// `network.protocol.version` (`1.1`, `2`).
+    pub fn protocol_version(mut self, version: &'a str) -> Self {
+        self.protocol_version = Some(version);
+        self
+    }
+
+    /// Makes the SERVER span named `{method} {route}`, or `{method}` without a route.
+    pub fn start(self) -> CallSpan {
+        if !crate::enabled(self.library) || !with_target!(self.library, listening!()) {
+            return CallSpan::none();
+        }
+        let (method, original) = method_attributes(self.method);
+        let shown = if original.is_some() { "HTTP" } else { method };
+        let name: Cow<'_, str> = match self.route {
+            Some(route) => Cow::Owned(format!("{shown} {route}")),
+            None => Cow::Borrowed(shown),
+        };
+        let span = with_target!(
+            self.library,
+            http_server_span!(self, name, method, original)
+        );
+        CallSpan::new(span, CallKind::HttpServer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn userinfo_is_redacted() {
+        assert_eq!(
+            redact_url("https://user:secret@example.com:8443/a?b=c#d"),
+            "https://REDACTED:REDACTED@example.com:8443/a?b=c#d"
+        );
+    }
+
+    #[test]
+    fn signing_query_values_are_redacted_and_keys_kept() {
+        assert_eq!(
+            redact_url("https://s3.example.com/o?X-Amz-Signature=abc&x=1&sig=zz&Signature=q#frag"),
+            "https://s3.example.com/o?X-Amz-Signature=REDACTED&x=1&sig=REDACTED&Signature=REDACTED#frag"
+        );
+    }
+
+    #[test]
+    fn a_plain_url_is_borrowed_unchanged() {
+        let url = "http://127.0.0.1:8080/health?verbose=1";
+        assert!(matches!(redact_url(url), Cow::Borrowed(u) if u == url));
+    }
+
+    #[test]
+    fn an_at_sign_in_the_path_is_not_userinfo() {
+        let url = "https://example.com/users/@me?sig=1";
+        assert_eq!(
+            redact_url(url),
+            "https://example.com/users/@me?sig=REDACTED"
+        );
+    }
+
+    #[test]
+    fn text_that_is_not_a_url_does_not_panic() {
+        for text in [
+            "",
+            "?",
+            "@",
+            "://",
+            "a@b?sig",
+            "?sig=1&&=&",
+            "é@é?Signature=é",
+        ] {
+            let _ = redact_url(text);
+        }
+        assert_eq!(
+            redact_url("é@é?Signature=é"),
+            "REDACTED:REDACTED@é?Signature=REDACTED"
+        );
+    }
+
+    #[test]
+    fn unknown_methods_are_other_with_the_original_kept() {
+        assert_eq!(method_attributes("GET"), ("GET", None));
+        assert_eq!(method_attributes("get"), ("_OTHER", Some("get")));
+        assert_eq!(method_attributes("PURGE"), ("_OTHER", Some("PURGE")));
+    }
+}

@@ -1,0 +1,241 @@
+//! [`CallSpan`]: the span of one traced call, and how its outcome is recorded.
+
+use std::borrow::Cow;
+use std::error::Error;
+use std::fmt::Write as _;
+
+use opentelemetry::KeyValue;
+use tracing_opentelemetry::OpenTelemetrySpanExt as _;
+
+/// Longest `exception.message` recorded; longer messages are cut at a character boundary.
+const MAX_EXCEPTION_MESSAGE: usize = 4096;
+
+/// Which side of a call a span stands for; decides what counts as a failed HTTP status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CallKind {
+    Database,
+    HttpClient,
+    HttpServer,
+}
+
+/// The span of one traced call, created by a call description
+/// ([`DbCall::start`](crate::DbCall::start), [`HttpClientCall::start`](crate::HttpClientCall::start), ...).
+///
+/// Wrapper crates record the outcome through it; they never touch `tracing` fields by name.
+/// A `CallSpan` that nobody listens to ([`CallSpan::none`]) accepts every call and does nothing.
+#[derive(Debug, Clone)]
+pub struct CallSpan {
+    span: tracing::Span,
+    kind: CallKind,
+}
+
+/// What a wrapper knows about a failure beyond the error value itself.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[must_use]
+pub struct ErrorInfo<'a> {
+    status_code: Option<Cow<'a, str>>,
+    error_type: Option<Cow<'a, str>>,
+}
+
+impl<'a> ErrorInfo<'a> {
+    /// Nothing known beyond the error's type.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The system's own status code: SQLSTATE, MySQL error number, SQLite result code,
+    /// Redis error prefix. Becomes `db.response.status_code` and `error.type`.
+    pub fn status_code(mut self, code: impl Into<Cow<'a, str>>) -> Self {
+        self.status_code = Some(code.into());
+        self
+    }
+
+    /// A low-cardinality name for the failure when there is no status code (`timeout`,
+    /// `io`, `connect`). Becomes `error.type`.
+    pub fn error_type(mut self, name: impl Into<Cow<'a, str>>) -> Self {
+        self.error_type = Some(name.into());
+        self
+    }
+}
+
+impl CallSpan {
+    pub(crate) fn new(span: tracing::Span, kind: CallKind) -> Self {
+        CallSpan { span, kind }
+    }
+
+    /// A span that records nothing: what a call gets when its library is switched off or
+    /// nobody listens.
+    pub fn none() -> Self {
+        CallSpan {
+            span: tracing::Span::none(),
+            kind: CallKind::Database,
+        }
+    }
+
+    /// Does anyone listen to this span? When not, recording does nothing.
+    pub fn is_recording(&self) -> bool {
+        !self.span.is_disabled()
+    }
+
+    /// The underlying `tracing` span, e.g. to run code inside it or to make it a parent.
+    pub fn span(&self) -> &tracing::Span {
+        &self.span
+    }
+
+    /// Runs `f` inside the span.
+    pub fn in_scope<T>(&self, f: impl FnOnce() -> T) -> T {
+        self.span.in_scope(f)
+    }
+
+    /// Records `db.response.returned_rows`.
+    pub fn record_returned_rows(&self, rows: u64) {
+        // Integers reach OpenTelemetry as integers only through `i64`; `u64` becomes a string.
+        self.span.record(
+            "db.response.returned_rows",
+            i64::try_from(rows).unwrap_or(i64::MAX),
+        );
+    }
+
+    /// Records `http.response.status_code`, and marks the span failed when the status is
+    /// an error for this side: 4xx and 5xx for a client, 5xx for a server.
+    pub fn record_http_status(&self, status: u16) {
+        self.span
+            .record("http.response.status_code", i64::from(status));
+        let failed = match self.kind {
+            CallKind::HttpServer => status >= 500,
+            CallKind::HttpClient | CallKind::Database => status >= 400,
+        };
+        if failed {
+            let code = status.to_string();
+            self.span.record("otel.status_code", "error");
+            self.span.record("error.type", code.as_str());
+        }
+    }
+
+    /// Records `network.protocol.version` (`1.1`, `2`).
+    pub fn record_protocol_version(&self, version: &str) {
+        self.span.record("network.protocol.version", version);
+    }
+
+    /// Records `http.request.resend_count`.
+    pub fn record_resend_count(&self, count: u32) {
+        self.span
+            .record("http.request.resend_count", i64::from(count));
+    }
+
+    /// Marks the span failed with `error`: status Error with the error's message,
+    /// `error.type`, `db.response.status_code` when given, and an `exception` event whose
+    /// message follows the error's `source()` chain. The error itself is left untouched.
+    pub fn record_error<E: Error + 'static>(&self, error: &E, info: ErrorInfo<'_>) {
+        self.record_error_dyn(error, std::any::type_name::<E>(), info);
+    }
+
+    /// [`record_error`](Self::record_error) for an error whose type is known only by name.
+    pub fn record_error_dyn(
+        &self,
+        error: &(dyn Error + 'static),
+        type_name: &str,
+        info: ErrorInfo<'_>,
+    ) {
+        if !self.is_recording() {
+            return;
+        }
+        let message = error.to_string();
+        let error_type = info
+            .status_code
+            .as_deref()
+            .or(info.error_type.as_deref())
+            .unwrap_or(type_name);
+        self.span.record("otel.status_code", "error");
+        self.span
+            .record("otel.status_description", message.as_str());
+        self.span.record("error.type", error_type);
+        if self.kind == CallKind::Database
+            && let Some(code) = info.status_code.as_deref()
+        {
+            self.span.record("db.response.status_code", code);
+        }
+        self.span.add_event(
+            "exception",
+            vec![
+                KeyValue::new("exception.type", type_name.to_owned()),
+                KeyValue::new("exception.message", chain_message(message, error)),
+            ],
+        );
+    }
+
+    /// Records an OpenTelemetry attribute whose name is only known at run time, such as a
+    /// captured header (`http.request.header.x-id`). Reaches OpenTelemetry exporters only.
+    pub fn set_dynamic_attribute(
+        &self,
+        key: impl Into<opentelemetry::Key>,
+        value: impl Into<opentelemetry::Value>,
+    ) {
+        if self.is_recording() {
+            self.span.set_attribute(key, value);
+        }
+    }
+}
+
+/// The error's message followed by each cause the message does not already include.
+fn chain_message(mut message: String, error: &(dyn Error + 'static)) -> String {
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !text.is_empty() && !message.contains(&text) {
+            let _ = write!(message, ": {text}");
+        }
+        source = cause.source();
+    }
+    if message.len() > MAX_EXCEPTION_MESSAGE {
+        let mut cut = MAX_EXCEPTION_MESSAGE;
+        while !message.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        message.truncate(cut);
+    }
+    message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fmt;
+
+    #[derive(Debug)]
+    struct Layer(&'static str, Option<Box<Layer>>);
+    impl fmt::Display for Layer {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+    impl Error for Layer {
+        fn source(&self) -> Option<&(dyn Error + 'static)> {
+            self.1.as_deref().map(|e| e as _)
+        }
+    }
+
+    #[test]
+    fn the_chain_message_adds_causes_not_already_in_the_message() {
+        let err = Layer(
+            "query failed: connection reset",
+            Some(Box::new(Layer(
+                "connection reset",
+                Some(Box::new(Layer("os error 104", None))),
+            ))),
+        );
+        assert_eq!(
+            chain_message(err.to_string(), &err),
+            "query failed: connection reset: os error 104"
+        );
+    }
+
+    #[test]
+    fn a_long_chain_message_is_cut_at_a_char_boundary() {
+        let err = Layer("é", None);
+        let long = "é".repeat(MAX_EXCEPTION_MESSAGE);
+        let cut = chain_message(long, &err);
+        assert!(cut.len() <= MAX_EXCEPTION_MESSAGE);
+        assert!(cut.chars().all(|c| c == 'é'));
+    }
+}

@@ -1,0 +1,430 @@
+//! Capturing spans in tests: what would be exported, in memory.
+//!
+//! [`capture`] (or [`capture_async`]) runs your code under a private subscriber made of
+//! `tracing-opentelemetry` and an in-memory OpenTelemetry exporter, then hands back the
+//! spans as an exporter would have received them: names, kinds, statuses, attributes,
+//! events, parents and trace ids. The subscriber is installed for the current thread
+//! only, so tests running in parallel never see each other's spans.
+//!
+//! ```
+//! use instrument_core::testing::{capture, SpanKind};
+//! use instrument_core::{DbCall, DbSystem, Library};
+//!
+//! let ((), spans) = capture(|| {
+//!     let span = DbCall::new(Library::Sqlx, DbSystem::Postgresql)
+//!         .sql("SELECT name FROM users WHERE id = $1", true)
+//!         .start();
+//!     span.record_returned_rows(1);
+//! });
+//! let query = spans.named("SELECT users");
+//! assert_eq!(query.kind, SpanKind::Client);
+//! query
+//!     .assert_attr("db.system.name", "postgresql")
+//!     .assert_attr("db.response.returned_rows", 1);
+//! ```
+//!
+//! Work moved to another thread or task (`tokio::spawn`) leaves the private subscriber
+//! behind unless it is carried along (`instrument-threads` does that).
+
+use std::fmt;
+use std::future::Future;
+use std::time::SystemTime;
+
+use opentelemetry::trace::{SpanId, TraceId, TracerProvider as _};
+use opentelemetry::{Array, Value};
+use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracerProvider, SpanData};
+use tracing::Dispatch;
+use tracing::instrument::WithSubscriber as _;
+use tracing_subscriber::layer::SubscriberExt as _;
+
+/// The kind of a captured span.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SpanKind {
+    /// `INTERNAL`.
+    Internal,
+    /// `CLIENT`.
+    Client,
+    /// `SERVER`.
+    Server,
+    /// `PRODUCER`.
+    Producer,
+    /// `CONSUMER`.
+    Consumer,
+}
+
+/// The status of a captured span.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    /// Not set: the default for a call that did not fail.
+    Unset,
+    /// Failed, with its description.
+    Error(String),
+    /// Explicitly OK (this project never sets it).
+    Ok,
+}
+
+/// An event of a captured span (`exception`, ...).
+#[derive(Debug, Clone)]
+pub struct CapturedEvent {
+    /// Event name.
+    pub name: String,
+    /// Event attributes in recording order.
+    pub attributes: Vec<(String, Value)>,
+}
+
+impl CapturedEvent {
+    /// The attribute's value as a string, when it is one.
+    pub fn str_attr(&self, key: &str) -> Option<&str> {
+        self.attributes
+            .iter()
+            .find(|(k, _)| k == key)
+            .and_then(|(_, v)| as_str(v))
+    }
+}
+
+/// One span as an exporter received it.
+#[derive(Debug, Clone)]
+pub struct CapturedSpan {
+    /// The exported span name (`otel.name` when set).
+    pub name: String,
+    /// Span kind.
+    pub kind: SpanKind,
+    /// Span status.
+    pub status: Status,
+    /// Attributes by name.
+    pub attributes: Vec<(String, Value)>,
+    /// Events in recording order.
+    pub events: Vec<CapturedEvent>,
+    /// Trace id.
+    pub trace_id: TraceId,
+    /// Span id.
+    pub span_id: SpanId,
+    /// Parent span id (`None` for a root).
+    pub parent_span_id: Option<SpanId>,
+    /// Whether the parent came from another process.
+    pub parent_is_remote: bool,
+    /// Start time.
+    pub start_time: SystemTime,
+    /// End time.
+    pub end_time: SystemTime,
+}
+
+impl CapturedSpan {
+    fn from_data(data: SpanData) -> Self {
+        let parent = data.parent_span_id;
+        CapturedSpan {
+            name: data.name.into_owned(),
+            kind: match data.span_kind {
+                opentelemetry::trace::SpanKind::Client => SpanKind::Client,
+                opentelemetry::trace::SpanKind::Server => SpanKind::Server,
+                opentelemetry::trace::SpanKind::Producer => SpanKind::Producer,
+                opentelemetry::trace::SpanKind::Consumer => SpanKind::Consumer,
+                opentelemetry::trace::SpanKind::Internal => SpanKind::Internal,
+            },
+            status: match data.status {
+                opentelemetry::trace::Status::Unset => Status::Unset,
+                opentelemetry::trace::Status::Ok => Status::Ok,
+                opentelemetry::trace::Status::Error { description } => {
+                    Status::Error(description.into_owned())
+                }
+            },
+            attributes: data
+                .attributes
+                .into_iter()
+                .map(|kv| (kv.key.as_str().to_owned(), kv.value))
+                .collect(),
+            events: data
+                .events
+                .into_iter()
+                .map(|event| CapturedEvent {
+                    name: event.name.into_owned(),
+                    attributes: event
+                        .attributes
+                        .into_iter()
+                        .map(|kv| (kv.key.as_str().to_owned(), kv.value))
+                        .collect(),
+                })
+                .collect(),
+            trace_id: data.span_context.trace_id(),
+            span_id: data.span_context.span_id(),
+            parent_span_id: (parent != SpanId::INVALID).then_some(parent),
+            parent_is_remote: data.parent_span_is_remote,
+            start_time: data.start_time,
+            end_time: data.end_time,
+        }
+    }
+
+    /// The attribute's value.
+    pub fn attr(&self, key: &str) -> Option<&Value> {
+        self.attributes
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
+    }
+
+    /// The attribute's value as a string, when it is one.
+    pub fn str_attr(&self, key: &str) -> Option<&str> {
+        self.attr(key).and_then(as_str)
+    }
+
+    /// The attribute's value as an integer, when it is one.
+    pub fn i64_attr(&self, key: &str) -> Option<i64> {
+        match self.attr(key) {
+            Some(Value::I64(v)) => Some(*v),
+            _ => None,
+        }
+    }
+
+    /// Panics, listing the span's attributes, unless `key` has exactly `expected`.
+    /// Integers compare across widths; strings compare with `&str`.
+    #[track_caller]
+    pub fn assert_attr(&self, key: &str, expected: impl Expected) -> &Self {
+        let expected = expected.into_value();
+        let actual = self.attr(key);
+        if actual != Some(&expected) {
+            panic!(
+                "span {:?}: expected {key} = {expected:?}, found {actual:?}\n{self}",
+                self.name
+            );
+        }
+        self
+    }
+
+    /// Panics, listing the span's attributes, if `key` is present.
+    #[track_caller]
+    pub fn assert_no_attr(&self, key: &str) -> &Self {
+        if let Some(value) = self.attr(key) {
+            panic!(
+                "span {:?}: expected no {key}, found {value:?}\n{self}",
+                self.name
+            );
+        }
+        self
+    }
+
+    /// Does the span's status say it failed?
+    pub fn is_error(&self) -> bool {
+        matches!(self.status, Status::Error(_))
+    }
+
+    /// The first event with this name.
+    pub fn event(&self, name: &str) -> Option<&CapturedEvent> {
+        self.events.iter().find(|event| event.name == name)
+    }
+
+    /// Is this span a direct child of `parent` (same trace, parent id matches)?
+    pub fn is_child_of(&self, parent: &CapturedSpan) -> bool {
+        self.trace_id == parent.trace_id && self.parent_span_id == Some(parent.span_id)
+    }
+}
+
+impl fmt::Display for CapturedSpan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{} [{:?}, {:?}]", self.name, self.kind, self.status)?;
+        for (key, value) in &self.attributes {
+            writeln!(f, "  {key} = {value:?}")?;
+        }
+        for event in &self.events {
+            writeln!(f, "  event {}: {:?}", event.name, event.attributes)?;
+        }
+        Ok(())
+    }
+}
+
+fn as_str(value: &Value) -> Option<&str> {
+    match value {
+        Value::String(s) => Some(s.as_str()),
+        _ => None,
+    }
+}
+
+/// The spans captured by one [`capture`], in start order.
+#[derive(Debug, Clone, Default)]
+pub struct Spans {
+    spans: Vec<CapturedSpan>,
+}
+
+impl Spans {
+    /// Number of spans.
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// No span at all?
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    /// Every span, in start order.
+    pub fn iter(&self) -> impl Iterator<Item = &CapturedSpan> {
+        self.spans.iter()
+    }
+
+    /// Every span's name, in start order.
+    pub fn names(&self) -> Vec<&str> {
+        self.spans.iter().map(|span| span.name.as_str()).collect()
+    }
+
+    /// The first span with this name; panics listing every name when there is none.
+    #[track_caller]
+    pub fn named(&self, name: &str) -> &CapturedSpan {
+        self.find(|span| span.name == name)
+            .unwrap_or_else(|| panic!("no span named {name:?}; captured: {:?}", self.names()))
+    }
+
+    /// Every span with this name.
+    pub fn all_named(&self, name: &str) -> Vec<&CapturedSpan> {
+        self.spans.iter().filter(|span| span.name == name).collect()
+    }
+
+    /// The first span matching `predicate`.
+    pub fn find(&self, predicate: impl Fn(&CapturedSpan) -> bool) -> Option<&CapturedSpan> {
+        self.spans.iter().find(|span| predicate(span))
+    }
+
+    /// The captured parent of `span`, if it was captured too.
+    pub fn parent_of(&self, span: &CapturedSpan) -> Option<&CapturedSpan> {
+        self.find(|candidate| span.is_child_of(candidate))
+    }
+
+    /// The direct children of `span`, in start order.
+    pub fn children_of(&self, span: &CapturedSpan) -> Vec<&CapturedSpan> {
+        self.spans
+            .iter()
+            .filter(|child| child.is_child_of(span))
+            .collect()
+    }
+
+    /// Panics listing what was captured unless nothing was.
+    #[track_caller]
+    pub fn assert_empty(&self) {
+        assert!(
+            self.is_empty(),
+            "expected no spans, captured: {:?}",
+            self.names()
+        );
+    }
+}
+
+impl IntoIterator for Spans {
+    type Item = CapturedSpan;
+    type IntoIter = std::vec::IntoIter<CapturedSpan>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.spans.into_iter()
+    }
+}
+
+/// A private tracing → OpenTelemetry → memory pipeline.
+struct Pipeline {
+    exporter: InMemorySpanExporter,
+    provider: SdkTracerProvider,
+    dispatch: Dispatch,
+}
+
+impl Pipeline {
+    fn new() -> Self {
+        let exporter = InMemorySpanExporter::default();
+        let provider = SdkTracerProvider::builder()
+            .with_simple_exporter(exporter.clone())
+            .build();
+        let layer = tracing_opentelemetry::layer()
+            .with_tracer(provider.tracer("instrument-testing"))
+            .with_location(false)
+            .with_target(false)
+            .with_threads(false);
+        let dispatch = Dispatch::new(tracing_subscriber::registry().with(layer));
+        Pipeline {
+            exporter,
+            provider,
+            dispatch,
+        }
+    }
+
+    fn finish(self) -> Spans {
+        drop(self.dispatch);
+        let _ = self.provider.force_flush();
+        let mut spans: Vec<CapturedSpan> = self
+            .exporter
+            .get_finished_spans()
+            .unwrap_or_default()
+            .into_iter()
+            .map(CapturedSpan::from_data)
+            .collect();
+        spans.sort_by_key(|span| span.start_time);
+        Spans { spans }
+    }
+}
+
+/// Runs `f` on this thread with a private capturing subscriber and returns its result
+/// with the spans that ended while it ran.
+pub fn capture<T>(f: impl FnOnce() -> T) -> (T, Spans) {
+    let pipeline = Pipeline::new();
+    let result = tracing::dispatcher::with_default(&pipeline.dispatch, f);
+    (result, pipeline.finish())
+}
+
+/// Runs `future` with a private capturing subscriber set on every poll, and returns its
+/// output with the spans that ended while it ran.
+pub async fn capture_async<F: Future>(future: F) -> (F::Output, Spans) {
+    let pipeline = Pipeline::new();
+    let output = future.with_subscriber(pipeline.dispatch.clone()).await;
+    (output, pipeline.finish())
+}
+
+/// A value [`CapturedSpan::assert_attr`] compares with: strings, integers, booleans,
+/// floats, or an OpenTelemetry [`Value`] (e.g. from [`string_array`]).
+pub trait Expected {
+    /// The OpenTelemetry value it stands for.
+    fn into_value(self) -> Value;
+}
+
+impl Expected for Value {
+    fn into_value(self) -> Value {
+        self
+    }
+}
+
+impl Expected for &str {
+    fn into_value(self) -> Value {
+        Value::String(self.to_owned().into())
+    }
+}
+
+impl Expected for String {
+    fn into_value(self) -> Value {
+        Value::String(self.into())
+    }
+}
+
+impl Expected for bool {
+    fn into_value(self) -> Value {
+        Value::Bool(self)
+    }
+}
+
+impl Expected for f64 {
+    fn into_value(self) -> Value {
+        Value::F64(self)
+    }
+}
+
+macro_rules! expected_integer {
+    ($($ty:ty),*) => {$(
+        impl Expected for $ty {
+            fn into_value(self) -> Value {
+                Value::I64(i64::from(self))
+            }
+        }
+    )*};
+}
+expected_integer!(i8, i16, i32, i64, u8, u16, u32);
+
+/// An array of strings, for comparing array attributes (`http.request.header.*`).
+pub fn string_array<'a>(values: impl IntoIterator<Item = &'a str>) -> Value {
+    Value::Array(Array::String(
+        values
+            .into_iter()
+            .map(|v| opentelemetry::StringValue::from(v.to_owned()))
+            .collect(),
+    ))
+}

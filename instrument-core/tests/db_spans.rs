@@ -1,0 +1,272 @@
+//! Database call descriptions become CLIENT spans with the semantic-convention attributes.
+
+use instrument_core::testing::{SpanKind, Status, capture};
+use instrument_core::{DbCall, DbSystem, ErrorInfo, Library, QueryText};
+
+#[derive(Debug)]
+struct DbError {
+    message: &'static str,
+    cause: Option<std::io::Error>,
+}
+
+impl std::fmt::Display for DbError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.message)
+    }
+}
+
+impl std::error::Error for DbError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.cause.as_ref().map(|e| e as _)
+    }
+}
+
+#[test]
+fn a_parameterized_query_is_named_by_its_summary_and_recorded_as_written() {
+    let (_, spans) = capture(|| {
+        DbCall::new(Library::Sqlx, DbSystem::Postgresql)
+            .namespace("shop")
+            .sql("SELECT id, name FROM users WHERE id = $1", true)
+            .server("db.internal", Some(5433))
+            .network_peer("10.1.2.3", Some(5433))
+            .start()
+            .record_returned_rows(1);
+    });
+    assert_eq!(spans.len(), 1);
+    let span = spans.named("SELECT users");
+    assert_eq!(span.kind, SpanKind::Client);
+    assert_eq!(span.status, Status::Unset);
+    span.assert_attr("db.system.name", "postgresql")
+        .assert_attr("db.namespace", "shop")
+        .assert_attr("db.query.text", "SELECT id, name FROM users WHERE id = $1")
+        .assert_attr("db.query.summary", "SELECT users")
+        .assert_attr("server.address", "db.internal")
+        .assert_attr("server.port", 5433)
+        .assert_attr("network.peer.address", "10.1.2.3")
+        .assert_attr("network.peer.port", 5433)
+        .assert_attr("db.response.returned_rows", 1)
+        .assert_no_attr("db.operation.name")
+        .assert_no_attr("error.type");
+}
+
+#[test]
+fn the_default_port_is_not_recorded() {
+    let (_, spans) = capture(|| {
+        let _ = DbCall::new(Library::Sqlx, DbSystem::Postgresql)
+            .sql("SELECT 1", true)
+            .server("localhost", Some(5432))
+            .start();
+    });
+    let span = spans.iter().next().expect("one span");
+    span.assert_attr("server.address", "localhost")
+        .assert_no_attr("server.port");
+}
+
+#[test]
+fn inline_literals_are_sanitized_by_default_and_kept_when_asked() {
+    let text = "SELECT * FROM users WHERE name = 'alice'";
+    let (_, spans) = capture(|| {
+        let _ = DbCall::new(Library::Sqlx, DbSystem::Postgresql)
+            .sql(text, false)
+            .start();
+        let _ = DbCall::new(Library::Sqlx, DbSystem::Postgresql)
+            .sql(text, false)
+            .query_text(QueryText::AsWritten)
+            .start();
+        let _ = DbCall::new(Library::Sqlx, DbSystem::Postgresql)
+            .sql(text, false)
+            .query_text(QueryText::Off)
+            .start();
+    });
+    let recorded: Vec<_> = spans
+        .iter()
+        .map(|span| span.str_attr("db.query.text"))
+        .collect();
+    assert_eq!(
+        recorded,
+        vec![Some("SELECT * FROM users WHERE name = ?"), Some(text), None]
+    );
+    for span in spans.iter() {
+        span.assert_attr("db.query.summary", "SELECT users");
+    }
+}
+
+#[test]
+fn without_a_summary_the_name_is_operation_and_target_else_the_system() {
+    let (_, spans) = capture(|| {
+        let _ = DbCall::new(Library::Sqlx, DbSystem::Mysql)
+            .operation("findAndModify")
+            .collection("orders")
+            .namespace("shop")
+            .start();
+        let _ = DbCall::new(Library::Sqlx, DbSystem::Mysql)
+            .operation("ping")
+            .namespace("shop")
+            .start();
+        let _ = DbCall::new(Library::Sqlx, DbSystem::Mysql)
+            .operation("ping")
+            .server("db", Some(3307))
+            .start();
+        let _ = DbCall::new(Library::Sqlx, DbSystem::Sqlite).start();
+        let _ = DbCall::new(Library::Redis, DbSystem::Redis)
+            .operation("GET")
+            .namespace("0")
+            .masked_query("GET user:1")
+            .start();
+    });
+    assert_eq!(
+        spans.names(),
+        vec![
+            "findAndModify orders",
+            "ping shop",
+            "ping db:3307",
+            "sqlite",
+            "GET"
+        ]
+    );
+    spans
+        .named("GET")
+        .assert_attr("db.operation.name", "GET")
+        .assert_attr("db.namespace", "0")
+        .assert_attr("db.query.text", "GET user:1")
+        .assert_no_attr("db.query.summary");
+}
+
+#[test]
+fn batch_size_is_recorded_from_two_operations() {
+    let (_, spans) = capture(|| {
+        let _ = DbCall::new(Library::Redis, DbSystem::Redis)
+            .operation("PIPELINE")
+            .batch_size(3)
+            .start();
+        let _ = DbCall::new(Library::Redis, DbSystem::Redis)
+            .operation("PIPELINE GET")
+            .batch_size(1)
+            .start();
+    });
+    spans
+        .named("PIPELINE")
+        .assert_attr("db.operation.batch.size", 3);
+    spans
+        .named("PIPELINE GET")
+        .assert_no_attr("db.operation.batch.size");
+}
+
+#[test]
+fn a_failure_sets_status_error_type_status_code_and_an_exception_event() {
+    let error = DbError {
+        message: "duplicate key value violates unique constraint",
+        cause: Some(std::io::Error::other("server said 23505")),
+    };
+    let (_, spans) = capture(|| {
+        DbCall::new(Library::Sqlx, DbSystem::Postgresql)
+            .sql("INSERT INTO users (id) VALUES ($1)", true)
+            .start()
+            .record_error(&error, ErrorInfo::new().status_code("23505"));
+    });
+    let span = spans.named("INSERT users");
+    assert_eq!(
+        span.status,
+        Status::Error("duplicate key value violates unique constraint".into())
+    );
+    span.assert_attr("error.type", "23505")
+        .assert_attr("db.response.status_code", "23505");
+    let exception = span.event("exception").expect("an exception event");
+    assert!(
+        exception
+            .str_attr("exception.type")
+            .is_some_and(|t| t.ends_with("DbError"))
+    );
+    assert_eq!(
+        exception.str_attr("exception.message"),
+        Some("duplicate key value violates unique constraint: server said 23505")
+    );
+}
+
+#[test]
+fn without_a_status_code_error_type_is_the_given_name_else_the_type_name() {
+    let error = std::io::Error::other("reset");
+    let (_, spans) = capture(|| {
+        DbCall::new(Library::Redis, DbSystem::Redis)
+            .operation("GET")
+            .start()
+            .record_error(&error, ErrorInfo::new().error_type("io"));
+        DbCall::new(Library::Redis, DbSystem::Redis)
+            .operation("SET")
+            .start()
+            .record_error(&error, ErrorInfo::new());
+    });
+    spans
+        .named("GET")
+        .assert_attr("error.type", "io")
+        .assert_no_attr("db.response.status_code");
+    spans
+        .named("SET")
+        .assert_attr("error.type", "std::io::error::Error");
+}
+
+#[test]
+fn a_span_started_inside_another_is_its_child_in_the_same_trace() {
+    let (_, spans) = capture(|| {
+        let outer = tracing::info_span!("handle_order");
+        let _entered = outer.enter();
+        let _ = DbCall::new(Library::Sqlx, DbSystem::Sqlite)
+            .sql("DELETE FROM carts", true)
+            .start();
+    });
+    let outer = spans.named("handle_order");
+    let query = spans.named("DELETE carts");
+    assert!(query.is_child_of(outer));
+    assert_eq!(
+        spans.parent_of(query).map(|s| s.name.as_str()),
+        Some("handle_order")
+    );
+}
+
+#[test]
+fn with_nobody_listening_the_span_is_none_and_recording_is_harmless() {
+    let span = DbCall::new(Library::Sqlx, DbSystem::Postgresql)
+        .sql("SELECT 1", true)
+        .start();
+    assert!(!span.is_recording());
+    span.record_returned_rows(3);
+    span.record_error(&std::io::Error::other("x"), ErrorInfo::new());
+}
+
+#[test]
+fn spans_use_their_library_target_so_filters_apply() {
+    use tracing_subscriber::layer::SubscriberExt as _;
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    struct Targets(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+    impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Targets {
+        fn on_new_span(
+            &self,
+            attrs: &tracing::span::Attributes<'_>,
+            _: &tracing::span::Id,
+            _: tracing_subscriber::layer::Context<'_, S>,
+        ) {
+            self.0
+                .lock()
+                .expect("lock")
+                .push(attrs.metadata().target().to_owned());
+        }
+    }
+    let subscriber = tracing_subscriber::registry().with(Targets(seen.clone()));
+    tracing::subscriber::with_default(subscriber, || {
+        for (library, system) in [
+            (Library::Sqlx, DbSystem::Sqlite),
+            (Library::TokioPostgres, DbSystem::Postgresql),
+            (Library::Redis, DbSystem::Redis),
+        ] {
+            let _ = DbCall::new(library, system).start();
+        }
+    });
+    assert_eq!(
+        *seen.lock().expect("lock"),
+        vec![
+            "instrument_sqlx",
+            "instrument_tokio_postgres",
+            "instrument_redis"
+        ]
+    );
+}

@@ -1,0 +1,462 @@
+//! The console exporter: each finished trace drawn as a waterfall on stderr.
+//!
+//! ```text
+//! trace 0af7651916cd43dd8448eb211c80319c · 4 spans · 31.2ms
+//! GET /report                     31.2ms ▕██████████████████████████████████████████▏
+//!   authorize                    402µs ▕█                                         ▏
+//!   SELECT reports                2.9ms ▕ ████                                      ▏
+//!   GET                          25.8ms ▕      ███████████████████████████████████ ▏
+//! ```
+//!
+//! A trace is drawn when its local root ends (a span with no parent in this process).
+//! Lines are in tree order (children under their parent, by start time), indented by
+//! depth; failed spans are marked `✗`. Width from `COLUMNS`, else 100; colour only when
+//! stderr is a terminal and `NO_COLOR` is unset. A span that ends after its trace was
+//! drawn (detached work) gets a line of its own.
+
+use std::collections::{HashMap, VecDeque};
+use std::fmt::Write as _;
+use std::io::{IsTerminal as _, Write as _};
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
+
+use opentelemetry::Context;
+use opentelemetry::trace::{SpanId, Status, TraceId};
+use opentelemetry_sdk::error::OTelSdkResult;
+use opentelemetry_sdk::trace::{Span, SpanData, SpanProcessor};
+
+/// Traces held at once while waiting for their root; the oldest is drawn incomplete past that.
+const MAX_OPEN_TRACES: usize = 256;
+/// Spans held per trace; later ones are counted, not drawn.
+const MAX_SPANS_PER_TRACE: usize = 2000;
+/// Recently drawn traces, to label spans that end after their trace was drawn.
+const REMEMBERED_TRACES: usize = 256;
+
+/// Draws traces on stderr as they finish.
+#[derive(Debug)]
+pub(crate) struct ConsoleWaterfall {
+    state: Mutex<Buffer>,
+    style: Style,
+}
+
+#[derive(Debug, Default)]
+struct Buffer {
+    open: HashMap<TraceId, OpenTrace>,
+    order: VecDeque<TraceId>,
+    drawn: VecDeque<TraceId>,
+}
+
+#[derive(Debug, Default)]
+struct OpenTrace {
+    spans: Vec<SpanData>,
+    overflow: usize,
+}
+
+/// How to draw: width and colour.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Style {
+    pub(crate) width: usize,
+    pub(crate) color: bool,
+}
+
+impl Style {
+    /// From `COLUMNS`, the terminal and `NO_COLOR`.
+    pub(crate) fn from_env() -> Self {
+        let width = std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.trim().parse::<usize>().ok())
+            .filter(|w| *w >= 40)
+            .unwrap_or(100);
+        let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        Style { width, color }
+    }
+}
+
+impl ConsoleWaterfall {
+    pub(crate) fn new(style: Style) -> Self {
+        ConsoleWaterfall {
+            state: Mutex::new(Buffer::default()),
+            style,
+        }
+    }
+
+    /// Takes a finished span; returns the text to print, if a trace is now complete.
+    fn accept(&self, span: SpanData) -> Option<String> {
+        let Ok(mut buffer) = self.state.lock() else {
+            return None;
+        };
+        let trace_id = span.span_context.trace_id();
+        let is_local_root = span.parent_span_id == SpanId::INVALID || span.parent_span_is_remote;
+        if !is_local_root
+            && !buffer.open.contains_key(&trace_id)
+            && buffer.drawn.contains(&trace_id)
+        {
+            return Some(render(&[span], 0, self.style, true));
+        }
+        if !buffer.open.contains_key(&trace_id) {
+            if buffer.open.len() >= MAX_OPEN_TRACES {
+                // Drop the oldest unfinished trace rather than grow without bound.
+                if let Some(oldest) = buffer.order.pop_front() {
+                    buffer.open.remove(&oldest);
+                }
+            }
+            buffer.order.push_back(trace_id);
+        }
+        let trace = buffer.open.entry(trace_id).or_default();
+        if trace.spans.len() < MAX_SPANS_PER_TRACE {
+            trace.spans.push(span);
+        } else {
+            trace.overflow += 1;
+        }
+        if !is_local_root {
+            return None;
+        }
+        let trace = buffer.open.remove(&trace_id)?;
+        buffer.order.retain(|id| *id != trace_id);
+        if buffer.drawn.len() >= REMEMBERED_TRACES {
+            buffer.drawn.pop_front();
+        }
+        buffer.drawn.push_back(trace_id);
+        drop(buffer);
+        Some(render(&trace.spans, trace.overflow, self.style, false))
+    }
+}
+
+impl SpanProcessor for ConsoleWaterfall {
+    fn on_start(&self, _span: &mut Span, _cx: &Context) {}
+
+    fn on_end(&self, span: SpanData) {
+        if let Some(text) = self.accept(span) {
+            // One write per trace so concurrent traces do not interleave.
+            let _ = std::io::stderr().lock().write_all(text.as_bytes());
+        }
+    }
+
+    fn force_flush(&self) -> OTelSdkResult {
+        Ok(())
+    }
+
+    fn shutdown_with_timeout(&self, _timeout: Duration) -> OTelSdkResult {
+        Ok(())
+    }
+}
+
+fn duration_between(start: SystemTime, end: SystemTime) -> Duration {
+    end.duration_since(start).unwrap_or_default()
+}
+
+/// `850µs`, `12.3ms`, `1.25s`.
+pub(crate) fn format_duration(d: Duration) -> String {
+    let micros = d.as_micros();
+    if micros < 1000 {
+        format!("{micros}µs")
+    } else if micros < 1_000_000 {
+        format!("{:.1}ms", d.as_secs_f64() * 1000.0)
+    } else {
+        format!("{:.2}s", d.as_secs_f64())
+    }
+}
+
+/// The spans in tree order with their depth: each span followed by its children by start
+/// time. Spans whose parent is missing hang under the first root.
+fn tree_order(spans: &[SpanData]) -> Vec<(usize, &SpanData)> {
+    let ids: HashMap<SpanId, usize> = spans
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.span_context.span_id(), i))
+        .collect();
+    let mut children: HashMap<Option<usize>, Vec<usize>> = HashMap::new();
+    for (i, span) in spans.iter().enumerate() {
+        let parent = ids.get(&span.parent_span_id).copied().filter(|p| *p != i);
+        children.entry(parent).or_default().push(i);
+    }
+    for list in children.values_mut() {
+        list.sort_by_key(|i| spans[*i].start_time);
+    }
+    let mut out = Vec::with_capacity(spans.len());
+    let mut stack: Vec<(usize, usize)> = children
+        .get(&None)
+        .map(|roots| roots.iter().rev().map(|r| (*r, 0)).collect())
+        .unwrap_or_default();
+    while let Some((index, depth)) = stack.pop() {
+        out.push((depth, &spans[index]));
+        if let Some(kids) = children.get(&Some(index)) {
+            stack.extend(kids.iter().rev().map(|k| (*k, depth + 1)));
+        }
+    }
+    out
+}
+
+const RESET: &str = "\x1b[0m";
+const DIM: &str = "\x1b[2m";
+const BOLD: &str = "\x1b[1m";
+const RED: &str = "\x1b[31m";
+const BAR_COLORS: [&str; 3] = ["\x1b[36m", "\x1b[33m", "\x1b[32m"];
+
+fn paint(out: &mut String, color: bool, code: &str, text: &str) {
+    if color {
+        let _ = write!(out, "{code}{text}{RESET}");
+    } else {
+        out.push_str(text);
+    }
+}
+
+/// Draws spans of one trace. `late` draws spans that ended after their trace was drawn.
+pub(crate) fn render(spans: &[SpanData], overflow: usize, style: Style, late: bool) -> String {
+    let mut out = String::new();
+    let Some(first) = spans.first() else {
+        return out;
+    };
+    let start = spans
+        .iter()
+        .map(|s| s.start_time)
+        .min()
+        .unwrap_or(first.start_time);
+    let end = spans
+        .iter()
+        .map(|s| s.end_time)
+        .max()
+        .unwrap_or(first.end_time);
+    let total = duration_between(start, end);
+    let trace_id = first.span_context.trace_id();
+
+    let header = if late {
+        format!("trace {trace_id} · span ended after its trace was drawn\n")
+    } else {
+        let count = spans.len() + overflow;
+        let plural = if count == 1 { "" } else { "s" };
+        format!(
+            "trace {trace_id} · {count} span{plural} · {}\n",
+            format_duration(total)
+        )
+    };
+    paint(&mut out, style.color, DIM, &header);
+
+    // name column | duration (8) | space | ▕bar▏
+    let bar_width = (style.width * 45 / 100).max(10);
+    let name_width = style.width.saturating_sub(bar_width + 2 + 9 + 2).max(12);
+    for (depth, span) in tree_order(spans) {
+        let failed = matches!(span.status, Status::Error { .. });
+        let indent = "  ".repeat(depth.min(12));
+        let mark = if failed { "✗ " } else { "" };
+        let label: String = format!("{indent}{mark}{}", span.name);
+        let label = fit(&label, name_width);
+        let pad = name_width.saturating_sub(label.chars().count());
+        if failed {
+            paint(&mut out, style.color, RED, &label);
+        } else if depth == 0 {
+            paint(&mut out, style.color, BOLD, &label);
+        } else {
+            out.push_str(&label);
+        }
+        out.push_str(&" ".repeat(pad));
+        let duration = format_duration(duration_between(span.start_time, span.end_time));
+        let _ = write!(out, " {duration:>9} ");
+
+        let offset = fraction(duration_between(start, span.start_time), total);
+        let length = fraction(duration_between(span.start_time, span.end_time), total);
+        let bar_start = ((offset * bar_width as f64) as usize).min(bar_width - 1);
+        let bar_len =
+            ((length * bar_width as f64).round() as usize).clamp(1, bar_width - bar_start);
+        out.push('▕');
+        out.push_str(&" ".repeat(bar_start));
+        let bar = "█".repeat(bar_len);
+        let color = if failed {
+            RED
+        } else {
+            BAR_COLORS[depth % BAR_COLORS.len()]
+        };
+        paint(&mut out, style.color, color, &bar);
+        out.push_str(&" ".repeat(bar_width - bar_start - bar_len));
+        out.push_str("▏\n");
+    }
+    if overflow > 0 {
+        paint(
+            &mut out,
+            style.color,
+            DIM,
+            &format!("… {overflow} more spans not drawn\n"),
+        );
+    }
+    out
+}
+
+fn fraction(part: Duration, total: Duration) -> f64 {
+    if total.is_zero() {
+        0.0
+    } else {
+        (part.as_secs_f64() / total.as_secs_f64()).clamp(0.0, 1.0)
+    }
+}
+
+/// `text` cut to `width` characters, ending in `…` when cut.
+fn fit(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_owned();
+    }
+    let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use opentelemetry::InstrumentationScope;
+    use opentelemetry::trace::{SpanContext, SpanKind, TraceFlags, TraceState};
+    use opentelemetry_sdk::trace::{SpanEvents, SpanLinks};
+
+    const PLAIN: Style = Style {
+        width: 100,
+        color: false,
+    };
+
+    fn span(
+        id: u64,
+        parent: u64,
+        name: &str,
+        start_ms: u64,
+        end_ms: u64,
+        failed: bool,
+    ) -> SpanData {
+        let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        SpanData {
+            span_context: SpanContext::new(
+                TraceId::from(0xabcu128),
+                SpanId::from(id),
+                TraceFlags::SAMPLED,
+                false,
+                TraceState::default(),
+            ),
+            parent_span_id: SpanId::from(parent),
+            parent_span_is_remote: false,
+            span_kind: SpanKind::Internal,
+            name: name.to_owned().into(),
+            start_time: t0 + Duration::from_millis(start_ms),
+            end_time: t0 + Duration::from_millis(end_ms),
+            attributes: Vec::new(),
+            dropped_attributes_count: 0,
+            events: SpanEvents::default(),
+            links: SpanLinks::default(),
+            status: if failed {
+                Status::error("boom")
+            } else {
+                Status::Unset
+            },
+            instrumentation_scope: InstrumentationScope::builder("test").build(),
+        }
+    }
+
+    #[test]
+    fn a_trace_is_drawn_when_its_root_ends_in_tree_order_with_bars_on_one_timeline() {
+        let console = ConsoleWaterfall::new(PLAIN);
+        assert!(
+            console
+                .accept(span(3, 2, "SELECT users", 10, 20, false))
+                .is_none()
+        );
+        assert!(console.accept(span(2, 1, "load", 5, 60, false)).is_none());
+        assert!(console.accept(span(4, 1, "GET", 62, 100, true)).is_none());
+        let text = console
+            .accept(span(1, 0, "GET /report", 0, 100, false))
+            .expect("drawn at root end");
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 5, "{text}");
+        assert!(lines[0].starts_with("trace 00000000000000000000000000000abc · 4 spans · 100.0ms"));
+        assert!(lines[1].starts_with("GET /report "));
+        assert!(lines[2].starts_with("  load "));
+        assert!(lines[3].starts_with("    SELECT users "));
+        assert!(
+            lines[4].starts_with("  ✗ GET "),
+            "errors are marked: {}",
+            lines[4]
+        );
+        for line in &lines[1..] {
+            assert_eq!(line.chars().count(), 100, "lines fill the width: {line:?}");
+        }
+        let bar = |line: &str| {
+            line.split('▕')
+                .nth(1)
+                .map(|b| b.trim_end_matches('▏').to_owned())
+                .unwrap_or_default()
+        };
+        assert!(
+            !bar(lines[1]).contains(' '),
+            "the root spans the whole timeline"
+        );
+        assert!(
+            bar(lines[4]).starts_with(&" ".repeat(20)),
+            "a late child starts late: {:?}",
+            bar(lines[4])
+        );
+    }
+
+    #[test]
+    fn a_span_ending_after_its_trace_was_drawn_gets_its_own_line() {
+        let console = ConsoleWaterfall::new(PLAIN);
+        let _ = console.accept(span(1, 0, "answer", 0, 10, false));
+        let text = console
+            .accept(span(9, 1, "send sms", 5, 40, false))
+            .expect("drawn alone");
+        assert!(text.contains("ended after its trace was drawn"));
+        assert!(text.contains("send sms"));
+    }
+
+    #[test]
+    fn colour_codes_appear_only_when_asked() {
+        let spans = [span(1, 0, "root", 0, 10, true)];
+        assert!(!render(&spans, 0, PLAIN, false).contains('\x1b'));
+        assert!(
+            render(
+                &spans,
+                0,
+                Style {
+                    width: 100,
+                    color: true
+                },
+                false
+            )
+            .contains('\x1b')
+        );
+    }
+
+    #[test]
+    fn long_names_are_cut_and_narrow_widths_still_draw() {
+        let long = "x".repeat(300);
+        let text = render(
+            &[span(1, 0, &long, 0, 10, false)],
+            0,
+            Style {
+                width: 40,
+                color: false,
+            },
+            false,
+        );
+        assert!(text.contains('…'));
+    }
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(format_duration(Duration::from_micros(850)), "850µs");
+        assert_eq!(format_duration(Duration::from_micros(12_345)), "12.3ms");
+        assert_eq!(format_duration(Duration::from_millis(1250)), "1.25s");
+    }
+
+    #[test]
+    fn unfinished_traces_are_bounded() {
+        let console = ConsoleWaterfall::new(PLAIN);
+        for i in 0..(MAX_OPEN_TRACES as u128 + 10) {
+            let mut child = span(2, 1, "child", 0, 1, false);
+            child.span_context = SpanContext::new(
+                TraceId::from(i + 1),
+                SpanId::from(2),
+                TraceFlags::SAMPLED,
+                false,
+                TraceState::default(),
+            );
+            let _ = console.accept(child);
+        }
+        let open = console.state.lock().map(|b| b.open.len()).unwrap_or(0);
+        assert_eq!(open, MAX_OPEN_TRACES);
+    }
+}

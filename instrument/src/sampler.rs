@@ -1,0 +1,252 @@
+//! Head sampling: the OTel samplers, a rate limiter, and the `sampling.priority` override.
+
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use opentelemetry::trace::{Link, SpanKind, TraceContextExt as _, TraceId, TraceState};
+use opentelemetry::{Context, KeyValue, Value};
+use opentelemetry_sdk::trace::{Sampler, SamplingDecision, SamplingResult, ShouldSample};
+
+/// The attribute that forces a span to be sampled when it is 1 or more (the OpenTracing
+/// debug switch): `tracing::info_span!("checkout", sampling.priority = 1)`.
+pub const SAMPLING_PRIORITY: &str = "sampling.priority";
+
+/// Which traces are kept. `sampling.priority >= 1` on a span at its start overrides every
+/// choice here.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Sampling {
+    /// Keep every trace.
+    AlwaysOn,
+    /// Keep none (except forced ones).
+    AlwaysOff,
+    /// Keep this fraction of traces, decided by trace id (0.0 to 1.0).
+    Ratio(f64),
+    /// Keep at most this many new traces per second (Jaeger's `ratelimiting`).
+    RateLimited(f64),
+    /// Follow the parent's decision when there is a parent; else decide with the inner one.
+    ParentBased(Box<Sampling>),
+}
+
+impl Default for Sampling {
+    /// `parentbased_always_on`, the OpenTelemetry default.
+    fn default() -> Self {
+        Sampling::ParentBased(Box::new(Sampling::AlwaysOn))
+    }
+}
+
+impl Sampling {
+    /// The SDK sampler for this choice, wrapped so `sampling.priority` is honoured.
+    pub(crate) fn into_sampler(self) -> PrioritySampler {
+        PrioritySampler {
+            inner: self.sdk_sampler(),
+        }
+    }
+
+    fn sdk_sampler(self) -> Box<dyn ShouldSample> {
+        match self {
+            Sampling::AlwaysOn => Box::new(Sampler::AlwaysOn),
+            Sampling::AlwaysOff => Box::new(Sampler::AlwaysOff),
+            Sampling::Ratio(ratio) => Box::new(Sampler::TraceIdRatioBased(ratio)),
+            Sampling::RateLimited(per_second) => Box::new(RateLimitingSampler::new(per_second)),
+            Sampling::ParentBased(root) => Box::new(Sampler::ParentBased(root.sdk_sampler())),
+        }
+    }
+}
+
+/// Samples whatever its inner sampler samples, plus every span that starts with
+/// `sampling.priority >= 1`.
+#[derive(Debug, Clone)]
+pub(crate) struct PrioritySampler {
+    inner: Box<dyn ShouldSample>,
+}
+
+fn forces_sampling(attributes: &[KeyValue]) -> bool {
+    attributes.iter().any(|kv| {
+        kv.key.as_str() == SAMPLING_PRIORITY
+            && match &kv.value {
+                Value::I64(priority) => *priority >= 1,
+                Value::F64(priority) => *priority >= 1.0,
+                Value::String(priority) => priority
+                    .as_str()
+                    .trim()
+                    .parse::<f64>()
+                    .is_ok_and(|p| p >= 1.0),
+                _ => false,
+            }
+    })
+}
+
+impl ShouldSample for PrioritySampler {
+    fn should_sample(
+        &self,
+        parent_context: Option<&Context>,
+        trace_id: TraceId,
+        name: &str,
+        span_kind: &SpanKind,
+        attributes: &[KeyValue],
+        links: &[Link],
+    ) -> SamplingResult {
+        if forces_sampling(attributes) {
+            let trace_state = parent_context
+                .filter(|cx| cx.has_active_span())
+                .map(|cx| cx.span().span_context().trace_state().clone())
+                .unwrap_or_default();
+            return SamplingResult {
+                decision: SamplingDecision::RecordAndSample,
+                attributes: Vec::new(),
+                trace_state,
+            };
+        }
+        self.inner
+            .should_sample(parent_context, trace_id, name, span_kind, attributes, links)
+    }
+}
+
+/// A token bucket: at most `per_second` sampled traces a second, with bursts up to one
+/// second's worth (at least one trace).
+#[derive(Debug, Clone)]
+pub(crate) struct RateLimitingSampler {
+    per_second: f64,
+    bucket: Arc<Mutex<Bucket>>,
+}
+
+#[derive(Debug)]
+struct Bucket {
+    tokens: f64,
+    refilled_at: Instant,
+}
+
+impl RateLimitingSampler {
+    pub(crate) fn new(per_second: f64) -> Self {
+        RateLimitingSampler {
+            per_second,
+            bucket: Arc::new(Mutex::new(Bucket {
+                tokens: per_second.max(1.0),
+                refilled_at: Instant::now(),
+            })),
+        }
+    }
+
+    fn take(&self, now: Instant) -> bool {
+        let Ok(mut bucket) = self.bucket.lock() else {
+            return false;
+        };
+        let elapsed = now
+            .saturating_duration_since(bucket.refilled_at)
+            .as_secs_f64();
+        bucket.tokens = (bucket.tokens + elapsed * self.per_second).min(self.per_second.max(1.0));
+        bucket.refilled_at = now;
+        if bucket.tokens >= 1.0 {
+            bucket.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+impl ShouldSample for RateLimitingSampler {
+    fn should_sample(
+        &self,
+        parent_context: Option<&Context>,
+        _trace_id: TraceId,
+        _name: &str,
+        _span_kind: &SpanKind,
+        _attributes: &[KeyValue],
+        _links: &[Link],
+    ) -> SamplingResult {
+        let decision = if self.per_second > 0.0 && self.take(Instant::now()) {
+            SamplingDecision::RecordAndSample
+        } else {
+            SamplingDecision::Drop
+        };
+        SamplingResult {
+            decision,
+            attributes: Vec::new(),
+            trace_state: parent_context
+                .filter(|cx| cx.has_active_span())
+                .map(|cx| cx.span().span_context().trace_state().clone())
+                .unwrap_or_else(TraceState::default),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn decide(sampler: &dyn ShouldSample, attributes: &[KeyValue]) -> SamplingDecision {
+        sampler
+            .should_sample(
+                None,
+                TraceId::from(7u128),
+                "x",
+                &SpanKind::Internal,
+                attributes,
+                &[],
+            )
+            .decision
+    }
+
+    #[test]
+    fn a_priority_of_one_or_more_overrides_always_off() {
+        let sampler = Sampling::AlwaysOff.into_sampler();
+        assert_eq!(decide(&sampler, &[]), SamplingDecision::Drop);
+        for value in [
+            Value::I64(1),
+            Value::I64(5),
+            Value::F64(1.0),
+            Value::String("1".into()),
+        ] {
+            let attrs = [KeyValue::new(SAMPLING_PRIORITY, value.clone())];
+            assert_eq!(
+                decide(&sampler, &attrs),
+                SamplingDecision::RecordAndSample,
+                "{value:?}"
+            );
+        }
+        for value in [
+            Value::I64(0),
+            Value::I64(-1),
+            Value::String("yes".into()),
+            Value::Bool(true),
+        ] {
+            let attrs = [KeyValue::new(SAMPLING_PRIORITY, value.clone())];
+            assert_eq!(
+                decide(&sampler, &attrs),
+                SamplingDecision::Drop,
+                "{value:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_rate_limiter_allows_a_burst_then_refills_with_time() {
+        let sampler = RateLimitingSampler::new(2.0);
+        let start = Instant::now();
+        assert!(sampler.take(start));
+        assert!(sampler.take(start));
+        assert!(!sampler.take(start), "the bucket holds one second's worth");
+        assert!(!sampler.take(start + Duration::from_millis(100)));
+        assert!(
+            sampler.take(start + Duration::from_millis(700)),
+            "refilled at 2 per second"
+        );
+    }
+
+    #[test]
+    fn a_rate_below_one_still_allows_one_trace_then_waits() {
+        let sampler = RateLimitingSampler::new(0.5);
+        let start = Instant::now();
+        assert!(sampler.take(start));
+        assert!(!sampler.take(start + Duration::from_secs(1)));
+        assert!(sampler.take(start + Duration::from_millis(2100)));
+    }
+
+    #[test]
+    fn a_zero_rate_samples_nothing() {
+        let sampler = RateLimitingSampler::new(0.0);
+        assert_eq!(decide(&sampler, &[]), SamplingDecision::Drop);
+    }
+}

@@ -1,0 +1,335 @@
+//! What `init()` reads from the environment, parsed into typed settings.
+//!
+//! Parsing is pure (a lookup function in, settings and warnings out), so every accepted
+//! and rejected value is unit-tested without touching the process environment.
+
+use crate::sampler::Sampling;
+
+/// Where spans go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exporter {
+    /// OTLP to a collector, Jaeger, Tempo, ... (`OTEL_TRACES_EXPORTER=otlp`, the default).
+    Otlp,
+    /// A waterfall of each finished trace on stderr (`OTEL_TRACES_EXPORTER=console`).
+    Console,
+    /// Nowhere; spans are still created for other layers (`OTEL_TRACES_EXPORTER=none`).
+    None,
+}
+
+/// The OTLP transport.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OtlpProtocol {
+    /// gRPC (`grpc`, port 4317).
+    Grpc,
+    /// HTTP with protobuf bodies (`http/protobuf`, port 4318): the OTel default.
+    HttpProtobuf,
+}
+
+/// Propagation formats for `OTEL_PROPAGATORS`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Propagator {
+    /// W3C Trace Context (`traceparent`, `tracestate`).
+    TraceContext,
+    /// W3C Baggage (`baggage`).
+    Baggage,
+}
+
+/// Settings read from the environment; `None` where the variable is unset or rejected.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct EnvSettings {
+    pub exporter: Option<Exporter>,
+    pub protocol: Option<OtlpProtocol>,
+    pub sampling: Option<Sampling>,
+    pub propagators: Option<Vec<Propagator>>,
+    pub warnings: Vec<String>,
+}
+
+pub(crate) const OTEL_TRACES_EXPORTER: &str = "OTEL_TRACES_EXPORTER";
+pub(crate) const OTEL_EXPORTER_OTLP_PROTOCOL: &str = "OTEL_EXPORTER_OTLP_PROTOCOL";
+pub(crate) const OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: &str = "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL";
+pub(crate) const OTEL_TRACES_SAMPLER: &str = "OTEL_TRACES_SAMPLER";
+pub(crate) const OTEL_TRACES_SAMPLER_ARG: &str = "OTEL_TRACES_SAMPLER_ARG";
+pub(crate) const OTEL_PROPAGATORS: &str = "OTEL_PROPAGATORS";
+
+impl EnvSettings {
+    /// Reads the process environment.
+    pub fn from_env() -> Self {
+        Self::parse(|name| instrument_core::env::read_var(name))
+    }
+
+    /// Parses the settings from `var` (the value of a variable, `None` when unset).
+    pub fn parse(var: impl Fn(&str) -> Option<String>) -> Self {
+        let mut warnings = Vec::new();
+        let set = |name: &str| {
+            var(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+
+        let exporter =
+            set(OTEL_TRACES_EXPORTER).and_then(|value| parse_exporter(&value, &mut warnings));
+        let protocol = set(OTEL_EXPORTER_OTLP_TRACES_PROTOCOL)
+            .map(|v| (OTEL_EXPORTER_OTLP_TRACES_PROTOCOL, v))
+            .or_else(|| set(OTEL_EXPORTER_OTLP_PROTOCOL).map(|v| (OTEL_EXPORTER_OTLP_PROTOCOL, v)))
+            .and_then(|(name, value)| parse_protocol(name, &value, &mut warnings));
+        let sampling = set(OTEL_TRACES_SAMPLER).and_then(|value| {
+            parse_sampler(
+                &value,
+                set(OTEL_TRACES_SAMPLER_ARG).as_deref(),
+                &mut warnings,
+            )
+        });
+        let propagators =
+            set(OTEL_PROPAGATORS).map(|value| parse_propagators(&value, &mut warnings));
+        EnvSettings {
+            exporter,
+            protocol,
+            sampling,
+            propagators,
+            warnings,
+        }
+    }
+}
+
+fn parse_exporter(value: &str, warnings: &mut Vec<String>) -> Option<Exporter> {
+    // The variable is a list; several exporters at once are not supported, the first counts.
+    let mut names = value
+        .split(',')
+        .map(str::trim)
+        .filter(|name| !name.is_empty());
+    let first = names.next()?;
+    if names.next().is_some() {
+        warnings.push(format!(
+            "{OTEL_TRACES_EXPORTER}={value:?}: only one exporter is supported; using {first:?}"
+        ));
+    }
+    match first.to_ascii_lowercase().as_str() {
+        "otlp" => Some(Exporter::Otlp),
+        "console" => Some(Exporter::Console),
+        "none" => Some(Exporter::None),
+        _ => {
+            warnings.push(format!(
+                "{OTEL_TRACES_EXPORTER}={first:?} is not supported; accepted: otlp, console, none. Using otlp"
+            ));
+            None
+        }
+    }
+}
+
+fn parse_protocol(name: &str, value: &str, warnings: &mut Vec<String>) -> Option<OtlpProtocol> {
+    match value.to_ascii_lowercase().as_str() {
+        "grpc" => Some(OtlpProtocol::Grpc),
+        "http/protobuf" => Some(OtlpProtocol::HttpProtobuf),
+        _ => {
+            warnings.push(format!(
+                "{name}={value:?} is not supported; accepted: grpc, http/protobuf. Using http/protobuf"
+            ));
+            None
+        }
+    }
+}
+
+fn parse_sampler(value: &str, arg: Option<&str>, warnings: &mut Vec<String>) -> Option<Sampling> {
+    let name = value.to_ascii_lowercase();
+    let (parent_based, root) = match name.strip_prefix("parentbased_") {
+        Some(root) => (true, root),
+        None => (false, name.as_str()),
+    };
+    let ratio = |warnings: &mut Vec<String>| match arg.map(str::parse::<f64>) {
+        None => 1.0,
+        Some(Ok(ratio)) if (0.0..=1.0).contains(&ratio) => ratio,
+        Some(_) => {
+            warnings.push(format!(
+                "{OTEL_TRACES_SAMPLER_ARG}={:?} is not a ratio between 0 and 1; using 1.0",
+                arg.unwrap_or_default()
+            ));
+            1.0
+        }
+    };
+    let per_second = |warnings: &mut Vec<String>| match arg.map(str::parse::<f64>) {
+        None => 1.0,
+        Some(Ok(rate)) if rate.is_finite() && rate >= 0.0 => rate,
+        Some(_) => {
+            warnings.push(format!(
+                "{OTEL_TRACES_SAMPLER_ARG}={:?} is not a number of traces per second; using 1",
+                arg.unwrap_or_default()
+            ));
+            1.0
+        }
+    };
+    let root = match root {
+        "always_on" => Sampling::AlwaysOn,
+        "always_off" => Sampling::AlwaysOff,
+        "traceidratio" => Sampling::Ratio(ratio(warnings)),
+        "ratelimiting" => Sampling::RateLimited(per_second(warnings)),
+        _ => {
+            warnings.push(format!(
+                "{OTEL_TRACES_SAMPLER}={value:?} is not supported; accepted: always_on, always_off, \
+                 traceidratio, ratelimiting, each also with a parentbased_ prefix. Using parentbased_always_on"
+            ));
+            return None;
+        }
+    };
+    Some(if parent_based {
+        Sampling::ParentBased(Box::new(root))
+    } else {
+        root
+    })
+}
+
+fn parse_propagators(value: &str, warnings: &mut Vec<String>) -> Vec<Propagator> {
+    let mut propagators = Vec::new();
+    for name in value
+        .split(',')
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+    {
+        let propagator = match name.to_ascii_lowercase().as_str() {
+            "tracecontext" => Propagator::TraceContext,
+            "baggage" => Propagator::Baggage,
+            "none" => return Vec::new(),
+            _ => {
+                warnings.push(format!(
+                    "{OTEL_PROPAGATORS} names {name:?}, which is not supported; accepted: tracecontext, baggage, none"
+                ));
+                continue;
+            }
+        };
+        if !propagators.contains(&propagator) {
+            propagators.push(propagator);
+        }
+    }
+    propagators
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(vars: &[(&str, &str)]) -> EnvSettings {
+        EnvSettings::parse(|name| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        })
+    }
+
+    #[test]
+    fn nothing_set_means_defaults_and_no_warnings() {
+        assert_eq!(parse(&[]), EnvSettings::default());
+    }
+
+    #[test]
+    fn exporters_are_read_in_any_case() {
+        for (value, expected) in [
+            ("otlp", Exporter::Otlp),
+            ("Console", Exporter::Console),
+            ("NONE", Exporter::None),
+        ] {
+            let settings = parse(&[(OTEL_TRACES_EXPORTER, value)]);
+            assert_eq!(settings.exporter, Some(expected));
+            assert!(settings.warnings.is_empty());
+        }
+    }
+
+    #[test]
+    fn an_unknown_exporter_warns_and_falls_back() {
+        let settings = parse(&[(OTEL_TRACES_EXPORTER, "zipkin")]);
+        assert_eq!(settings.exporter, None);
+        assert!(
+            settings.warnings[0].contains("OTEL_TRACES_EXPORTER")
+                && settings.warnings[0].contains("zipkin")
+        );
+    }
+
+    #[test]
+    fn several_exporters_warn_and_the_first_counts() {
+        let settings = parse(&[(OTEL_TRACES_EXPORTER, "console,otlp")]);
+        assert_eq!(settings.exporter, Some(Exporter::Console));
+        assert_eq!(settings.warnings.len(), 1);
+    }
+
+    #[test]
+    fn the_traces_protocol_wins_over_the_general_one() {
+        let settings = parse(&[
+            (OTEL_EXPORTER_OTLP_PROTOCOL, "http/protobuf"),
+            (OTEL_EXPORTER_OTLP_TRACES_PROTOCOL, "grpc"),
+        ]);
+        assert_eq!(settings.protocol, Some(OtlpProtocol::Grpc));
+        let settings = parse(&[(OTEL_EXPORTER_OTLP_PROTOCOL, "http/json")]);
+        assert_eq!(settings.protocol, None);
+        assert!(settings.warnings[0].contains("http/json"));
+    }
+
+    #[test]
+    fn samplers_and_their_arguments() {
+        let cases = [
+            ("always_on", None, Sampling::AlwaysOn),
+            ("always_off", None, Sampling::AlwaysOff),
+            ("traceidratio", Some("0.25"), Sampling::Ratio(0.25)),
+            (
+                "parentbased_traceidratio",
+                Some("0.5"),
+                Sampling::ParentBased(Box::new(Sampling::Ratio(0.5))),
+            ),
+            ("ratelimiting", Some("20"), Sampling::RateLimited(20.0)),
+            (
+                "parentbased_ratelimiting",
+                None,
+                Sampling::ParentBased(Box::new(Sampling::RateLimited(1.0))),
+            ),
+            (
+                "PARENTBASED_ALWAYS_ON",
+                None,
+                Sampling::ParentBased(Box::new(Sampling::AlwaysOn)),
+            ),
+        ];
+        for (name, arg, expected) in cases {
+            let mut vars = vec![(OTEL_TRACES_SAMPLER, name)];
+            if let Some(arg) = arg {
+                vars.push((OTEL_TRACES_SAMPLER_ARG, arg));
+            }
+            let settings = parse(&vars);
+            assert_eq!(settings.sampling, Some(expected), "{name}");
+            assert!(settings.warnings.is_empty(), "{name}");
+        }
+    }
+
+    #[test]
+    fn bad_sampler_arguments_warn_and_use_the_safe_default() {
+        for (name, arg, expected) in [
+            ("traceidratio", "1.5", Sampling::Ratio(1.0)),
+            ("traceidratio", "half", Sampling::Ratio(1.0)),
+            ("ratelimiting", "-3", Sampling::RateLimited(1.0)),
+            ("ratelimiting", "inf", Sampling::RateLimited(1.0)),
+        ] {
+            let settings = parse(&[(OTEL_TRACES_SAMPLER, name), (OTEL_TRACES_SAMPLER_ARG, arg)]);
+            assert_eq!(settings.sampling, Some(expected), "{name} {arg}");
+            assert_eq!(settings.warnings.len(), 1);
+            assert!(settings.warnings[0].contains("OTEL_TRACES_SAMPLER_ARG"));
+        }
+    }
+
+    #[test]
+    fn an_unknown_sampler_warns_and_keeps_the_default() {
+        let settings = parse(&[(OTEL_TRACES_SAMPLER, "jaeger_remote")]);
+        assert_eq!(settings.sampling, None);
+        assert!(settings.warnings[0].contains("jaeger_remote"));
+    }
+
+    #[test]
+    fn propagators_are_a_list_with_none_meaning_none() {
+        let settings = parse(&[(OTEL_PROPAGATORS, "baggage, tracecontext,baggage")]);
+        assert_eq!(
+            settings.propagators,
+            Some(vec![Propagator::Baggage, Propagator::TraceContext])
+        );
+        assert_eq!(
+            parse(&[(OTEL_PROPAGATORS, "none")]).propagators,
+            Some(vec![])
+        );
+        let settings = parse(&[(OTEL_PROPAGATORS, "tracecontext,b3")]);
+        assert_eq!(settings.propagators, Some(vec![Propagator::TraceContext]));
+        assert!(settings.warnings[0].contains("b3"));
+    }
+}
