@@ -72,6 +72,23 @@ pub use switch::{
     set_library_enabled,
 };
 
+/// The `tracing-opentelemetry` layer as this project configures it, for `init()` and for
+/// [`testing`] alike, so captured spans are exactly what is exported: semantic-convention
+/// attributes only, without the layer's source-location, target, thread and busy/idle extras.
+pub fn otel_layer<S, T>(tracer: T) -> tracing_opentelemetry::OpenTelemetryLayer<S, T>
+where
+    S: tracing::Subscriber + for<'span> tracing_subscriber::registry::LookupSpan<'span>,
+    T: opentelemetry::trace::Tracer + 'static,
+    T::Span: Send + Sync,
+{
+    tracing_opentelemetry::layer()
+        .with_tracer(tracer)
+        .with_location(false)
+        .with_target(false)
+        .with_threads(false)
+        .with_tracked_inactivity(false)
+}
+
 /// Reports a configuration problem: as a `tracing` warning when a subscriber is listening,
 /// else on stderr, so a rejected setting is never silent.
 pub fn warn_config(message: &str) {

@@ -327,11 +327,7 @@ impl Pipeline {
         let provider = SdkTracerProvider::builder()
             .with_simple_exporter(exporter.clone())
             .build();
-        let layer = tracing_opentelemetry::layer()
-            .with_tracer(provider.tracer("instrument-testing"))
-            .with_location(false)
-            .with_target(false)
-            .with_threads(false);
+        let layer = crate::otel_layer(provider.tracer("instrument-testing"));
         let dispatch = Dispatch::new(tracing_subscriber::registry().with(layer));
         Pipeline {
             exporter,

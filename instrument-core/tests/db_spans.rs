@@ -270,3 +270,31 @@ fn spans_use_their_library_target_so_filters_apply() {
         ]
     );
 }
+
+#[test]
+fn captures_on_parallel_threads_see_only_their_own_spans() {
+    let threads: Vec<_> = (0..8)
+        .map(|i| {
+            std::thread::spawn(move || {
+                let name = format!("t{i}");
+                let (_, spans) = capture(|| {
+                    for _ in 0..50 {
+                        let _ = DbCall::new(Library::Sqlx, DbSystem::Postgresql)
+                            .operation(&name)
+                            .start();
+                    }
+                });
+                (name, spans)
+            })
+        })
+        .collect();
+    for thread in threads {
+        let (name, spans) = thread.join().expect("thread");
+        assert_eq!(spans.len(), 50);
+        assert!(
+            spans.iter().all(|span| span.name == name),
+            "{name} saw {:?}",
+            spans.names()
+        );
+    }
+}

@@ -49,7 +49,7 @@ fn an_unknown_method_is_named_http_and_recorded_as_other() {
 fn client_4xx_and_5xx_are_errors_with_the_status_as_error_type() {
     let (_, spans) = capture(|| {
         for status in [404, 503, 302] {
-            let _ = HttpClientCall::new(Library::Reqwest, "GET", "http://x/")
+            HttpClientCall::new(Library::Reqwest, "GET", "http://x/")
                 .start()
                 .record_http_status(status);
         }

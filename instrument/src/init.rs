@@ -171,10 +171,15 @@ impl Builder {
     /// Builds and installs the subscriber as the global default, sets the global
     /// propagator and tracer provider, and returns the guard.
     pub fn init(self) -> Result<Guard, InitError> {
+        let logs = self.logs_on();
+        if !logs {
+            // Nothing will print log events: let the switches' warnings reach stderr now.
+            instrument_core::ensure_env_read();
+        }
         let Telemetry { dispatch, guard } = self.build_inner(true);
         tracing::dispatcher::set_global_default(dispatch)
             .map_err(|_| InitError::SubscriberAlreadySet)?;
-        guard.report_warnings();
+        guard.report_warnings(logs);
         instrument_core::ensure_env_read();
         Ok(guard)
     }
@@ -182,11 +187,16 @@ impl Builder {
     /// Builds the subscriber and exporter without installing anything globally but the
     /// propagator: for tests, or to compose with your own layers.
     pub fn build(self) -> Telemetry {
+        let logs = self.logs_on();
         let telemetry = self.build_inner(false);
         tracing::dispatcher::with_default(&telemetry.dispatch, || {
-            telemetry.guard.report_warnings()
+            telemetry.guard.report_warnings(logs)
         });
         telemetry
+    }
+
+    fn logs_on(&self) -> bool {
+        self.logs.unwrap_or(true)
     }
 
     fn build_inner(self, global: bool) -> Telemetry {
@@ -209,7 +219,7 @@ impl Builder {
             }
         };
 
-        let fmt_layer = self.logs.unwrap_or(true).then(|| {
+        let fmt_layer = self.logs_on().then(|| {
             tracing_subscriber::fmt::layer()
                 .with_writer(std::io::stderr)
                 .with_ansi(
@@ -229,17 +239,13 @@ impl Builder {
             }
             let tracer = provider.tracer("instrument");
             guard.provider = Some(provider);
-            Some(
-                tracing_opentelemetry::layer()
-                    .with_tracer(tracer)
-                    .with_location(false)
-                    .with_target(false)
-                    .with_filter(tracing_subscriber::filter::filter_fn(|metadata| {
-                        !EXPORTER_TARGETS
-                            .iter()
-                            .any(|target| is_within(metadata.target(), target))
-                    })),
-            )
+            Some(instrument_core::otel_layer(tracer).with_filter(
+                tracing_subscriber::filter::filter_fn(|metadata| {
+                    !EXPORTER_TARGETS
+                        .iter()
+                        .any(|target| is_within(metadata.target(), target))
+                }),
+            ))
         };
         guard.warnings = warnings;
 
@@ -383,9 +389,15 @@ impl Guard {
         }
     }
 
-    fn report_warnings(&self) {
+    /// Each warning once: as a log event when logs are printed, else on stderr, so a
+    /// rejected setting is never silent.
+    fn report_warnings(&self, logs: bool) {
         for warning in &self.warnings {
-            instrument_core::warn_config(warning);
+            if logs {
+                instrument_core::warn_config(warning);
+            } else {
+                eprintln!("instrument: warning: {warning}");
+            }
         }
     }
 }

@@ -12,7 +12,8 @@ use opentelemetry_sdk::trace::{Sampler, SamplingDecision, SamplingResult, Should
 pub const SAMPLING_PRIORITY: &str = "sampling.priority";
 
 /// Which traces are kept. `sampling.priority >= 1` on a span at its start overrides every
-/// choice here.
+/// choice here; with a parent-based choice (the default) that span's children follow it,
+/// in this process and, through the sampled flag of `traceparent`, in the next.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Sampling {
     /// Keep every trace.
@@ -87,19 +88,23 @@ impl ShouldSample for PrioritySampler {
         links: &[Link],
     ) -> SamplingResult {
         if forces_sampling(attributes) {
-            let trace_state = parent_context
-                .filter(|cx| cx.has_active_span())
-                .map(|cx| cx.span().span_context().trace_state().clone())
-                .unwrap_or_default();
             return SamplingResult {
                 decision: SamplingDecision::RecordAndSample,
                 attributes: Vec::new(),
-                trace_state,
+                trace_state: parent_trace_state(parent_context),
             };
         }
         self.inner
             .should_sample(parent_context, trace_id, name, span_kind, attributes, links)
     }
+}
+
+/// The parent's `tracestate`, which a sampling decision must carry on unchanged.
+fn parent_trace_state(parent_context: Option<&Context>) -> TraceState {
+    parent_context
+        .filter(|cx| cx.has_active_span())
+        .map(|cx| cx.span().span_context().trace_state().clone())
+        .unwrap_or_default()
 }
 
 /// A token bucket: at most `per_second` sampled traces a second, with bursts up to one
@@ -163,10 +168,7 @@ impl ShouldSample for RateLimitingSampler {
         SamplingResult {
             decision,
             attributes: Vec::new(),
-            trace_state: parent_context
-                .filter(|cx| cx.has_active_span())
-                .map(|cx| cx.span().span_context().trace_state().clone())
-                .unwrap_or_else(TraceState::default),
+            trace_state: parent_trace_state(parent_context),
         }
     }
 }
@@ -219,6 +221,38 @@ mod tests {
                 "{value:?}"
             );
         }
+    }
+
+    /// Through the real pipeline: the attribute is set when the tracing span is created,
+    /// so it is there when tracing-opentelemetry starts the OpenTelemetry span; with a
+    /// parent-based sampler its children follow it.
+    #[test]
+    fn a_tracing_span_with_sampling_priority_is_kept_with_its_children_by_a_sample_nothing_pipeline()
+     {
+        use opentelemetry::trace::TracerProvider as _;
+        use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracerProvider};
+        use tracing_subscriber::layer::SubscriberExt as _;
+
+        let exporter = InMemorySpanExporter::default();
+        let provider = SdkTracerProvider::builder()
+            .with_sampler(Sampling::ParentBased(Box::new(Sampling::AlwaysOff)).into_sampler())
+            .with_simple_exporter(exporter.clone())
+            .build();
+        let subscriber = tracing_subscriber::registry()
+            .with(tracing_opentelemetry::layer().with_tracer(provider.tracer("test")));
+        tracing::subscriber::with_default(subscriber, || {
+            tracing::info_span!("dropped").in_scope(|| {});
+            tracing::info_span!("debug request", sampling.priority = 1).in_scope(|| {
+                tracing::info_span!("child of forced").in_scope(|| {});
+            });
+        });
+        let names: Vec<String> = exporter
+            .get_finished_spans()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|span| span.name.into_owned())
+            .collect();
+        assert_eq!(names, vec!["child of forced", "debug request"]);
     }
 
     #[test]

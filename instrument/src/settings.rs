@@ -54,7 +54,7 @@ pub(crate) const OTEL_PROPAGATORS: &str = "OTEL_PROPAGATORS";
 impl EnvSettings {
     /// Reads the process environment.
     pub fn from_env() -> Self {
-        Self::parse(|name| instrument_core::env::read_var(name))
+        Self::parse(instrument_core::env::read_var)
     }
 
     /// Parses the settings from `var` (the value of a variable, `None` when unset).

@@ -1,4 +1,6 @@
 //! Runs one test of this binary in a child process with its own environment: the
+// Each test binary uses a different part of this module.
+#![allow(dead_code)]
 //! switches are read from the process environment once, so each scenario needs a process.
 
 use std::process::{Command, Output};

@@ -1,0 +1,232 @@
+//! Exporting: OTLP reaches a collector, a missing or wrong collector never panics or
+//! blocks, and the guard can be dropped inside or outside an async runtime.
+
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::net::TcpListener;
+use std::sync::mpsc;
+use std::time::Duration;
+
+mod support;
+
+use instrument::{Exporter, OtlpProtocol, Telemetry};
+use instrument_core::{DbCall, DbSystem, Library};
+
+/// One received OTLP/HTTP request.
+struct Received {
+    request_line: String,
+    content_type: String,
+    body: Vec<u8>,
+}
+
+/// A minimal OTLP/HTTP collector on loopback: answers 200 to every request and hands each
+/// one to the test.
+fn collector() -> (String, mpsc::Receiver<Received>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let address = listener.local_addr().expect("address");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(16) {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+            let mut request_line = String::new();
+            let _ = reader.read_line(&mut request_line);
+            let (mut length, mut content_type) = (0usize, String::new());
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                let lower = line.to_ascii_lowercase();
+                if let Some(value) = lower.strip_prefix("content-length:") {
+                    length = value.trim().parse().unwrap_or(0);
+                }
+                if let Some(value) = lower.strip_prefix("content-type:") {
+                    content_type = value.trim().to_owned();
+                }
+            }
+            let mut body = vec![0; length];
+            let _ = reader.read_exact(&mut body);
+            let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/x-protobuf\r\ncontent-length: 0\r\n\r\n");
+            let _ = tx.send(Received {
+                request_line: request_line.trim().to_owned(),
+                content_type,
+                body,
+            });
+        }
+    });
+    (format!("http://{address}/v1/traces"), rx)
+}
+
+/// A loopback port with nothing listening.
+fn closed_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.local_addr().expect("address").port()
+}
+
+fn emit_spans(telemetry: &Telemetry) {
+    tracing::dispatcher::with_default(&telemetry.dispatch, || {
+        let root = tracing::info_span!("report");
+        let _entered = root.enter();
+        let span = DbCall::new(Library::Sqlx, DbSystem::Postgresql)
+            .sql("SELECT * FROM reports WHERE id = $1", true)
+            .start();
+        span.record_returned_rows(1);
+    });
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|window| window == needle.as_bytes())
+}
+
+#[test]
+fn spans_reach_an_otlp_http_collector() {
+    let (endpoint, received) = collector();
+    let telemetry = instrument::builder()
+        .exporter(Exporter::Otlp)
+        .otlp_protocol(OtlpProtocol::HttpProtobuf)
+        .otlp_endpoint(endpoint)
+        .service_name("export-test")
+        .logs(false)
+        .build();
+    assert!(
+        telemetry.guard.warnings().is_empty(),
+        "{:?}",
+        telemetry.guard.warnings()
+    );
+    emit_spans(&telemetry);
+    drop(telemetry); // the guard flushes
+    let request = received
+        .recv_timeout(Duration::from_secs(10))
+        .expect("an export request");
+    assert_eq!(request.request_line, "POST /v1/traces HTTP/1.1");
+    assert_eq!(request.content_type, "application/x-protobuf");
+    for text in ["SELECT reports", "report", "db.query.text", "export-test"] {
+        assert!(contains(&request.body, text), "the export carries {text:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_blocking_http_exporter_used_inside_tokio_neither_panics_nor_blocks_the_runtime() {
+    let (endpoint, received) = collector();
+    let telemetry = instrument::builder()
+        .exporter(Exporter::Otlp)
+        .otlp_protocol(OtlpProtocol::HttpProtobuf)
+        .otlp_endpoint(endpoint)
+        .logs(false)
+        .build();
+    emit_spans(&telemetry);
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    telemetry.guard.flush();
+    // Dropped on a runtime thread: reqwest's blocking client must not be dropped here.
+    drop(telemetry);
+    let request =
+        tokio::task::spawn_blocking(move || received.recv_timeout(Duration::from_secs(10)))
+            .await
+            .expect("join");
+    assert!(request.is_ok(), "the spans were exported");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_http_exporter_on_a_current_thread_runtime_with_the_collector_down_does_not_panic() {
+    let telemetry = instrument::builder()
+        .exporter(Exporter::Otlp)
+        .otlp_protocol(OtlpProtocol::HttpProtobuf)
+        .otlp_endpoint(format!("http://127.0.0.1:{}/v1/traces", closed_port()))
+        .logs(false)
+        .build();
+    emit_spans(&telemetry);
+    telemetry.guard.flush();
+    drop(telemetry);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_grpc_exporter_inside_tokio_with_the_collector_down_does_not_panic() {
+    let telemetry = instrument::builder()
+        .exporter(Exporter::Otlp)
+        .otlp_protocol(OtlpProtocol::Grpc)
+        .otlp_endpoint(format!("http://127.0.0.1:{}", closed_port()))
+        .logs(false)
+        .build();
+    assert!(
+        telemetry.guard.warnings().is_empty(),
+        "{:?}",
+        telemetry.guard.warnings()
+    );
+    emit_spans(&telemetry);
+    drop(telemetry);
+}
+
+#[test]
+fn the_grpc_exporter_works_without_a_runtime_of_the_application() {
+    let telemetry = instrument::builder()
+        .exporter(Exporter::Otlp)
+        .otlp_protocol(OtlpProtocol::Grpc)
+        .otlp_endpoint(format!("http://127.0.0.1:{}", closed_port()))
+        .logs(false)
+        .build();
+    assert!(
+        telemetry.guard.warnings().is_empty(),
+        "{:?}",
+        telemetry.guard.warnings()
+    );
+    emit_spans(&telemetry);
+    drop(telemetry);
+}
+
+#[test]
+fn an_endpoint_that_does_not_parse_is_a_warning_and_tracing_goes_on() {
+    for protocol in [OtlpProtocol::HttpProtobuf, OtlpProtocol::Grpc] {
+        let telemetry = instrument::builder()
+            .exporter(Exporter::Otlp)
+            .otlp_protocol(protocol)
+            .otlp_endpoint("not a url at all")
+            .logs(false)
+            .build();
+        let warnings = telemetry.guard.warnings();
+        assert_eq!(warnings.len(), 1, "{protocol:?}: {warnings:?}");
+        assert!(
+            warnings[0].contains("OTEL_EXPORTER_OTLP_ENDPOINT"),
+            "{}",
+            warnings[0]
+        );
+        emit_spans(&telemetry);
+    }
+}
+
+#[test]
+fn child_exports_from_the_environment() {
+    if !support::in_child() {
+        return;
+    }
+    let guard = instrument::init().expect("init");
+    assert!(guard.warnings().is_empty(), "{:?}", guard.warnings());
+    tracing::info_span!("from env").in_scope(|| {});
+    drop(guard);
+}
+
+#[test]
+fn endpoint_protocol_service_name_and_resource_come_from_the_environment() {
+    let (endpoint, received) = collector();
+    let base = endpoint.trim_end_matches("/v1/traces").to_owned();
+    support::run_child(
+        "child_exports_from_the_environment",
+        &[
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", base.as_str()),
+            ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"),
+            ("OTEL_SERVICE_NAME", "billing"),
+            ("OTEL_RESOURCE_ATTRIBUTES", "deployment.environment.name=ci"),
+        ],
+    );
+    let request = received
+        .recv_timeout(Duration::from_secs(10))
+        .expect("an export request");
+    assert_eq!(
+        request.request_line, "POST /v1/traces HTTP/1.1",
+        "the signal path is appended"
+    );
+    for text in ["from env", "billing", "deployment.environment.name", "ci"] {
+        assert!(contains(&request.body, text), "the export carries {text:?}");
+    }
+}
