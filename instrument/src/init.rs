@@ -176,19 +176,25 @@ impl Builder {
             // Nothing will print log events: let the switches' warnings reach stderr now.
             instrument_core::ensure_env_read();
         }
-        let Telemetry { dispatch, guard } = self.build_inner(true);
+        let Telemetry { dispatch, guard } = self.build_inner();
         tracing::dispatcher::set_global_default(dispatch)
             .map_err(|_| InitError::SubscriberAlreadySet)?;
+        // Only now that this init() has won: a failed second call must not replace the
+        // provider code using the OpenTelemetry API already holds.
+        if let Some(provider) = &guard.provider {
+            opentelemetry::global::set_tracer_provider(provider.clone());
+        }
         guard.report_warnings(logs);
         instrument_core::ensure_env_read();
         Ok(guard)
     }
 
     /// Builds the subscriber and exporter without installing anything globally but the
-    /// propagator: for tests, or to compose with your own layers.
+    /// propagator (no global subscriber, no global tracer provider): for tests, or to
+    /// compose with your own layers.
     pub fn build(self) -> Telemetry {
         let logs = self.logs_on();
-        let telemetry = self.build_inner(false);
+        let telemetry = self.build_inner();
         tracing::dispatcher::with_default(&telemetry.dispatch, || {
             telemetry.guard.report_warnings(logs)
         });
@@ -199,7 +205,7 @@ impl Builder {
         self.logs.unwrap_or(true)
     }
 
-    fn build_inner(self, global: bool) -> Telemetry {
+    fn build_inner(self) -> Telemetry {
         let env = EnvSettings::from_env();
         let mut warnings = env.warnings.clone();
         let sdk_disabled = instrument_core::env::from_process_env().sdk_disabled;
@@ -234,9 +240,6 @@ impl Builder {
             let provider = self.provider(&env, &mut warnings, &mut guard);
             let propagators = self.propagators.clone().or(env.propagators.clone());
             opentelemetry::global::set_text_map_propagator(composite_propagator(propagators));
-            if global {
-                opentelemetry::global::set_tracer_provider(provider.clone());
-            }
             let tracer = provider.tracer("instrument");
             guard.provider = Some(provider);
             Some(instrument_core::otel_layer(tracer).with_filter(

@@ -1,7 +1,7 @@
 //! Automatic tracing for Rust services: one `init()` line, and the clients you already
 //! use swapped for instrumented ones.
 //!
-//! ```no_run
+//! ```
 //! fn main() -> Result<(), Box<dyn std::error::Error>> {
 //!     let _guard = instrument::init()?; // reads OTEL_* and RUST_LOG; flushes on drop
 //!

@@ -94,3 +94,95 @@ fn with_the_sdk_disabled_the_console_exporter_draws_nothing() {
     );
     assert!(!stderr(&output).contains('▕'), "{}", stderr(&output));
 }
+
+#[test]
+fn child_init_twice() {
+    if !in_child() {
+        return;
+    }
+    let guard = instrument::init().expect("the first init");
+    let second = instrument::init();
+    assert!(matches!(
+        second,
+        Err(instrument::InitError::SubscriberAlreadySet)
+    ));
+    drop(second);
+    // Both the tracing side and code using the OpenTelemetry API still export.
+    tracing::info_span!("after a second init").in_scope(|| {});
+    use opentelemetry::trace::{Tracer as _, TracerProvider as _};
+    opentelemetry::global::tracer_provider()
+        .tracer("direct")
+        .in_span("otel api span", |_| {});
+    drop(guard);
+}
+
+#[test]
+fn a_second_init_fails_cleanly_and_the_first_keeps_exporting() {
+    let output = run_child("child_init_twice", &[("OTEL_TRACES_EXPORTER", "console")]);
+    let text = stderr(&output);
+    assert!(text.contains("after a second init"), "{text}");
+    assert!(text.contains("otel api span"), "{text}");
+}
+
+#[test]
+fn child_sampled_by_env() {
+    if !in_child() {
+        return;
+    }
+    let guard = instrument::init().expect("init");
+    tracing::info_span!("ordinary request").in_scope(|| {
+        let _ = DbCall::new(Library::Sqlx, DbSystem::Postgresql)
+            .sql("SELECT 1", true)
+            .start();
+    });
+    tracing::info_span!("debug request", sampling.priority = 1).in_scope(|| {
+        let _ = DbCall::new(Library::Sqlx, DbSystem::Postgresql)
+            .sql("SELECT * FROM audit", true)
+            .start();
+    });
+    drop(guard);
+}
+
+#[test]
+fn the_sampler_comes_from_the_environment_and_sampling_priority_overrides_it() {
+    let output = run_child(
+        "child_sampled_by_env",
+        &[
+            ("OTEL_TRACES_EXPORTER", "console"),
+            ("OTEL_TRACES_SAMPLER", "parentbased_traceidratio"),
+            ("OTEL_TRACES_SAMPLER_ARG", "0"),
+        ],
+    );
+    let text = stderr(&output);
+    assert!(
+        !text.contains("ordinary request"),
+        "ratio 0 samples nothing: {text}"
+    );
+    assert!(
+        text.contains("debug request") && text.contains("SELECT audit"),
+        "forced with its child: {text}"
+    );
+}
+
+#[test]
+fn child_bad_filter() {
+    if !in_child() {
+        return;
+    }
+    let guard = instrument::init().expect("init");
+    tracing::info_span!("still traced").in_scope(|| {});
+    drop(guard);
+}
+
+#[test]
+fn an_unparseable_rust_log_is_one_warning_and_the_default_filter_applies() {
+    let output = run_child(
+        "child_bad_filter",
+        &[("OTEL_TRACES_EXPORTER", "console"), ("RUST_LOG", "foo=[[[")],
+    );
+    let text = stderr(&output);
+    let warnings: Vec<&str> = text.lines().filter(|l| l.contains("WARN")).collect();
+    assert_eq!(warnings.len(), 1, "{text}");
+    assert!(warnings[0].contains("RUST_LOG"), "{}", warnings[0]);
+    assert!(text.contains("still traced"), "{text}");
+}
