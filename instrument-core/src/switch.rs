@@ -4,7 +4,7 @@
 //! test. The environment is read once, on the first call of any function here.
 
 use std::sync::Once;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 use crate::{Library, env, warn_config};
 
@@ -16,6 +16,8 @@ const ALL_OFF: u32 = 1 << 30;
 /// Bit `Library::bit()` set = that library is off.
 static STATE: AtomicU32 = AtomicU32::new(UNREAD);
 static READ_ENV: Once = Once::new();
+/// What `OTEL_SDK_DISABLED` said, kept apart from run-time switching.
+static SDK_DISABLED_BY_ENV: AtomicBool = AtomicBool::new(false);
 
 /// Is `library` traced now? One relaxed atomic load on the fast path.
 #[inline]
@@ -38,8 +40,9 @@ fn enabled_after_reading_env(library: Library) -> bool {
 }
 
 /// Reads `OTEL_SDK_DISABLED` and `OTEL_RUST_DISABLED_INSTRUMENTATIONS` if that has not
-/// happened yet, warning once about each rejected value. Called by `instrument::init()`
-/// after it installs its subscriber, so the warnings reach the application's log.
+/// happened yet, warning once about each rejected value (to the current subscriber, or
+/// stderr when there is none). Every function here calls it first; call it yourself to
+/// choose when the warnings appear.
 pub fn ensure_env_read() {
     READ_ENV.call_once(|| {
         let switches = env::from_process_env();
@@ -58,9 +61,6 @@ pub fn ensure_env_read() {
         SDK_DISABLED_BY_ENV.store(switches.sdk_disabled, Ordering::Relaxed);
     });
 }
-
-static SDK_DISABLED_BY_ENV: std::sync::atomic::AtomicBool =
-    std::sync::atomic::AtomicBool::new(false);
 
 /// Did the environment say `OTEL_SDK_DISABLED=true`? (`init()` then installs no exporter.)
 pub fn sdk_disabled_by_env() -> bool {

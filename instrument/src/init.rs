@@ -172,10 +172,6 @@ impl Builder {
     /// propagator and tracer provider, and returns the guard.
     pub fn init(self) -> Result<Guard, InitError> {
         let logs = self.logs_on();
-        if !logs {
-            // Nothing will print log events: let the switches' warnings reach stderr now.
-            instrument_core::ensure_env_read();
-        }
         let Telemetry { dispatch, guard } = self.build_inner();
         tracing::dispatcher::set_global_default(dispatch)
             .map_err(|_| InitError::SubscriberAlreadySet)?;
@@ -185,7 +181,6 @@ impl Builder {
             opentelemetry::global::set_tracer_provider(provider.clone());
         }
         guard.report_warnings(logs);
-        instrument_core::ensure_env_read();
         Ok(guard)
     }
 
@@ -208,7 +203,9 @@ impl Builder {
     fn build_inner(self) -> Telemetry {
         let env = EnvSettings::from_env();
         let mut warnings = env.warnings.clone();
-        let sdk_disabled = instrument_core::env::from_process_env().sdk_disabled;
+        // The switches' own reading (once per process), so init() and every wrapper
+        // agree; its warnings go out now, on stderr, as no subscriber is installed yet.
+        let sdk_disabled = instrument_core::sdk_disabled_by_env();
 
         let filter_text = self.log_filter.clone().or_else(|| {
             instrument_core::env::read_var("RUST_LOG").filter(|v| !v.trim().is_empty())
@@ -284,14 +281,12 @@ impl Builder {
         let endpoint_in_env = instrument_core::env::read_var("OTEL_EXPORTER_OTLP_ENDPOINT")
             .or_else(|| instrument_core::env::read_var("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"))
             .is_some_and(|v| !v.trim().is_empty());
-        let exporter = self
-            .exporter
-            .or(env.exporter)
-            .unwrap_or(match self.default_exporter {
-                Some(_) if endpoint_in_env || self.endpoint.is_some() => Exporter::Otlp,
-                Some(default) => default,
-                None => Exporter::Otlp,
-            });
+        let exporter = choose_exporter(
+            self.exporter,
+            env.exporter,
+            self.default_exporter,
+            endpoint_in_env || self.endpoint.is_some(),
+        );
         match exporter {
             Exporter::None => {}
             Exporter::Console => {
@@ -332,6 +327,21 @@ impl Builder {
             }
         }
     }
+}
+
+/// Code over environment; without either, a configured OTLP endpoint means OTLP, then
+/// the builder's default, then the OpenTelemetry default (OTLP).
+fn choose_exporter(
+    in_code: Option<Exporter>,
+    in_env: Option<Exporter>,
+    default: Option<Exporter>,
+    endpoint_configured: bool,
+) -> Exporter {
+    in_code.or(in_env).unwrap_or(match default {
+        Some(_) if endpoint_configured => Exporter::Otlp,
+        Some(default) => default,
+        None => Exporter::Otlp,
+    })
 }
 
 /// Is `target` the module `prefix` or inside it?
@@ -424,6 +434,22 @@ impl Drop for Guard {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_exporter_is_chosen_by_code_then_env_then_endpoint_then_default() {
+        use Exporter::{Console, None as Off, Otlp};
+        assert_eq!(
+            choose_exporter(Some(Off), Some(Console), Some(Console), true),
+            Off
+        );
+        assert_eq!(
+            choose_exporter(None, Some(Console), Some(Off), true),
+            Console
+        );
+        assert_eq!(choose_exporter(None, None, Some(Console), true), Otlp);
+        assert_eq!(choose_exporter(None, None, Some(Console), false), Console);
+        assert_eq!(choose_exporter(None, None, None, false), Otlp);
+    }
 
     #[test]
     fn exporter_targets_match_modules_not_prefixes() {
