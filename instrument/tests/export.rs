@@ -63,6 +63,34 @@ fn closed_port() -> u16 {
     listener.local_addr().expect("address").port()
 }
 
+/// An OTLP pipeline to `endpoint`, not installed globally, printing no logs.
+fn otlp(protocol: OtlpProtocol, endpoint: impl Into<String>) -> Telemetry {
+    instrument::builder()
+        .exporter(Exporter::Otlp)
+        .otlp_protocol(protocol)
+        .otlp_endpoint(endpoint)
+        .logs(false)
+        .build()
+}
+
+#[track_caller]
+fn assert_no_warnings(telemetry: &Telemetry) {
+    let warnings = telemetry.guard.warnings();
+    assert!(warnings.is_empty(), "{warnings:?}");
+}
+
+/// gRPC to a port where nothing listens: set up without complaint, spans made, guard
+/// dropped, and no panic anywhere.
+fn grpc_with_the_collector_down() {
+    let telemetry = otlp(
+        OtlpProtocol::Grpc,
+        format!("http://127.0.0.1:{}", closed_port()),
+    );
+    assert_no_warnings(&telemetry);
+    emit_spans(&telemetry);
+    drop(telemetry);
+}
+
 fn emit_spans(telemetry: &Telemetry) {
     tracing::dispatcher::with_default(&telemetry.dispatch, || {
         let root = tracing::info_span!("report");
@@ -90,11 +118,7 @@ fn spans_reach_an_otlp_http_collector() {
         .service_name("export-test")
         .logs(false)
         .build();
-    assert!(
-        telemetry.guard.warnings().is_empty(),
-        "{:?}",
-        telemetry.guard.warnings()
-    );
+    assert_no_warnings(&telemetry);
     emit_spans(&telemetry);
     drop(telemetry); // the guard flushes
     let request = received
@@ -110,12 +134,7 @@ fn spans_reach_an_otlp_http_collector() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_blocking_http_exporter_used_inside_tokio_neither_panics_nor_blocks_the_runtime() {
     let (endpoint, received) = collector();
-    let telemetry = instrument::builder()
-        .exporter(Exporter::Otlp)
-        .otlp_protocol(OtlpProtocol::HttpProtobuf)
-        .otlp_endpoint(endpoint)
-        .logs(false)
-        .build();
+    let telemetry = otlp(OtlpProtocol::HttpProtobuf, endpoint);
     emit_spans(&telemetry);
     tokio::time::sleep(Duration::from_millis(10)).await;
     telemetry.guard.flush();
@@ -130,12 +149,10 @@ async fn the_blocking_http_exporter_used_inside_tokio_neither_panics_nor_blocks_
 
 #[tokio::test(flavor = "current_thread")]
 async fn the_http_exporter_on_a_current_thread_runtime_with_the_collector_down_does_not_panic() {
-    let telemetry = instrument::builder()
-        .exporter(Exporter::Otlp)
-        .otlp_protocol(OtlpProtocol::HttpProtobuf)
-        .otlp_endpoint(format!("http://127.0.0.1:{}/v1/traces", closed_port()))
-        .logs(false)
-        .build();
+    let telemetry = otlp(
+        OtlpProtocol::HttpProtobuf,
+        format!("http://127.0.0.1:{}/v1/traces", closed_port()),
+    );
     emit_spans(&telemetry);
     telemetry.guard.flush();
     drop(telemetry);
@@ -143,47 +160,18 @@ async fn the_http_exporter_on_a_current_thread_runtime_with_the_collector_down_d
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_grpc_exporter_inside_tokio_with_the_collector_down_does_not_panic() {
-    let telemetry = instrument::builder()
-        .exporter(Exporter::Otlp)
-        .otlp_protocol(OtlpProtocol::Grpc)
-        .otlp_endpoint(format!("http://127.0.0.1:{}", closed_port()))
-        .logs(false)
-        .build();
-    assert!(
-        telemetry.guard.warnings().is_empty(),
-        "{:?}",
-        telemetry.guard.warnings()
-    );
-    emit_spans(&telemetry);
-    drop(telemetry);
+    grpc_with_the_collector_down();
 }
 
 #[test]
 fn the_grpc_exporter_works_without_a_runtime_of_the_application() {
-    let telemetry = instrument::builder()
-        .exporter(Exporter::Otlp)
-        .otlp_protocol(OtlpProtocol::Grpc)
-        .otlp_endpoint(format!("http://127.0.0.1:{}", closed_port()))
-        .logs(false)
-        .build();
-    assert!(
-        telemetry.guard.warnings().is_empty(),
-        "{:?}",
-        telemetry.guard.warnings()
-    );
-    emit_spans(&telemetry);
-    drop(telemetry);
+    grpc_with_the_collector_down();
 }
 
 #[test]
 fn an_endpoint_that_does_not_parse_is_a_warning_and_tracing_goes_on() {
     for protocol in [OtlpProtocol::HttpProtobuf, OtlpProtocol::Grpc] {
-        let telemetry = instrument::builder()
-            .exporter(Exporter::Otlp)
-            .otlp_protocol(protocol)
-            .otlp_endpoint("not a url at all")
-            .logs(false)
-            .build();
+        let telemetry = otlp(protocol, "not a url at all");
         let warnings = telemetry.guard.warnings();
         assert_eq!(warnings.len(), 1, "{protocol:?}: {warnings:?}");
         assert!(
