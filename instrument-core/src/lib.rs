@@ -98,6 +98,11 @@ pub fn warn_config(message: &str) {
     if listening {
         tracing::warn!(target: "instrument", "{message}");
     } else {
-        eprintln!("instrument: warning: {message}");
+        warn_on_stderr(message);
     }
+}
+
+/// Reports a configuration problem on stderr, for when no log output is installed.
+pub fn warn_on_stderr(message: &str) {
+    eprintln!("instrument: warning: {message}");
 }

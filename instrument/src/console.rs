@@ -13,6 +13,9 @@
 //! depth; failed spans are marked `✗`. Width from `COLUMNS`, else 100; colour only when
 //! stderr is a terminal and `NO_COLOR` is unset. A span that ends after its trace was
 //! drawn (detached work) gets a line of its own.
+//!
+//! It draws on the thread that ends the root span, at once, which is what a developer
+//! watching a terminal wants; it is a development exporter, not one for production load.
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt::Write as _;

@@ -22,6 +22,9 @@ use opentelemetry_sdk::trace::{
 /// Spans queued or being exported, shared by the queue and the exporter.
 type InFlight = Arc<AtomicUsize>;
 
+/// Where run-time warnings go: the log when one is printed, else stderr.
+pub(crate) type Report = fn(&str);
+
 /// A batch processor whose queue holds at most `limit` spans; past that, spans are
 /// dropped and counted instead of blocking the thread that ended them.
 pub(crate) struct BoundedBatch {
@@ -29,6 +32,7 @@ pub(crate) struct BoundedBatch {
     in_flight: InFlight,
     limit: usize,
     dropped: AtomicUsize,
+    report: Report,
 }
 
 impl fmt::Debug for BoundedBatch {
@@ -47,6 +51,7 @@ impl BoundedBatch {
         exporter: E,
         limit: usize,
         describe: &'static str,
+        report: Report,
     ) -> Self {
         let limit = limit.max(1);
         let in_flight = InFlight::default();
@@ -56,6 +61,7 @@ impl BoundedBatch {
             failing: AtomicBool::new(false),
             failed_batches: AtomicUsize::new(0),
             describe,
+            report,
         };
         // The inner queue can never overflow: no more than `limit` spans are let in.
         let config = BatchConfigBuilder::default()
@@ -69,6 +75,7 @@ impl BoundedBatch {
             in_flight,
             limit,
             dropped: AtomicUsize::new(0),
+            report,
         }
     }
 
@@ -87,7 +94,7 @@ impl SpanProcessor for BoundedBatch {
         if self.in_flight.fetch_add(1, Ordering::AcqRel) >= self.limit {
             self.in_flight.fetch_sub(1, Ordering::AcqRel);
             if self.dropped.fetch_add(1, Ordering::Relaxed) == 0 {
-                instrument_core::warn_config(&format!(
+                (self.report)(&format!(
                     "the span export queue is full ({} spans): dropping spans until it drains. \
                      The exporter is slower than the application; raise OTEL_BSP_MAX_QUEUE_SIZE or sample less \
                      (OTEL_TRACES_SAMPLER). The total is reported at shutdown",
@@ -107,7 +114,7 @@ impl SpanProcessor for BoundedBatch {
         let result = self.inner.shutdown_with_timeout(timeout);
         let dropped = self.dropped();
         if dropped > 0 {
-            instrument_core::warn_config(&format!(
+            (self.report)(&format!(
                 "{dropped} spans were dropped in all because the export queue ({} spans) was full",
                 self.limit
             ));
@@ -128,6 +135,7 @@ struct ReportingExporter<E> {
     failing: AtomicBool,
     failed_batches: AtomicUsize,
     describe: &'static str,
+    report: Report,
 }
 
 impl<E: fmt::Debug> fmt::Debug for ReportingExporter<E> {
@@ -162,7 +170,7 @@ impl<E: SpanExporter> SpanExporter for ReportingExporter<E> {
             Err(error) => {
                 self.failed_batches.fetch_add(1, Ordering::Relaxed);
                 if !self.failing.swap(true, Ordering::Relaxed) {
-                    instrument_core::warn_config(&format!(
+                    (self.report)(&format!(
                         "exporting spans to {} failed: {error}. Is the collector running, and do \
                          OTEL_EXPORTER_OTLP_ENDPOINT and OTEL_EXPORTER_OTLP_PROTOCOL match it? \
                          (reported once until exporting works again)",
@@ -237,7 +245,12 @@ mod tests {
             fail,
         };
         let provider = SdkTracerProvider::builder()
-            .with_span_processor(BoundedBatch::new(exporter, limit, "a test exporter"))
+            .with_span_processor(BoundedBatch::new(
+                exporter,
+                limit,
+                "a test exporter",
+                |_| {},
+            ))
             .build();
         (provider, exported, tx)
     }

@@ -298,7 +298,18 @@ impl Builder {
                     .or(env.protocol)
                     .unwrap_or(OtlpProtocol::HttpProtobuf);
                 let queue = self.resolved_queue_size(warnings);
-                match crate::otlp::processor(protocol, self.endpoint.as_deref(), queue, guard) {
+                let report = if self.logs_on() {
+                    instrument_core::warn_config
+                } else {
+                    instrument_core::warn_on_stderr
+                };
+                match crate::otlp::processor(
+                    protocol,
+                    self.endpoint.as_deref(),
+                    queue,
+                    report,
+                    guard,
+                ) {
                     Ok(processor) => provider = provider.with_span_processor(processor),
                     Err(problem) => warnings.push(format!(
                         "{problem}; spans will not be exported. Check OTEL_EXPORTER_OTLP_ENDPOINT and \
@@ -409,7 +420,7 @@ impl Guard {
             if logs {
                 instrument_core::warn_config(warning);
             } else {
-                eprintln!("instrument: warning: {warning}");
+                instrument_core::warn_on_stderr(warning);
             }
         }
     }

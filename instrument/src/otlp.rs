@@ -3,7 +3,7 @@
 #[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
 use opentelemetry_otlp::WithExportConfig as _;
 
-use crate::export::BoundedBatch;
+use crate::export::{BoundedBatch, Report};
 use crate::init::Guard;
 use crate::settings::OtlpProtocol;
 
@@ -14,9 +14,10 @@ pub(crate) fn processor(
     protocol: OtlpProtocol,
     endpoint: Option<&str>,
     queue_size: usize,
+    report: Report,
     guard: &mut Guard,
 ) -> Result<BoundedBatch, String> {
-    let _ = (&endpoint, &queue_size, &guard);
+    let _ = (&endpoint, &queue_size, &report, &guard);
     match protocol {
         #[cfg(feature = "otlp-grpc")]
         OtlpProtocol::Grpc => {
@@ -41,6 +42,7 @@ pub(crate) fn processor(
                 exporter,
                 queue_size,
                 "the OTLP gRPC endpoint",
+                report,
             ))
         }
         #[cfg(feature = "otlp-http")]
@@ -58,6 +60,7 @@ pub(crate) fn processor(
                 exporter,
                 queue_size,
                 "the OTLP HTTP endpoint",
+                report,
             ))
         }
         #[allow(unreachable_patterns)]

@@ -218,3 +218,31 @@ fn endpoint_protocol_service_name_and_resource_come_from_the_environment() {
         assert!(contains(&request.body, text), "the export carries {text:?}");
     }
 }
+
+#[test]
+fn child_collector_down() {
+    if !support::in_child() {
+        return;
+    }
+    let guard = instrument::builder().logs(false).init().expect("init");
+    for _ in 0..3 {
+        tracing::info_span!("lost").in_scope(|| {});
+        guard.flush();
+    }
+    drop(guard);
+}
+
+#[test]
+fn a_collector_that_is_down_is_reported_once_even_with_logs_off() {
+    let endpoint = format!("http://127.0.0.1:{}", closed_port());
+    let output = support::run_child(
+        "child_collector_down",
+        &[("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint.as_str())],
+    );
+    let stderr = support::stderr(&output);
+    let reports = stderr
+        .matches("exporting spans to the OTLP HTTP endpoint failed")
+        .count();
+    assert_eq!(reports, 1, "{stderr}");
+    assert!(stderr.contains("OTEL_EXPORTER_OTLP_ENDPOINT"), "{stderr}");
+}
