@@ -60,11 +60,8 @@ fn overhead(c: &mut Criterion) {
     let provider = SdkTracerProvider::builder()
         .with_batch_exporter(Nowhere)
         .build();
-    let subscriber = tracing_subscriber::registry().with(
-        tracing_opentelemetry::layer()
-            .with_tracer(provider.tracer("bench"))
-            .with_location(false),
-    );
+    let subscriber =
+        tracing_subscriber::registry().with(instrument_core::otel_layer(provider.tracer("bench")));
     tracing::subscriber::with_default(subscriber, || {
         group.bench_function("otel_batch_export", |b| {
             b.iter(|| wrapped_call(black_box(7)))
