@@ -140,12 +140,6 @@ macro_rules! db_span {
     };
 }
 
-macro_rules! listening {
-    ($target:literal,) => {
-        tracing::enabled!(target: $target, tracing::Level::INFO)
-    };
-}
-
 impl<'a> DbCall<'a> {
     /// A call to `system` made through `library`'s wrapper.
     pub fn new(library: Library, system: DbSystem) -> Self {
@@ -234,7 +228,7 @@ impl<'a> DbCall<'a> {
     /// the library is switched off or nobody listens, returns [`CallSpan::none`] without
     /// doing any string work.
     pub fn start(self) -> CallSpan {
-        if !crate::enabled(self.library) || !with_target!(self.library, listening!()) {
+        if !crate::recording(self.library) {
             return CallSpan::none();
         }
         let values = self.values();

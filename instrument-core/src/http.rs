@@ -152,12 +152,6 @@ macro_rules! http_server_span {
     };
 }
 
-macro_rules! listening {
-    ($target:literal,) => {
-        tracing::enabled!(target: $target, tracing::Level::INFO)
-    };
-}
-
 impl<'a> HttpClientCall<'a> {
     /// A request with this method and full URL, sent through `library`'s wrapper.
     pub fn new(library: Library, method: &'a str, url: &'a str) -> Self {
@@ -184,7 +178,7 @@ impl<'a> HttpClientCall<'a> {
 
     /// Makes the CLIENT span named by the method (`HTTP` for an unknown one), never the path.
     pub fn start(self) -> CallSpan {
-        if !crate::enabled(self.library) || !with_target!(self.library, listening!()) {
+        if !crate::recording(self.library) {
             return CallSpan::none();
         }
         let (method, original) = method_attributes(self.method);
@@ -259,7 +253,7 @@ impl<'a> HttpServerCall<'a> {
 
     /// Makes the SERVER span named `{method} {route}`, or `{method}` without a route.
     pub fn start(self) -> CallSpan {
-        if !crate::enabled(self.library) || !with_target!(self.library, listening!()) {
+        if !crate::recording(self.library) {
             return CallSpan::none();
         }
         let (method, original) = method_attributes(self.method);

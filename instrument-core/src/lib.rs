@@ -64,7 +64,7 @@ pub mod testing;
 pub use db::{DbCall, DbSystem, QueryText};
 pub use future::{RecordOutput, RecordResult, Traced};
 pub use http::{HttpClientCall, HttpServerCall, redact_url};
-pub use library::Library;
+pub use library::{Library, recording};
 pub use span::{CallSpan, ErrorInfo};
 pub use stream::{CountRows, EachItem, ObserveEnd, ObserveItems, TracedStream, each_item};
 pub use switch::{

@@ -96,6 +96,19 @@ macro_rules! with_target {
 }
 pub(crate) use with_target;
 
+/// Will a call through `library` be recorded? The kill switch is on for it and a
+/// subscriber listens to its target. Wrappers check this first and call straight through
+/// when it says no, so describing the call (masking, summarizing) costs nothing then.
+#[inline]
+pub fn recording(library: Library) -> bool {
+    macro_rules! listening {
+        ($target:literal,) => {
+            tracing::enabled!(target: $target, tracing::Level::INFO)
+        };
+    }
+    crate::enabled(library) && with_target!(library, listening!())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

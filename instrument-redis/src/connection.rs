@@ -1,0 +1,260 @@
+//! [`Instrumented`]: any redis-rs connection, traced, itself a connection.
+
+use std::sync::Arc;
+
+use instrument_core::{CallSpan, DbCall, DbSystem, Library, Traced};
+use redis::{Cmd, ConnectionAddr, ConnectionInfo, Pipeline, RedisFuture, RedisResult, Value};
+
+use crate::describe::{self, Arg};
+use crate::options::QueryText;
+use crate::{outcome, resp};
+
+/// A redis-rs connection whose every command and pipeline is a CLIENT span.
+///
+/// It implements the same connection traits as what it wraps (the async
+/// [`redis::aio::ConnectionLike`], the sync [`redis::ConnectionLike`]), so `AsyncCommands`,
+/// `Commands`, `redis::cmd(..).query_async(&mut con)`, `redis::pipe()` and `atomic()`
+/// transactions all work through it unchanged. It deliberately does not `Deref` to the
+/// inner connection (calls would escape the tracing); [`inner`](Self::inner) and
+/// [`inner_mut`](Self::inner_mut) reach it explicitly.
+#[derive(Debug, Clone)]
+pub struct Instrumented<C> {
+    inner: C,
+    server: Option<Arc<Server>>,
+    query_text: QueryText,
+}
+
+/// Where the connection goes: `server.address` and `server.port`.
+#[derive(Debug)]
+struct Server {
+    address: String,
+    port: Option<u16>,
+}
+
+impl Server {
+    fn from_info(info: &ConnectionInfo) -> Self {
+        match info.addr() {
+            ConnectionAddr::Tcp(host, port) | ConnectionAddr::TcpTls { host, port, .. } => Server {
+                address: host.clone(),
+                port: Some(*port),
+            },
+            ConnectionAddr::Unix(path) => Server {
+                address: path.to_string_lossy().into_owned(),
+                port: None,
+            },
+            // `ConnectionAddr` may grow; an unknown kind of address is simply not recorded.
+            #[allow(unreachable_patterns)]
+            _ => Server {
+                address: String::new(),
+                port: None,
+            },
+        }
+    }
+}
+
+impl<C> Instrumented<C> {
+    /// Traces `inner`. Without connection info the spans carry no `server.address`; use
+    /// [`with_connection_info`](Self::with_connection_info) (what [`crate::Client`] does).
+    pub fn new(inner: C) -> Self {
+        Instrumented {
+            inner,
+            server: None,
+            query_text: QueryText::from_env(),
+        }
+    }
+
+    /// Traces `inner`, recording the server it was opened to.
+    pub fn with_connection_info(inner: C, info: &ConnectionInfo) -> Self {
+        let server = Server::from_info(info);
+        Instrumented {
+            inner,
+            server: (!server.address.is_empty()).then(|| Arc::new(server)),
+            query_text: QueryText::from_env(),
+        }
+    }
+
+    /// How much command text to record (else `OTEL_RUST_REDIS_QUERY_TEXT`, else sanitized).
+    #[must_use]
+    pub fn query_text(mut self, mode: QueryText) -> Self {
+        self.query_text = mode;
+        self
+    }
+
+    /// The wrapped connection.
+    pub fn inner(&self) -> &C {
+        &self.inner
+    }
+
+    /// The wrapped connection, mutably: calls made through it are not traced.
+    pub fn inner_mut(&mut self) -> &mut C {
+        &mut self.inner
+    }
+
+    /// The wrapped connection, unwrapped.
+    pub fn into_inner(self) -> C {
+        self.inner
+    }
+
+    /// A CLIENT span for one operation (a command or a whole batch) against `db`.
+    fn span(
+        &self,
+        db: i64,
+        operation: &str,
+        text: Option<String>,
+        batch_size: Option<u64>,
+    ) -> CallSpan {
+        let namespace = db.to_string();
+        let mut call = DbCall::new(Library::Redis, DbSystem::Redis)
+            .operation(operation)
+            .namespace(&namespace);
+        if let Some(text) = text {
+            call = call.masked_query(text);
+        }
+        if let Some(size) = batch_size {
+            call = call.batch_size(size);
+        }
+        if let Some(server) = &self.server {
+            call = call.server(&server.address, server.port);
+        }
+        call.start()
+    }
+
+    fn command_span<'a>(&self, db: i64, args: impl Iterator<Item = Arg<'a>> + Clone) -> CallSpan {
+        let name = describe::command_name(args.clone().next().flatten());
+        let text = (self.query_text == QueryText::Sanitized).then(|| describe::masked(args));
+        self.span(db, &name, text, None)
+    }
+
+    fn batch_span<'a, I>(&self, db: i64, commands: &[I], transaction: bool) -> CallSpan
+    where
+        I: Clone + IntoIterator<Item = Arg<'a>>,
+    {
+        let names: Vec<String> = commands
+            .iter()
+            .map(|args| describe::command_name(args.clone().into_iter().next().flatten()))
+            .collect();
+        let operation = describe::batch_operation(&names, transaction);
+        let text = (self.query_text == QueryText::Sanitized)
+            .then(|| describe::masked_batch(commands.iter().cloned()));
+        self.span(db, &operation, text, Some(commands.len() as u64))
+    }
+}
+
+/// A command's arguments as the describer reads them.
+fn cmd_args(cmd: &Cmd) -> impl Iterator<Item = Arg<'_>> + Clone {
+    cmd.args_iter().map(|arg| match arg {
+        redis::Arg::Simple(bytes) => Some(bytes),
+        // A cursor (filled in by redis-rs), or a kind of argument added later: masked.
+        _ => None,
+    })
+}
+
+impl<C: redis::aio::ConnectionLike + Send> redis::aio::ConnectionLike for Instrumented<C> {
+    fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
+        if !instrument_core::recording(Library::Redis) {
+            return self.inner.req_packed_command(cmd);
+        }
+        let span = self.command_span(self.inner.get_db(), cmd_args(cmd));
+        Box::pin(Traced::new(
+            span,
+            self.inner.req_packed_command(cmd),
+            outcome::record_reply,
+        ))
+    }
+
+    fn req_packed_commands<'a>(
+        &'a mut self,
+        pipeline: &'a Pipeline,
+        offset: usize,
+        count: usize,
+    ) -> RedisFuture<'a, Vec<Value>> {
+        if !instrument_core::recording(Library::Redis) {
+            return self.inner.req_packed_commands(pipeline, offset, count);
+        }
+        let commands: Vec<_> = pipeline.cmd_iter().map(cmd_args).collect();
+        let span = self.batch_span(self.inner.get_db(), &commands, pipeline.is_transaction());
+        Box::pin(Traced::new(
+            span,
+            self.inner.req_packed_commands(pipeline, offset, count),
+            outcome::record_replies,
+        ))
+    }
+
+    fn get_db(&self) -> i64 {
+        self.inner.get_db()
+    }
+}
+
+/// Arguments read back from packed bytes.
+fn packed_args<'a>(args: &'a [&'a [u8]]) -> impl Iterator<Item = Arg<'a>> + Clone {
+    args.iter().map(|arg| Some(*arg))
+}
+
+impl<C: redis::ConnectionLike> redis::ConnectionLike for Instrumented<C> {
+    fn req_packed_command(&mut self, cmd: &[u8]) -> RedisResult<Value> {
+        if !instrument_core::recording(Library::Redis) {
+            return self.inner.req_packed_command(cmd);
+        }
+        let commands = resp::commands(cmd);
+        let args = commands.first().map(Vec::as_slice).unwrap_or_default();
+        let span = self.command_span(self.inner.get_db(), packed_args(args));
+        let result = span.in_scope(|| self.inner.req_packed_command(cmd));
+        outcome::record_reply(&result, &span);
+        result
+    }
+
+    fn req_packed_commands(
+        &mut self,
+        cmd: &[u8],
+        offset: usize,
+        count: usize,
+    ) -> RedisResult<Vec<Value>> {
+        if !instrument_core::recording(Library::Redis) {
+            return self.inner.req_packed_commands(cmd, offset, count);
+        }
+        let commands = resp::commands(cmd);
+        let is = |args: Option<&Vec<&[u8]>>, name: &str| {
+            args.and_then(|a| a.first())
+                .is_some_and(|n| n.eq_ignore_ascii_case(name.as_bytes()))
+        };
+        // A transaction arrives wrapped in MULTI ... EXEC; the span counts what is inside.
+        let transaction =
+            commands.len() >= 2 && is(commands.first(), "MULTI") && is(commands.last(), "EXEC");
+        let inside = if transaction {
+            &commands[1..commands.len() - 1]
+        } else {
+            &commands[..]
+        };
+        let inside: Vec<_> = inside.iter().map(|args| packed_args(args)).collect();
+        let span = self.batch_span(self.inner.get_db(), &inside, transaction);
+        let result = span.in_scope(|| self.inner.req_packed_commands(cmd, offset, count));
+        outcome::record_replies(&result, &span);
+        result
+    }
+
+    fn req_command(&mut self, cmd: &Cmd) -> RedisResult<Value> {
+        if !instrument_core::recording(Library::Redis) {
+            return self.inner.req_command(cmd);
+        }
+        let span = self.command_span(self.inner.get_db(), cmd_args(cmd));
+        let result = span.in_scope(|| self.inner.req_command(cmd));
+        outcome::record_reply(&result, &span);
+        result
+    }
+
+    fn get_db(&self) -> i64 {
+        self.inner.get_db()
+    }
+
+    fn supports_pipelining(&self) -> bool {
+        self.inner.supports_pipelining()
+    }
+
+    fn check_connection(&mut self) -> bool {
+        self.inner.check_connection()
+    }
+
+    fn is_open(&self) -> bool {
+        self.inner.is_open()
+    }
+}

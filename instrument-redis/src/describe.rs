@@ -1,0 +1,476 @@
+//! What a Redis command looks like in a span: its name and its text with values masked.
+//!
+//! Keys stay readable where the command's arguments are known to be keys (`SET user:1 ?`,
+//! `HSET h ? ?`, `DEL a b`); every other argument becomes `?`. Commands that carry
+//! credentials (`AUTH`, `HELLO`, `MIGRATE`) and the administrative ones (`CONFIG SET
+//! requirepass ...`, `ACL SETUSER ...`) keep nothing but their name and subcommand, and
+//! a command this table does not know keeps nothing but its name.
+
+use std::borrow::Cow;
+
+/// Longest `db.query.text` recorded; longer texts end at a whole argument, then ` …`.
+pub(crate) const MAX_TEXT_LEN: usize = 1024;
+
+/// Which arguments of a command are keys, shown as written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// The first argument is a key; the rest are masked.
+    FirstKey,
+    /// Every argument is a key (`DEL a b c`).
+    AllKeys,
+    /// Keys and values alternate (`MSET k v k v`).
+    KeyValuePairs,
+    /// The first argument names a subcommand (`CONFIG GET`); the rest are masked.
+    Subcommand,
+    /// Everything is masked: credentials, scripts, unknown commands.
+    Masked,
+}
+
+/// Commands that carry credentials: never anything but `?` after the name.
+const CREDENTIALS: [&str; 3] = ["AUTH", "HELLO", "MIGRATE"];
+
+const FIRST_KEY: &[&str] = &[
+    // strings
+    "APPEND",
+    "DECR",
+    "DECRBY",
+    "GET",
+    "GETDEL",
+    "GETEX",
+    "GETRANGE",
+    "GETSET",
+    "INCR",
+    "INCRBY",
+    "INCRBYFLOAT",
+    "LCS",
+    "PSETEX",
+    "SET",
+    "SETEX",
+    "SETNX",
+    "SETRANGE",
+    "STRLEN",
+    "SUBSTR",
+    // bits
+    "BITCOUNT",
+    "BITFIELD",
+    "BITFIELD_RO",
+    "BITPOS",
+    "GETBIT",
+    "SETBIT",
+    // generic key commands
+    "COPY",
+    "DUMP",
+    "EXPIRE",
+    "EXPIREAT",
+    "EXPIRETIME",
+    "MOVE",
+    "PERSIST",
+    "PEXPIRE",
+    "PEXPIREAT",
+    "PEXPIRETIME",
+    "PTTL",
+    "RENAME",
+    "RENAMENX",
+    "RESTORE",
+    "SORT",
+    "SORT_RO",
+    "TTL",
+    "TYPE",
+    // hashes
+    "HDEL",
+    "HEXISTS",
+    "HEXPIRE",
+    "HEXPIREAT",
+    "HEXPIRETIME",
+    "HGET",
+    "HGETALL",
+    "HGETDEL",
+    "HGETEX",
+    "HINCRBY",
+    "HINCRBYFLOAT",
+    "HKEYS",
+    "HLEN",
+    "HMGET",
+    "HMSET",
+    "HPERSIST",
+    "HPEXPIRE",
+    "HPEXPIREAT",
+    "HPEXPIRETIME",
+    "HPTTL",
+    "HRANDFIELD",
+    "HSCAN",
+    "HSET",
+    "HSETEX",
+    "HSETNX",
+    "HSTRLEN",
+    "HTTL",
+    "HVALS",
+    // lists
+    "BLMOVE",
+    "BRPOPLPUSH",
+    "LINDEX",
+    "LINSERT",
+    "LLEN",
+    "LMOVE",
+    "LPOP",
+    "LPOS",
+    "LPUSH",
+    "LPUSHX",
+    "LRANGE",
+    "LREM",
+    "LSET",
+    "LTRIM",
+    "RPOP",
+    "RPOPLPUSH",
+    "RPUSH",
+    "RPUSHX",
+    // sets
+    "SADD",
+    "SCARD",
+    "SISMEMBER",
+    "SMEMBERS",
+    "SMISMEMBER",
+    "SMOVE",
+    "SPOP",
+    "SRANDMEMBER",
+    "SREM",
+    "SSCAN",
+    // sorted sets
+    "ZADD",
+    "ZCARD",
+    "ZCOUNT",
+    "ZINCRBY",
+    "ZLEXCOUNT",
+    "ZMSCORE",
+    "ZPOPMAX",
+    "ZPOPMIN",
+    "ZRANDMEMBER",
+    "ZRANGE",
+    "ZRANGEBYLEX",
+    "ZRANGEBYSCORE",
+    "ZRANGESTORE",
+    "ZRANK",
+    "ZREM",
+    "ZREMRANGEBYLEX",
+    "ZREMRANGEBYRANK",
+    "ZREMRANGEBYSCORE",
+    "ZREVRANGE",
+    "ZREVRANGEBYLEX",
+    "ZREVRANGEBYSCORE",
+    "ZREVRANK",
+    "ZSCAN",
+    "ZSCORE",
+    // streams
+    "XACK",
+    "XADD",
+    "XAUTOCLAIM",
+    "XCLAIM",
+    "XDEL",
+    "XLEN",
+    "XPENDING",
+    "XRANGE",
+    "XREVRANGE",
+    "XSETID",
+    "XTRIM",
+    // hyperloglog, geo
+    "PFADD",
+    "GEOADD",
+    "GEODIST",
+    "GEOHASH",
+    "GEOPOS",
+    "GEORADIUS",
+    "GEORADIUSBYMEMBER",
+    "GEORADIUS_RO",
+    "GEORADIUSBYMEMBER_RO",
+    "GEOSEARCH",
+    "GEOSEARCHSTORE",
+    // pub/sub: the channel plays the key's part
+    "PUBLISH",
+    "SPUBLISH",
+    // modules
+    "JSON.ARRAPPEND",
+    "JSON.DEL",
+    "JSON.GET",
+    "JSON.MERGE",
+    "JSON.NUMINCRBY",
+    "JSON.SET",
+    "JSON.TYPE",
+    "BF.ADD",
+    "BF.EXISTS",
+    "BF.MADD",
+    "BF.MEXISTS",
+    "BF.RESERVE",
+];
+
+const ALL_KEYS: &[&str] = &[
+    "DEL",
+    "EXISTS",
+    "MGET",
+    "PFCOUNT",
+    "PFMERGE",
+    "SDIFF",
+    "SDIFFSTORE",
+    "SINTER",
+    "SINTERSTORE",
+    "SUNION",
+    "SUNIONSTORE",
+    "TOUCH",
+    "UNLINK",
+    "WATCH",
+];
+
+const KEY_VALUE_PAIRS: &[&str] = &["MSET", "MSETNX"];
+
+const SUBCOMMAND: &[&str] = &[
+    "ACL", "CLIENT", "CLUSTER", "COMMAND", "CONFIG", "DEBUG", "FUNCTION", "LATENCY", "MEMORY",
+    "MODULE", "OBJECT", "PUBSUB", "SCRIPT", "SLOWLOG", "XGROUP", "XINFO",
+];
+
+fn shape(name: &str) -> Shape {
+    if CREDENTIALS.contains(&name) {
+        Shape::Masked
+    } else if FIRST_KEY.contains(&name) {
+        Shape::FirstKey
+    } else if ALL_KEYS.contains(&name) {
+        Shape::AllKeys
+    } else if KEY_VALUE_PAIRS.contains(&name) {
+        Shape::KeyValuePairs
+    } else if SUBCOMMAND.contains(&name) {
+        Shape::Subcommand
+    } else {
+        Shape::Masked
+    }
+}
+
+/// One argument of a command: its bytes, or `None` for a cursor redis-rs fills in later.
+pub(crate) type Arg<'a> = Option<&'a [u8]>;
+
+/// The command's name: its first word, upper-cased (`GET`, `CONFIG`, `JSON.SET`).
+pub(crate) fn command_name(first: Arg<'_>) -> String {
+    match first {
+        Some(bytes) => String::from_utf8_lossy(bytes).to_ascii_uppercase(),
+        None => String::from("?"),
+    }
+}
+
+/// Appends the masked text of one command (name first) to `out`, stopping before
+/// `max_len` at a whole argument. Returns false when it had to stop.
+pub(crate) fn write_masked<'a>(
+    out: &mut String,
+    args: impl IntoIterator<Item = Arg<'a>>,
+    max_len: usize,
+) -> bool {
+    let mut args = args.into_iter();
+    let name = command_name(args.next().flatten());
+    if !push_word(out, &name, max_len) {
+        return false;
+    }
+    let shape = shape(&name);
+    for (position, arg) in args.enumerate() {
+        let shown = match (shape, arg) {
+            (Shape::FirstKey, Some(key)) if position == 0 => visible(key),
+            (Shape::AllKeys, Some(key)) => visible(key),
+            (Shape::KeyValuePairs, Some(key)) if position % 2 == 0 => visible(key),
+            (Shape::Subcommand, Some(sub)) if position == 0 => {
+                Cow::Owned(String::from_utf8_lossy(sub).to_ascii_uppercase())
+            }
+            _ => Cow::Borrowed("?"),
+        };
+        if !push_word(out, &shown, max_len) {
+            return false;
+        }
+    }
+    true
+}
+
+/// A key as text: UTF-8 as is (lossily), capped so that one huge key cannot fill the text.
+fn visible(key: &[u8]) -> Cow<'_, str> {
+    const MAX_KEY: usize = 256;
+    let text = String::from_utf8_lossy(key);
+    if text.len() <= MAX_KEY {
+        return text;
+    }
+    let mut cut = MAX_KEY;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    Cow::Owned(format!("{}…", &text[..cut]))
+}
+
+/// Marks a text cut short.
+const CUT: &str = " …";
+
+/// Pushes ` word` (no space at the start) if it fits in `max_len` with room left for
+/// [`CUT`]; otherwise pushes [`CUT`] and returns false.
+fn push_word(out: &mut String, word: &str, max_len: usize) -> bool {
+    let space = usize::from(!out.is_empty());
+    if out.len() + space + word.len() + CUT.len() <= max_len {
+        if space == 1 {
+            out.push(' ');
+        }
+        out.push_str(word);
+        true
+    } else {
+        if !out.is_empty() && out.len() + CUT.len() <= max_len {
+            out.push_str(CUT);
+        }
+        false
+    }
+}
+
+/// The masked text of one command.
+pub(crate) fn masked<'a>(args: impl IntoIterator<Item = Arg<'a>>) -> String {
+    let mut out = String::new();
+    write_masked(&mut out, args, MAX_TEXT_LEN);
+    out
+}
+
+/// The masked texts of several commands, one per line, capped as a whole.
+pub(crate) fn masked_batch<'a, I>(commands: impl IntoIterator<Item = I>) -> String
+where
+    I: IntoIterator<Item = Arg<'a>>,
+{
+    let mut out = String::new();
+    for (i, args) in commands.into_iter().enumerate() {
+        if i > 0 {
+            if out.len() + 1 >= MAX_TEXT_LEN {
+                break;
+            }
+            out.push('\n');
+        }
+        // Each line starts fresh for the space logic, within the shared cap.
+        let mut line = String::new();
+        let fits = write_masked(&mut line, args, MAX_TEXT_LEN.saturating_sub(out.len()));
+        out.push_str(&line);
+        if !fits {
+            break;
+        }
+    }
+    out
+}
+
+/// `PIPELINE`, `PIPELINE GET` when every command is the same, or `MULTI` for a transaction.
+pub(crate) fn batch_operation(names: &[String], transaction: bool) -> String {
+    if transaction {
+        return String::from("MULTI");
+    }
+    match names.split_first() {
+        Some((first, rest)) if rest.iter().all(|name| name == first) => format!("PIPELINE {first}"),
+        _ => String::from("PIPELINE"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(args: &[&str]) -> String {
+        masked(args.iter().map(|a| Some(a.as_bytes())))
+    }
+
+    #[test]
+    fn values_are_masked_and_keys_kept() {
+        assert_eq!(
+            text(&["SET", "user:1", "alice@example.com"]),
+            "SET user:1 ?"
+        );
+        assert_eq!(
+            text(&["set", "user:1", "x", "EX", "60"]),
+            "SET user:1 ? ? ?"
+        );
+        assert_eq!(text(&["HSET", "h", "f", "v"]), "HSET h ? ?");
+        assert_eq!(text(&["GET", "user:1"]), "GET user:1");
+        assert_eq!(text(&["DEL", "a", "b"]), "DEL a b");
+        assert_eq!(text(&["MSET", "k1", "v1", "k2", "v2"]), "MSET k1 ? k2 ?");
+        assert_eq!(
+            text(&["PUBLISH", "orders", "{\"id\":1}"]),
+            "PUBLISH orders ?"
+        );
+    }
+
+    #[test]
+    fn credentials_never_appear() {
+        assert_eq!(text(&["AUTH", "hunter2"]), "AUTH ?");
+        assert_eq!(text(&["AUTH", "bob", "hunter2"]), "AUTH ? ?");
+        assert_eq!(
+            text(&["HELLO", "3", "AUTH", "bob", "hunter2"]),
+            "HELLO ? ? ? ?"
+        );
+        assert_eq!(
+            text(&[
+                "MIGRATE", "h", "6379", "", "0", "5000", "AUTH2", "bob", "pw", "KEYS", "k"
+            ]),
+            "MIGRATE ? ? ? ? ? ? ? ? ? ?"
+        );
+        assert_eq!(
+            text(&["CONFIG", "SET", "requirepass", "hunter2"]),
+            "CONFIG SET ? ?"
+        );
+        assert_eq!(
+            text(&["ACL", "SETUSER", "bob", "on", ">hunter2"]),
+            "ACL SETUSER ? ? ?"
+        );
+    }
+
+    #[test]
+    fn unknown_commands_and_scripts_keep_only_their_name() {
+        assert_eq!(text(&["MYMODULE.DO", "secret", "more"]), "MYMODULE.DO ? ?");
+        assert_eq!(
+            text(&["EVAL", "return redis.call('get', KEYS[1])", "1", "k"]),
+            "EVAL ? ? ?"
+        );
+        assert_eq!(text(&["PING"]), "PING");
+    }
+
+    #[test]
+    fn cursors_are_masked() {
+        assert_eq!(
+            masked([Some(&b"SCAN"[..]), None, Some(&b"MATCH"[..])]),
+            "SCAN ? ?"
+        );
+    }
+
+    #[test]
+    fn long_texts_stop_at_a_whole_argument() {
+        let mut args = vec!["RPUSH", "list"];
+        args.extend(std::iter::repeat_n("v", 2000));
+        let out = text(&args);
+        assert!(out.len() <= MAX_TEXT_LEN);
+        assert!(out.starts_with("RPUSH list ? ?"));
+        assert!(out.ends_with(" …"));
+        let huge_key = "k".repeat(5000);
+        let out = text(&["GET", &huge_key]);
+        assert!(out.len() < 300 && out.ends_with('…'));
+    }
+
+    #[test]
+    fn binary_keys_are_shown_lossily() {
+        assert_eq!(
+            masked([Some(&b"GET"[..]), Some(&[0xff, b'a'][..])]),
+            "GET \u{fffd}a"
+        );
+    }
+
+    #[test]
+    fn batch_names() {
+        let names = |n: &[&str]| n.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            batch_operation(&names(&["GET", "GET"]), false),
+            "PIPELINE GET"
+        );
+        assert_eq!(batch_operation(&names(&["GET", "SET"]), false), "PIPELINE");
+        assert_eq!(batch_operation(&names(&["GET"]), true), "MULTI");
+        assert_eq!(batch_operation(&[], false), "PIPELINE");
+    }
+
+    #[test]
+    fn a_batch_text_is_one_masked_command_per_line() {
+        let commands = [vec!["SET", "a", "1"], vec!["GET", "a"]];
+        let text = masked_batch(
+            commands
+                .iter()
+                .map(|c| c.iter().map(|a| Some(a.as_bytes()))),
+        );
+        assert_eq!(text, "SET a ?\nGET a");
+    }
+}
