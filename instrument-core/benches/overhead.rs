@@ -6,11 +6,8 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use instrument_core::testing::ExportToNowhere;
 use instrument_core::{DbCall, DbSystem, Library};
-use opentelemetry::trace::TracerProvider as _;
-use opentelemetry_sdk::error::OTelSdkResult;
-use opentelemetry_sdk::trace::{SdkTracerProvider, SpanData, SpanExporter};
-use tracing_subscriber::layer::SubscriberExt as _;
 
 const SQL: &str = "SELECT id, name FROM users WHERE id = $1";
 
@@ -20,10 +17,10 @@ fn raw_call(id: u64) -> u64 {
     black_box(id).wrapping_mul(31)
 }
 
-/// What a wrapper does for one call: check the switch, describe, run inside, record.
+/// What a wrapper does for one call: check the switch and interest, describe, run inside, record.
 #[inline(never)]
 fn wrapped_call(id: u64) -> u64 {
-    if !instrument_core::enabled(Library::Sqlx) {
+    if !instrument_core::recording(Library::Sqlx) {
         return raw_call(id);
     }
     let span = DbCall::new(Library::Sqlx, DbSystem::Postgresql)
@@ -36,17 +33,6 @@ fn wrapped_call(id: u64) -> u64 {
     result
 }
 
-/// An exporter that accepts every batch and keeps nothing.
-#[derive(Debug)]
-struct Nowhere;
-
-impl SpanExporter for Nowhere {
-    async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
-        black_box(batch);
-        Ok(())
-    }
-}
-
 fn overhead(c: &mut Criterion) {
     let mut group = c.benchmark_group("db_call");
     group.bench_function("raw", |b| b.iter(|| raw_call(black_box(7))));
@@ -57,18 +43,13 @@ fn overhead(c: &mut Criterion) {
 
     group.bench_function("no_subscriber", |b| b.iter(|| wrapped_call(black_box(7))));
 
-    let provider = SdkTracerProvider::builder()
-        .with_batch_exporter(Nowhere)
-        .build();
-    let subscriber =
-        tracing_subscriber::registry().with(instrument_core::otel_layer(provider.tracer("bench")));
-    tracing::subscriber::with_default(subscriber, || {
+    let nowhere = ExportToNowhere::new();
+    tracing::dispatcher::with_default(nowhere.dispatch(), || {
         group.bench_function("otel_batch_export", |b| {
             b.iter(|| wrapped_call(black_box(7)))
         });
     });
     group.finish();
-    let _ = provider.shutdown();
 }
 
 criterion_group!(benches, overhead);

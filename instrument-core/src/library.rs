@@ -99,14 +99,22 @@ pub(crate) use with_target;
 /// Will a call through `library` be recorded? The kill switch is on for it and a
 /// subscriber listens to its target. Wrappers check this first and call straight through
 /// when it says no, so describing the call (masking, summarizing) costs nothing then.
-#[inline]
+/// Switched off, it is the one relaxed atomic load of [`enabled`](crate::enabled).
+#[inline(always)]
 pub fn recording(library: Library) -> bool {
+    crate::enabled(library) && listening(library)
+}
+
+/// Does a subscriber want INFO spans of `library`'s target? Kept out of line so that the
+/// switched-off path above stays one load and one branch.
+#[inline(never)]
+fn listening(library: Library) -> bool {
     macro_rules! listening {
         ($target:literal,) => {
             tracing::enabled!(target: $target, tracing::Level::INFO)
         };
     }
-    crate::enabled(library) && with_target!(library, listening!())
+    with_target!(library, listening!())
 }
 
 #[cfg(test)]

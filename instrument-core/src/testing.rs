@@ -424,3 +424,51 @@ pub fn string_array<'a>(values: impl IntoIterator<Item = &'a str>) -> Value {
             .collect(),
     ))
 }
+
+/// A subscriber that does all the work of exporting (tracing-opentelemetry, the batch
+/// processor) and then throws the spans away: for benchmarks of the exported path.
+/// The batch processor shuts down when this is dropped.
+#[derive(Debug)]
+pub struct ExportToNowhere {
+    provider: SdkTracerProvider,
+    dispatch: Dispatch,
+}
+
+#[derive(Debug)]
+struct Nowhere;
+
+impl opentelemetry_sdk::trace::SpanExporter for Nowhere {
+    async fn export(&self, batch: Vec<SpanData>) -> opentelemetry_sdk::error::OTelSdkResult {
+        drop(batch);
+        Ok(())
+    }
+}
+
+impl ExportToNowhere {
+    /// The pipeline, configured as `instrument::init()` configures its own.
+    pub fn new() -> Self {
+        let provider = SdkTracerProvider::builder()
+            .with_batch_exporter(Nowhere)
+            .build();
+        let layer = crate::otel_layer(provider.tracer("instrument-bench"));
+        let dispatch = Dispatch::new(tracing_subscriber::registry().with(layer));
+        ExportToNowhere { provider, dispatch }
+    }
+
+    /// The subscriber, for `tracing::dispatcher::with_default` or `.with_subscriber`.
+    pub fn dispatch(&self) -> &Dispatch {
+        &self.dispatch
+    }
+}
+
+impl Default for ExportToNowhere {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for ExportToNowhere {
+    fn drop(&mut self) {
+        let _ = self.provider.shutdown();
+    }
+}

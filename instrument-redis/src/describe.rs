@@ -270,7 +270,7 @@ pub(crate) fn write_masked<'a>(
         let shown = match (shape, arg) {
             (Shape::FirstKey, Some(key)) if position == 0 => visible(key),
             (Shape::AllKeys, Some(key)) => visible(key),
-            (Shape::KeyValuePairs, Some(key)) if position % 2 == 0 => visible(key),
+            (Shape::KeyValuePairs, Some(key)) if position.is_multiple_of(2) => visible(key),
             (Shape::Subcommand, Some(sub)) if position == 0 => {
                 Cow::Owned(String::from_utf8_lossy(sub).to_ascii_uppercase())
             }
@@ -472,5 +472,125 @@ mod tests {
                 .map(|c| c.iter().map(|a| Some(a.as_bytes()))),
         );
         assert_eq!(text, "SET a ?\nGET a");
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    //! The masking never leaks a value. Values carry the marker `zv`, which no generated
+    //! key, subcommand or command name can contain.
+    use super::*;
+    use proptest::prelude::*;
+
+    const MARKER: &str = "zv";
+
+    /// Any command name: from the table, in any case, or made up.
+    fn name() -> impl Strategy<Value = String> {
+        let known: Vec<&str> = FIRST_KEY
+            .iter()
+            .chain(ALL_KEYS)
+            .chain(KEY_VALUE_PAIRS)
+            .chain(SUBCOMMAND)
+            .chain(&CREDENTIALS)
+            .copied()
+            .collect();
+        prop_oneof![
+            prop::sample::select(known).prop_flat_map(|n| {
+                prop::collection::vec(any::<bool>(), n.len()).prop_map(move |upper| {
+                    n.chars()
+                        .zip(upper)
+                        .map(|(c, up)| if up { c } else { c.to_ascii_lowercase() })
+                        .collect()
+                })
+            }),
+            "[A-Y][A-Y.]{0,11}",
+        ]
+    }
+
+    /// A value: anything, binary included, always carrying the marker.
+    fn value() -> impl Strategy<Value = Vec<u8>> {
+        (
+            prop::collection::vec(any::<u8>(), 0..40),
+            prop::collection::vec(any::<u8>(), 0..40),
+        )
+            .prop_map(|(before, after)| [before, MARKER.as_bytes().to_vec(), after].concat())
+    }
+
+    fn key() -> impl Strategy<Value = Vec<u8>> {
+        "[a-y0-9:_]{1,16}".prop_map(String::into_bytes)
+    }
+
+    /// Is argument `position` (after the name) shown for this shape?
+    fn shown(shape: Shape, position: usize) -> bool {
+        match shape {
+            Shape::FirstKey | Shape::Subcommand => position == 0,
+            Shape::AllKeys => true,
+            Shape::KeyValuePairs => position.is_multiple_of(2),
+            Shape::Masked => false,
+        }
+    }
+
+    /// A command with keys where its shape shows arguments and values everywhere else
+    /// (cursors too, now and then).
+    fn command() -> impl Strategy<Value = Vec<Option<Vec<u8>>>> {
+        (
+            name(),
+            prop::collection::vec((key(), value(), any::<u8>()), 0..60),
+        )
+            .prop_map(|(name, args)| {
+                let shape = shape(&name.to_ascii_uppercase());
+                let mut command = vec![Some(name.into_bytes())];
+                for (position, (key, value, dice)) in args.into_iter().enumerate() {
+                    command.push(if shown(shape, position) {
+                        Some(key)
+                    } else if dice < 20 {
+                        None
+                    } else {
+                        Some(value)
+                    });
+                }
+                command
+            })
+    }
+
+    fn args(command: &[Option<Vec<u8>>]) -> impl Iterator<Item = Arg<'_>> + Clone {
+        command.iter().map(|arg| arg.as_deref())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 10_000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn no_value_ever_reaches_the_text(command in command()) {
+            let text = masked(args(&command));
+            prop_assert!(!text.contains(MARKER), "{text}");
+            prop_assert!(text.len() <= MAX_TEXT_LEN);
+        }
+
+        #[test]
+        fn credentials_commands_show_nothing_but_their_name_and_subcommand(
+            name in prop::sample::select(vec!["AUTH", "auth", "HELLO", "Migrate", "CONFIG", "ACL"]),
+            secrets in prop::collection::vec(value(), 0..8),
+        ) {
+            let mut command = vec![Some(name.as_bytes().to_vec())];
+            if name.eq_ignore_ascii_case("CONFIG") || name.eq_ignore_ascii_case("ACL") {
+                command.push(Some(b"SET".to_vec()));
+            }
+            command.extend(secrets.into_iter().map(Some));
+            let text = masked(args(&command));
+            prop_assert!(!text.contains(MARKER), "{text}");
+        }
+
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2_000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn batches_never_leak_either(commands in prop::collection::vec(command(), 0..6)) {
+            let text = masked_batch(commands.iter().map(|c| args(c)));
+            prop_assert!(!text.contains(MARKER), "{text}");
+            prop_assert!(text.len() <= MAX_TEXT_LEN);
+        }
     }
 }
