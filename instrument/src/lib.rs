@@ -51,7 +51,8 @@
 //!
 //! - `otlp-http` (default): OTLP over HTTP/protobuf.
 //! - `otlp-grpc` (default): OTLP over gRPC (runs its own one-thread runtime).
-//! - `full`: every instrumented library (each also has its own feature as it lands).
+//! - `redis`: [`redis`], traced redis-rs (`instrument_redis::Client` for `redis::Client`).
+//! - `full`: every instrumented library.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod console;
@@ -65,3 +66,8 @@ pub use init::{Builder, Guard, InitError, Telemetry, builder, init};
 pub use instrument_core::{Library, enabled, globally_enabled, set_enabled, set_library_enabled};
 pub use sampler::{SAMPLING_PRIORITY, Sampling};
 pub use settings::{Exporter, OtlpProtocol, Propagator};
+
+/// Traced redis-rs: the `instrument-redis` crate.
+#[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+pub use instrument_redis as redis;
