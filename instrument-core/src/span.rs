@@ -35,6 +35,7 @@ pub struct CallSpan {
 pub struct ErrorInfo<'a> {
     status_code: Option<Cow<'a, str>>,
     error_type: Option<Cow<'a, str>>,
+    message: Option<Cow<'a, str>>,
 }
 
 impl<'a> ErrorInfo<'a> {
@@ -54,6 +55,15 @@ impl<'a> ErrorInfo<'a> {
     /// `io`, `connect`). Becomes `error.type`.
     pub fn error_type(mut self, name: impl Into<Cow<'a, str>>) -> Self {
         self.error_type = Some(name.into());
+        self
+    }
+
+    /// The message to record instead of the error's own text, for systems whose error
+    /// messages echo data back (Redis: `unknown command 'X', with args beginning with:
+    /// 'secret'`). Used as the status description and `exception.message`; the error's
+    /// `source()` chain is then not added.
+    pub fn message(mut self, message: impl Into<Cow<'a, str>>) -> Self {
+        self.message = Some(message.into());
         self
     }
 }
@@ -140,7 +150,13 @@ impl CallSpan {
         if !self.is_recording() {
             return;
         }
-        let message = error.to_string();
+        let (message, exception_message) = match info.message {
+            Some(ref message) => (message.to_string(), message.to_string()),
+            None => {
+                let message = error.to_string();
+                (message.clone(), chain_message(message, error))
+            }
+        };
         let error_type = info
             .status_code
             .as_deref()
@@ -159,7 +175,7 @@ impl CallSpan {
             "exception",
             vec![
                 KeyValue::new("exception.type", type_name.to_owned()),
-                KeyValue::new("exception.message", chain_message(message, error)),
+                KeyValue::new("exception.message", exception_message),
             ],
         );
     }

@@ -298,3 +298,29 @@ fn captures_on_parallel_threads_see_only_their_own_spans() {
         );
     }
 }
+
+#[test]
+fn a_replacement_message_is_recorded_instead_of_the_errors_own_text() {
+    let error = std::io::Error::other("unknown command 'GETX', with args beginning with: 'secret'");
+    let (_, spans) = capture(|| {
+        DbCall::new(Library::Redis, DbSystem::Redis)
+            .operation("GETX")
+            .start()
+            .record_error(
+                &error,
+                ErrorInfo::new()
+                    .status_code("ERR")
+                    .message("unknown command '?', with args beginning with: '?'"),
+            );
+    });
+    let span = spans.named("GETX");
+    assert_eq!(
+        span.status,
+        Status::Error("unknown command '?', with args beginning with: '?'".into())
+    );
+    let exception = span.event("exception").expect("exception");
+    assert_eq!(
+        exception.str_attr("exception.message"),
+        Some("unknown command '?', with args beginning with: '?'")
+    );
+}
