@@ -245,12 +245,26 @@ fn shape(name: &str) -> Shape {
 /// One argument of a command: its bytes, or `None` for a cursor redis-rs fills in later.
 pub(crate) type Arg<'a> = Option<&'a [u8]>;
 
-/// The command's name: its first word, upper-cased (`GET`, `CONFIG`, `JSON.SET`).
+/// Longest command or subcommand name shown; Redis's own are far shorter.
+const MAX_NAME: usize = 64;
+
+/// A command or subcommand word, upper-cased, when it looks like one (ASCII letters,
+/// digits, `.`, `_`, `-`, at most 64 bytes); `None` for anything else, which may be data.
+fn command_word(bytes: &[u8]) -> Option<String> {
+    let plausible = !bytes.is_empty()
+        && bytes.len() <= MAX_NAME
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    plausible.then(|| String::from_utf8_lossy(bytes).to_ascii_uppercase())
+}
+
+/// The command's name: its first word, upper-cased (`GET`, `CONFIG`, `JSON.SET`), or
+/// `_OTHER` when the first word does not look like a command (it names the span).
 pub(crate) fn command_name(first: Arg<'_>) -> String {
-    match first {
-        Some(bytes) => String::from_utf8_lossy(bytes).to_ascii_uppercase(),
-        None => String::from("?"),
-    }
+    first
+        .and_then(command_word)
+        .unwrap_or_else(|| String::from("_OTHER"))
 }
 
 /// Appends the masked text of one command (name first) to `out`, stopping before
@@ -272,7 +286,7 @@ pub(crate) fn write_masked<'a>(
             (Shape::AllKeys, Some(key)) => visible(key),
             (Shape::KeyValuePairs, Some(key)) if position.is_multiple_of(2) => visible(key),
             (Shape::Subcommand, Some(sub)) if position == 0 => {
-                Cow::Owned(String::from_utf8_lossy(sub).to_ascii_uppercase())
+                command_word(sub).map_or(Cow::Borrowed("?"), Cow::Owned)
             }
             _ => Cow::Borrowed("?"),
         };
@@ -331,18 +345,22 @@ where
     I: IntoIterator<Item = Arg<'a>>,
 {
     let mut out = String::new();
-    for (i, args) in commands.into_iter().enumerate() {
-        if i > 0 {
-            if out.len() + 1 >= MAX_TEXT_LEN {
-                break;
-            }
-            out.push('\n');
-        }
-        // Each line starts fresh for the space logic, within the shared cap.
+    for args in commands {
+        let separator = usize::from(!out.is_empty());
         let mut line = String::new();
-        let fits = write_masked(&mut line, args, MAX_TEXT_LEN.saturating_sub(out.len()));
-        out.push_str(&line);
+        let budget = MAX_TEXT_LEN.saturating_sub(out.len() + separator);
+        let fits = write_masked(&mut line, args, budget);
+        if !line.is_empty() {
+            if separator == 1 {
+                out.push('\n');
+            }
+            out.push_str(&line);
+        }
         if !fits {
+            // Not even the command's name fitted: mark the cut on the text so far.
+            if line.is_empty() && !out.is_empty() && out.len() + CUT.len() <= MAX_TEXT_LEN {
+                out.push_str(CUT);
+            }
             break;
         }
     }
@@ -428,6 +446,29 @@ mod tests {
             masked([Some(&b"SCAN"[..]), None, Some(&b"MATCH"[..])]),
             "SCAN ? ?"
         );
+    }
+
+    #[test]
+    fn names_that_do_not_look_like_commands_are_other() {
+        assert_eq!(text(&["hunter2 with spaces", "x"]), "_OTHER ?");
+        assert_eq!(text(&[&"A".repeat(65)]), "_OTHER");
+        assert_eq!(command_name(None), "_OTHER");
+        assert_eq!(text(&["CONFIG", "not a subcommand", "x"]), "CONFIG ? ?");
+        assert_eq!(text(&["json.set", "doc", "$", "{}"]), "JSON.SET doc ? ?");
+    }
+
+    #[test]
+    fn a_cut_batch_never_ends_on_a_bare_line_break() {
+        let long_key = "k".repeat(250);
+        let commands: Vec<Vec<&str>> = (0..10).map(|_| vec!["GET", long_key.as_str()]).collect();
+        let text = masked_batch(
+            commands
+                .iter()
+                .map(|c| c.iter().map(|a| Some(a.as_bytes()))),
+        );
+        assert!(text.len() <= MAX_TEXT_LEN);
+        assert!(!text.ends_with('\n'), "{text:?}");
+        assert!(text.ends_with(" …") || text.ends_with('…'), "{text:?}");
     }
 
     #[test]

@@ -41,9 +41,14 @@
 //!   records none; there is no unmasked mode.
 //! - Failures: an error reply (also one inside a pipeline or a transaction) sets status
 //!   Error, `db.response.status_code` and `error.type` to its prefix (`WRONGTYPE`, `ERR`,
-//!   `NOSCRIPT`), and an `exception` event. I/O failures set `error.type` to `timeout`,
-//!   `connection_dropped`, `connection_refused` or `io`. A nil reply is not an error.
-//!   The error your code receives is redis-rs's own, untouched.
+//!   `NOSCRIPT`), and an `exception` event. The recorded message is the prefix and
+//!   redis-rs's category (`ERR: response error`), never the server's text: Redis quotes
+//!   arguments back in its errors. A prefix that is not one (a script's
+//!   `redis.error_reply(ARGV[1])`) becomes `_OTHER`. I/O failures set `error.type` to
+//!   `timeout`, `connection_dropped`, `connection_refused` or `io`. A nil reply is not an
+//!   error. The error your code receives is redis-rs's own, untouched.
+//! - A first word that does not look like a command (not ASCII letters, digits, `.`, `_`,
+//!   `-`, or longer than 64 bytes) is named `_OTHER`.
 //!
 //! # Switching off
 //!

@@ -105,9 +105,15 @@ async fn an_error_reply_sets_status_error_with_its_prefix_and_the_caller_gets_it
         let exception = span.event("exception").expect("an exception event");
         assert!(exception.str_attr("exception.message").is_some());
     }
-    spans
-        .named("NOSUCHCOMMAND")
-        .assert_attr("db.query.text", "NOSUCHCOMMAND ?");
+    let unknown = spans.named("NOSUCHCOMMAND");
+    unknown.assert_attr("db.query.text", "NOSUCHCOMMAND ?");
+    // The server quotes the arguments back in its error text; the span must not.
+    let exception = unknown.event("exception").expect("exception");
+    assert_eq!(
+        exception.str_attr("exception.message"),
+        Some("ERR: response error")
+    );
+    assert_eq!(unknown.status, Status::Error("ERR: response error".into()));
 }
 
 #[tokio::test]
