@@ -135,6 +135,41 @@ impl Client {
     }
 }
 
+/// Like redis-rs's `impl ConnectionLike for Client`: each call opens a (traced)
+/// connection, so `redis::cmd(..).query(&mut client)` and `Commands` on the client work.
+impl redis::ConnectionLike for Client {
+    fn req_packed_command(&mut self, cmd: &[u8]) -> RedisResult<redis::Value> {
+        self.get_connection()?.req_packed_command(cmd)
+    }
+
+    fn req_packed_commands(
+        &mut self,
+        cmd: &[u8],
+        offset: usize,
+        count: usize,
+    ) -> RedisResult<Vec<redis::Value>> {
+        self.get_connection()?
+            .req_packed_commands(cmd, offset, count)
+    }
+
+    fn req_command(&mut self, cmd: &redis::Cmd) -> RedisResult<redis::Value> {
+        self.get_connection()?.req_command(cmd)
+    }
+
+    fn get_db(&self) -> i64 {
+        self.inner.get_connection_info().redis_settings().db()
+    }
+
+    fn check_connection(&mut self) -> bool {
+        self.get_connection()
+            .is_ok_and(|mut con| con.check_connection())
+    }
+
+    fn is_open(&self) -> bool {
+        self.get_connection().is_ok_and(|con| con.is_open())
+    }
+}
+
 impl From<redis::Client> for Client {
     fn from(inner: redis::Client) -> Self {
         Client {

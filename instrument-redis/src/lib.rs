@@ -74,6 +74,7 @@
 mod client;
 mod connection;
 mod describe;
+mod forwarding;
 mod options;
 mod outcome;
 mod resp;

@@ -393,3 +393,30 @@ async fn a_response_timeout_records_timeout() {
     assert!(blpop.is_error());
     blpop.assert_attr("error.type", "timeout");
 }
+
+#[test]
+fn the_client_itself_runs_commands_on_traced_connections_and_forwards_connection_methods() {
+    let ((pong, timeout_set), spans) = capture(|| {
+        let mut client = client();
+        let pong: String = redis::cmd("PING").query(&mut client).expect("PING");
+        let con = client.get_connection().expect("connect");
+        let timeout_set = con.set_read_timeout(Some(Duration::from_secs(5))).is_ok();
+        (pong, timeout_set)
+    });
+    assert_eq!((pong.as_str(), timeout_set), ("PONG", true));
+    spans.named("PING").assert_attr("db.system.name", "redis");
+}
+
+#[tokio::test]
+async fn the_multiplexed_connection_keeps_its_own_methods() {
+    let mut con = client()
+        .get_multiplexed_async_connection()
+        .await
+        .expect("connect");
+    con.set_response_timeout(Duration::from_secs(5));
+    let pong: String = redis::cmd("PING")
+        .query_async(&mut con)
+        .await
+        .expect("PING");
+    assert_eq!(pong, "PONG");
+}
