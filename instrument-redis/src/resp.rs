@@ -108,3 +108,37 @@ mod tests {
         assert_eq!(commands(b"*1\r\n$4\r\nPING\r\n*9\r\n").len(), 1);
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 5_000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_bytes_are_read_without_panicking(bytes in prop::collection::vec(any::<u8>(), 0..256)) {
+            let _ = commands(&bytes);
+        }
+
+        #[test]
+        fn what_redis_rs_packs_reads_back_exactly(
+            commands_in in prop::collection::vec(prop::collection::vec(prop::collection::vec(any::<u8>(), 0..24), 1..6), 1..6)
+        ) {
+            let mut pipe = redis::pipe();
+            for args in &commands_in {
+                let cmd = pipe.cmd("X");
+                for arg in args {
+                    cmd.arg(arg.as_slice());
+                }
+            }
+            let packed = pipe.get_packed_pipeline();
+            let read: Vec<Vec<Vec<u8>>> = commands(&packed)
+                .into_iter()
+                .map(|args| args.into_iter().skip(1).map(<[u8]>::to_vec).collect())
+                .collect();
+            prop_assert_eq!(read, commands_in);
+        }
+    }
+}

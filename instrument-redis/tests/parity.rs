@@ -1,5 +1,5 @@
 //! The same replies and the same errors through the raw connection, the traced one, and
-//! the traced one switched off. One test: the switch is process-wide.
+//! the traced one switched off, async and sync. One test: the switch is process-wide.
 
 mod support;
 
@@ -159,6 +159,7 @@ async fn run(con: &mut impl ConnectionLike, prefix: &str) -> Vec<Outcome> {
 
 #[tokio::test]
 async fn raw_traced_and_switched_off_connections_give_equal_replies_and_errors() {
+    the_sync_connection_gives_equal_replies_and_errors_too();
     assert!(
         CORPUS.len() >= 50 + 9,
         "at least 50 commands and the error replies"
@@ -204,4 +205,40 @@ async fn raw_traced_and_switched_off_connections_give_equal_replies_and_errors()
             >= 11,
         "the corpus really produced error replies"
     );
+}
+
+/// The corpus on a sync connection: commands go through `req_command`, pipelines arrive
+/// as packed bytes.
+fn run_sync(con: &mut impl redis::ConnectionLike, prefix: &str) -> Vec<Outcome> {
+    let mut outcomes: Vec<Outcome> = CORPUS
+        .iter()
+        .map(|template| con.req_command(&command(template, prefix)).into())
+        .collect();
+    let mut pipe = redis::pipe();
+    pipe.cmd("SET")
+        .arg(format!("{prefix}:p"))
+        .arg(1)
+        .cmd("INCR")
+        .arg(format!("{prefix}:p"));
+    outcomes.push(pipe.query::<redis::Value>(con).into());
+    let mut tx = redis::pipe();
+    tx.atomic()
+        .cmd("INCR")
+        .arg(format!("{prefix}:p"))
+        .cmd("LPOP")
+        .arg(format!("{prefix}:p"));
+    outcomes.push(tx.query::<redis::Value>(con).into());
+    outcomes
+}
+
+/// Sync parity; called from the one test, as the switch is process-wide.
+fn the_sync_connection_gives_equal_replies_and_errors_too() {
+    use instrument_core::testing::capture;
+
+    let mut raw = raw_client().get_connection().expect("connect");
+    let raw_outcomes = run_sync(&mut raw, &unique("sync-raw"));
+    let mut traced = client().get_connection().expect("connect");
+    let (traced_outcomes, spans) = capture(|| run_sync(&mut traced, &unique("sync-traced")));
+    assert_eq!(spans.len(), CORPUS.len() + 2);
+    assert_eq!(raw_outcomes, traced_outcomes);
 }
