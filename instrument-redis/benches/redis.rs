@@ -12,31 +12,9 @@ use instrument_core::testing::ExportToNowhere;
 use redis::aio::ConnectionLike;
 use tracing::instrument::WithSubscriber as _;
 
-/// Answers every command at once, without I/O.
-#[derive(Clone)]
-struct Fake;
-
-impl ConnectionLike for Fake {
-    fn req_packed_command<'a>(
-        &'a mut self,
-        _cmd: &'a redis::Cmd,
-    ) -> redis::RedisFuture<'a, redis::Value> {
-        Box::pin(std::future::ready(Ok(redis::Value::Nil)))
-    }
-
-    fn req_packed_commands<'a>(
-        &'a mut self,
-        _pipeline: &'a redis::Pipeline,
-        _offset: usize,
-        count: usize,
-    ) -> redis::RedisFuture<'a, Vec<redis::Value>> {
-        Box::pin(std::future::ready(Ok(vec![redis::Value::Okay; count])))
-    }
-
-    fn get_db(&self) -> i64 {
-        0
-    }
-}
+#[path = "../tests/support/fake.rs"]
+mod fake;
+use fake::Fake;
 
 fn url() -> String {
     std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379/".to_owned())

@@ -6,31 +6,7 @@ use instrument_core::testing::capture_async;
 use instrument_redis::{Instrumented, QueryText};
 use redis::IntoConnectionInfo as _;
 use redis::aio::ConnectionLike;
-
-/// Answers every command with OK, without I/O: enough to see the span a command makes.
-struct Fake;
-
-impl ConnectionLike for Fake {
-    fn req_packed_command<'a>(
-        &'a mut self,
-        _cmd: &'a redis::Cmd,
-    ) -> redis::RedisFuture<'a, redis::Value> {
-        Box::pin(std::future::ready(Ok(redis::Value::Okay)))
-    }
-
-    fn req_packed_commands<'a>(
-        &'a mut self,
-        _pipeline: &'a redis::Pipeline,
-        _offset: usize,
-        count: usize,
-    ) -> redis::RedisFuture<'a, Vec<redis::Value>> {
-        Box::pin(std::future::ready(Ok(vec![redis::Value::Okay; count])))
-    }
-
-    fn get_db(&self) -> i64 {
-        2
-    }
-}
+use support::fake::Fake;
 
 async fn one_set(con: &mut impl ConnectionLike) {
     let _: () = redis::cmd("SET")
@@ -41,17 +17,20 @@ async fn one_set(con: &mut impl ConnectionLike) {
         .expect("SET");
 }
 
-#[tokio::test]
-async fn a_unix_socket_is_the_server_address_with_no_port() {
-    let info = "redis+unix:///run/redis/redis.sock"
-        .into_connection_info()
-        .expect("url");
+/// The span of one SET on a fake connection opened to `url`.
+async fn set_span(url: &str) -> instrument_core::testing::CapturedSpan {
+    let info = url.into_connection_info().expect("url");
     let ((), spans) = capture_async(async {
         one_set(&mut Instrumented::with_connection_info(Fake, &info)).await
     })
     .await;
-    spans
-        .named("SET")
+    spans.named("SET").clone()
+}
+
+#[tokio::test]
+async fn a_unix_socket_is_the_server_address_with_no_port() {
+    set_span("redis+unix:///run/redis/redis.sock")
+        .await
         .assert_attr("server.address", "/run/redis/redis.sock")
         .assert_no_attr("server.port")
         .assert_attr("db.namespace", "2");
@@ -59,15 +38,8 @@ async fn a_unix_socket_is_the_server_address_with_no_port() {
 
 #[tokio::test]
 async fn a_port_other_than_6379_is_recorded() {
-    let info = "redis://cache.internal:7000/2"
-        .into_connection_info()
-        .expect("url");
-    let ((), spans) = capture_async(async {
-        one_set(&mut Instrumented::with_connection_info(Fake, &info)).await
-    })
-    .await;
-    spans
-        .named("SET")
+    set_span("redis://cache.internal:7000/2")
+        .await
         .assert_attr("server.address", "cache.internal")
         .assert_attr("server.port", 7000);
 }

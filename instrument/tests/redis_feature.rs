@@ -4,10 +4,10 @@
 use instrument_core::testing::capture_async;
 use redis::AsyncCommands as _;
 
-#[tokio::test]
-async fn the_facade_hands_out_the_traced_redis_client() {
+/// PING through the facade's traced client, under a capturing subscriber.
+async fn ping() -> (redis::RedisResult<String>, instrument_core::testing::Spans) {
     let url = std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379/".to_owned());
-    let (pong, spans) = capture_async(async {
+    capture_async(async {
         let client = instrument::redis::Client::open(url).expect("url");
         let mut con = client
             .get_multiplexed_async_connection()
@@ -15,7 +15,12 @@ async fn the_facade_hands_out_the_traced_redis_client() {
             .expect("connect");
         con.ping::<String>().await
     })
-    .await;
+    .await
+}
+
+#[tokio::test]
+async fn the_facade_hands_out_the_traced_redis_client() {
+    let (pong, spans) = ping().await;
     assert_eq!(pong.ok().as_deref(), Some("PONG"));
     spans.named("PING").assert_attr("db.system.name", "redis");
 }
@@ -27,16 +32,7 @@ async fn child_redis_switched_off_by_env() {
     if !support::in_child() {
         return;
     }
-    let url = std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379/".to_owned());
-    let (pong, spans) = capture_async(async {
-        let client = instrument::redis::Client::open(url).expect("url");
-        let mut con = client
-            .get_multiplexed_async_connection()
-            .await
-            .expect("connect");
-        con.ping::<String>().await
-    })
-    .await;
+    let (pong, spans) = ping().await;
     assert_eq!(pong.ok().as_deref(), Some("PONG"), "the same reply");
     spans.assert_empty();
 }
