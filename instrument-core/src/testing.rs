@@ -321,8 +321,20 @@ struct Pipeline {
     dispatch: Dispatch,
 }
 
+/// tracing-core caches each callsite's interest for the whole process. While at most one
+/// dispatcher is registered, it computes that interest from the default of whichever
+/// thread triggers the computation (tokio-rs/tracing#3611): creating a capture's
+/// dispatcher on one test thread, before it is installed, can then switch callsites off
+/// for a capture running on another. A second dispatcher registered for the life of the
+/// process keeps tracing-core asking every registered dispatcher instead.
+fn keep_interest_per_dispatcher() {
+    static KEEPER: std::sync::OnceLock<Dispatch> = std::sync::OnceLock::new();
+    KEEPER.get_or_init(|| Dispatch::new(tracing_subscriber::registry()));
+}
+
 impl Pipeline {
     fn new() -> Self {
+        keep_interest_per_dispatcher();
         let exporter = InMemorySpanExporter::default();
         let provider = SdkTracerProvider::builder()
             .with_simple_exporter(exporter.clone())
