@@ -28,7 +28,9 @@
 
 use std::fmt;
 use std::future::Future;
-use std::time::SystemTime;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant, SystemTime};
 
 use opentelemetry::trace::{SpanId, TraceId, TracerProvider as _};
 use opentelemetry::{Array, Value};
@@ -319,6 +321,30 @@ struct Pipeline {
     exporter: InMemorySpanExporter,
     provider: SdkTracerProvider,
     dispatch: Dispatch,
+    open: Arc<AtomicUsize>,
+}
+
+/// How long a capture waits for spans still open when its code is done: a client may
+/// hold a span a moment longer on its own thread (sqlx's SQLite worker enters the query's
+/// span and lets go of it just after replying).
+const CLOSE_WAIT: Duration = Duration::from_secs(1);
+
+/// Counts the spans of one capture that are open.
+struct OpenSpans(Arc<AtomicUsize>);
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for OpenSpans {
+    fn on_new_span(
+        &self,
+        _attrs: &tracing::span::Attributes<'_>,
+        _id: &tracing::span::Id,
+        _ctx: tracing_subscriber::layer::Context<'_, S>,
+    ) {
+        self.0.fetch_add(1, Ordering::AcqRel);
+    }
+
+    fn on_close(&self, _id: tracing::span::Id, _ctx: tracing_subscriber::layer::Context<'_, S>) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 /// tracing-core caches each callsite's interest for the whole process. While at most one
@@ -340,12 +366,25 @@ impl Pipeline {
             .with_simple_exporter(exporter.clone())
             .build();
         let layer = crate::otel_layer(provider.tracer("instrument-testing"));
-        let dispatch = Dispatch::new(tracing_subscriber::registry().with(layer));
+        let open = Arc::new(AtomicUsize::new(0));
+        // Outermost, so that a span counts as closed only once the OpenTelemetry layer
+        // inside it has exported it (a layered subscriber closes inner layers first).
+        let dispatch = Dispatch::new(
+            tracing_subscriber::registry()
+                .with(layer)
+                .with(OpenSpans(open.clone())),
+        );
         Pipeline {
             exporter,
             provider,
             dispatch,
+            open,
         }
+    }
+
+    /// Are spans of this capture still open somewhere?
+    fn spans_open(&self) -> bool {
+        self.open.load(Ordering::Acquire) > 0
     }
 
     fn finish(self) -> Spans {
@@ -365,18 +404,52 @@ impl Pipeline {
 
 /// Runs `f` on this thread with a private capturing subscriber and returns its result
 /// with the spans that ended while it ran.
+///
+/// Spans still open when `f` returns (held by another thread a moment longer) are waited
+/// for, up to one second; a span still open then is left out.
 pub fn capture<T>(f: impl FnOnce() -> T) -> (T, Spans) {
     let pipeline = Pipeline::new();
     let result = tracing::dispatcher::with_default(&pipeline.dispatch, f);
+    let started = Instant::now();
+    while pipeline.spans_open() && started.elapsed() < CLOSE_WAIT {
+        std::thread::sleep(Duration::from_millis(1));
+    }
     (result, pipeline.finish())
 }
 
 /// Runs `future` with a private capturing subscriber set on every poll, and returns its
 /// output with the spans that ended while it ran.
+///
+/// Spans still open when `future` completes are waited for as in [`capture`], yielding
+/// to the executor meanwhile (so tasks holding them can finish).
 pub async fn capture_async<F: Future>(future: F) -> (F::Output, Spans) {
     let pipeline = Pipeline::new();
     let output = future.with_subscriber(pipeline.dispatch.clone()).await;
+    let started = Instant::now();
+    while pipeline.spans_open() && started.elapsed() < CLOSE_WAIT {
+        YieldOnce(false).await;
+    }
     (output, pipeline.finish())
+}
+
+/// Returns `Pending` once (waking itself at once), so other tasks get to run.
+struct YieldOnce(bool);
+
+impl Future for YieldOnce {
+    type Output = ();
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<()> {
+        if self.0 {
+            std::task::Poll::Ready(())
+        } else {
+            self.0 = true;
+            cx.waker().wake_by_ref();
+            std::task::Poll::Pending
+        }
+    }
 }
 
 /// A value [`CapturedSpan::assert_attr`] compares with: strings, integers, booleans,

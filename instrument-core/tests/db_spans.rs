@@ -324,3 +324,20 @@ fn a_replacement_message_is_recorded_instead_of_the_errors_own_text() {
         Some("unknown command '?', with args beginning with: '?'")
     );
 }
+
+#[test]
+fn a_span_another_thread_lets_go_of_just_after_the_capture_is_still_captured() {
+    // Like sqlx's SQLite worker, which holds the query's span until just after replying.
+    let (_, spans) = capture(|| {
+        let span = DbCall::new(Library::Sqlx, DbSystem::Sqlite)
+            .operation("held")
+            .start();
+        let held_elsewhere = span.span().clone();
+        drop(span);
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            drop(held_elsewhere);
+        });
+    });
+    assert_eq!(spans.names(), vec!["held"]);
+}
