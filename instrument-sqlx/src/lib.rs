@@ -1,9 +1,9 @@
 //! [sqlx](https://docs.rs/sqlx) 0.9, traced: every query through a [`Pool`] becomes an
 //! OpenTelemetry CLIENT span named by its summary (`SELECT users`).
 //!
-//! **Work in progress.** Pools (`PgPool`, `SqlitePool`), their `Executor` and
-//! transactions (`pool.begin()`, used as `&mut *tx`) are traced; `acquire()`,
-//! MySQL/MariaDB and the pool-wait span are not done yet.
+//! **Work in progress.** Pools (`PgPool`, `MySqlPool`, `SqlitePool`), their `Executor`
+//! and transactions (`pool.begin()`, used as `&mut *tx`) are traced; `acquire()` and
+//! the pool-wait span are not done yet.
 //!
 //! ```
 //! # #[cfg(feature = "sqlite")]
@@ -37,6 +37,10 @@ pub use transaction::{Transaction, TxConnection};
 /// A traced PostgreSQL pool.
 #[cfg(feature = "postgres")]
 pub type PgPool = Pool<sqlx::Postgres>;
+
+/// A traced MySQL or MariaDB pool.
+#[cfg(feature = "mysql")]
+pub type MySqlPool = Pool<sqlx::MySql>;
 
 /// A traced SQLite pool.
 #[cfg(feature = "sqlite")]

@@ -4,10 +4,15 @@ use instrument_core::{CallSpan, ErrorInfo, ObserveEnd, ObserveItems};
 use sqlx::Either;
 
 /// `db.response.status_code` (the database's own code: SQLSTATE for PostgreSQL, the
-/// result code for SQLite) and `error.type` for a sqlx error.
+/// error number for MySQL and MariaDB, the result code for SQLite) and `error.type`.
 pub(crate) fn error_info(error: &sqlx::Error) -> ErrorInfo<'static> {
     let name = match error {
         sqlx::Error::Database(database) => {
+            // MySQL and MariaDB: the error number (1062), not the SQLSTATE sqlx reports.
+            #[cfg(feature = "mysql")]
+            if let Some(mysql) = database.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>() {
+                return ErrorInfo::new().status_code(mysql.number().to_string());
+            }
             return match database.code() {
                 Some(code) => ErrorInfo::new().status_code(code.into_owned()),
                 None => ErrorInfo::new().error_type("database"),

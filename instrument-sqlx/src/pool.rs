@@ -29,30 +29,43 @@ impl<DB: Backend> Clone for Pool<DB> {
     }
 }
 
+/// Wraps a pool made elsewhere. Without asking the server, a MySQL-protocol pool is
+/// recorded as `mysql`; [`Pool::connect`] asks, and records `mariadb` when it is.
 impl<DB: Backend> From<sqlx::Pool<DB>> for Pool<DB> {
     fn from(inner: sqlx::Pool<DB>) -> Self {
-        let endpoint = DB::endpoint(&inner.connect_options());
-        Pool {
-            inner,
-            target: Arc::new(Target {
-                endpoint,
-                query_text: QueryText::Sanitized,
-            }),
-        }
+        Pool::with_system(inner, DB::SYSTEM)
     }
 }
 
 impl<DB: Backend> Pool<DB> {
     /// Like [`sqlx::Pool::connect`].
     pub async fn connect(url: &str) -> Result<Self, Error> {
-        sqlx::Pool::connect(url).await.map(Self::from)
+        Self::asking_the_server(sqlx::Pool::connect(url).await?).await
     }
 
     /// Like [`sqlx::Pool::connect_with`].
     pub async fn connect_with(
         options: <DB::Connection as sqlx::Connection>::Options,
     ) -> Result<Self, Error> {
-        sqlx::Pool::connect_with(options).await.map(Self::from)
+        Self::asking_the_server(sqlx::Pool::connect_with(options).await?).await
+    }
+
+    /// Wraps a connected pool, with the system the server says it is.
+    async fn asking_the_server(inner: sqlx::Pool<DB>) -> Result<Self, Error> {
+        let system = DB::server_system(&inner).await;
+        Ok(Pool::with_system(inner, system))
+    }
+
+    fn with_system(inner: sqlx::Pool<DB>, system: instrument_core::DbSystem) -> Self {
+        let endpoint = DB::endpoint(&inner.connect_options());
+        Pool {
+            inner,
+            target: Arc::new(Target {
+                system,
+                endpoint,
+                query_text: QueryText::Sanitized,
+            }),
+        }
     }
 
     /// Like [`sqlx::Pool::connect_lazy`].
@@ -66,6 +79,7 @@ impl<DB: Backend> Pool<DB> {
     pub fn query_text(self, mode: QueryText) -> Self {
         Pool {
             target: Arc::new(Target {
+                system: self.target.system,
                 endpoint: self.target.endpoint.clone(),
                 query_text: mode,
             }),
@@ -101,7 +115,7 @@ impl<DB: Backend> Pool<DB> {
     /// Starts a traced transaction, like [`sqlx::Pool::begin`]. Use it as `&mut *tx`.
     pub async fn begin(&self) -> Result<Transaction<'static, DB>, Error> {
         let target = self.target.clone();
-        let inner = traced::statement::<DB, _>(&target, "BEGIN", self.inner.begin()).await?;
+        let inner = traced::statement(&target, "BEGIN", self.inner.begin()).await?;
         Ok(Transaction::new(inner, target))
     }
 }

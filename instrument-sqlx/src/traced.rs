@@ -14,13 +14,14 @@ use crate::outcome::{self, StepObserver};
 /// Where a pool's queries go and how much of them to record; shared by its transactions.
 #[derive(Debug)]
 pub(crate) struct Target {
+    pub(crate) system: instrument_core::DbSystem,
     pub(crate) endpoint: Endpoint,
     pub(crate) query_text: QueryText,
 }
 
 impl Target {
-    fn call<'a>(&'a self, system: instrument_core::DbSystem) -> DbCall<'a> {
-        let mut call = DbCall::new(Library::Sqlx, system).query_text(self.query_text);
+    fn call(&self) -> DbCall<'_> {
+        let mut call = DbCall::new(Library::Sqlx, self.system).query_text(self.query_text);
         if let Some(namespace) = &self.endpoint.namespace {
             call = call.namespace(namespace);
         }
@@ -32,14 +33,14 @@ impl Target {
 
     /// The span of one query.
     pub(crate) fn query_span<DB: Backend>(&self, query: &Described<DB>) -> CallSpan {
-        self.call(DB::SYSTEM)
+        self.call()
             .sql(query.text(), query.has_bind_arguments())
             .start()
     }
 
     /// The span of a transaction statement sqlx sends itself (`BEGIN`, `COMMIT`, `ROLLBACK`).
-    pub(crate) fn statement_span<DB: Backend>(&self, statement: &'static str) -> CallSpan {
-        self.call(DB::SYSTEM).sql(statement, true).start()
+    pub(crate) fn statement_span(&self, statement: &'static str) -> CallSpan {
+        self.call().sql(statement, true).start()
     }
 }
 
@@ -103,7 +104,7 @@ where
 }
 
 /// Runs a transaction statement (`COMMIT`, `ROLLBACK`) inside its span.
-pub(crate) async fn statement<DB: Backend, T>(
+pub(crate) async fn statement<T>(
     target: &Target,
     name: &'static str,
     call: impl std::future::Future<Output = Result<T, Error>>,
@@ -111,7 +112,7 @@ pub(crate) async fn statement<DB: Backend, T>(
     if !instrument_core::recording(Library::Sqlx) {
         return call.await;
     }
-    let span = target.statement_span::<DB>(name);
+    let span = target.statement_span(name);
     Traced::new(span, call, |output: &Result<T, Error>, span: &CallSpan| {
         if let Err(error) = output {
             outcome::record_error(error, span);

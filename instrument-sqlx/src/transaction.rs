@@ -38,13 +38,13 @@ impl<'c, DB: Backend> Transaction<'c, DB> {
     /// Commits, like [`sqlx::Transaction::commit`], as a `COMMIT` span.
     pub async fn commit(self) -> Result<(), Error> {
         let TxConnection { inner, target } = self.connection;
-        traced::statement::<DB, _>(&target, "COMMIT", inner.commit()).await
+        traced::statement(&target, "COMMIT", inner.commit()).await
     }
 
     /// Rolls back, like [`sqlx::Transaction::rollback`], as a `ROLLBACK` span.
     pub async fn rollback(self) -> Result<(), Error> {
         let TxConnection { inner, target } = self.connection;
-        traced::statement::<DB, _>(&target, "ROLLBACK", inner.rollback()).await
+        traced::statement(&target, "ROLLBACK", inner.rollback()).await
     }
 
     /// The sqlx transaction: queries run on it directly are not traced.
