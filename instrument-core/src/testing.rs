@@ -382,9 +382,10 @@ impl Pipeline {
         }
     }
 
-    /// Are spans of this capture still open somewhere?
-    fn spans_open(&self) -> bool {
-        self.open.load(Ordering::Acquire) > 0
+    /// Should the capture that ended at `code_done` go on waiting: are spans of it still
+    /// open somewhere, and has it waited less than [`CLOSE_WAIT`]?
+    fn still_waiting(&self, code_done: Instant) -> bool {
+        self.open.load(Ordering::Acquire) > 0 && code_done.elapsed() < CLOSE_WAIT
     }
 
     fn finish(self) -> Spans {
@@ -410,8 +411,8 @@ impl Pipeline {
 pub fn capture<T>(f: impl FnOnce() -> T) -> (T, Spans) {
     let pipeline = Pipeline::new();
     let result = tracing::dispatcher::with_default(&pipeline.dispatch, f);
-    let started = Instant::now();
-    while pipeline.spans_open() && started.elapsed() < CLOSE_WAIT {
+    let code_done = Instant::now();
+    while pipeline.still_waiting(code_done) {
         std::thread::sleep(Duration::from_millis(1));
     }
     (result, pipeline.finish())
@@ -425,8 +426,8 @@ pub fn capture<T>(f: impl FnOnce() -> T) -> (T, Spans) {
 pub async fn capture_async<F: Future>(future: F) -> (F::Output, Spans) {
     let pipeline = Pipeline::new();
     let output = future.with_subscriber(pipeline.dispatch.clone()).await;
-    let started = Instant::now();
-    while pipeline.spans_open() && started.elapsed() < CLOSE_WAIT {
+    let code_done = Instant::now();
+    while pipeline.still_waiting(code_done) {
         YieldOnce(false).await;
     }
     (output, pipeline.finish())

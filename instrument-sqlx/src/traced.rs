@@ -1,7 +1,5 @@
 //! The traced calls, shared by every executor this crate hands out (pool, transaction).
 
-use std::sync::Arc;
-
 use futures_core::future::BoxFuture;
 use futures_core::stream::BoxStream;
 use instrument_core::{CallSpan, DbCall, Library, QueryText, Traced, TracedStream};
@@ -52,7 +50,7 @@ pub(crate) type Steps<'e, DB> = BoxStream<
 
 /// `fetch_many` through `executor`, as a span that lasts until the stream ends or is dropped.
 pub(crate) fn fetch_many<'c, 'e, 'q, DB, X, E>(
-    target: &Arc<Target>,
+    target: &Target,
     executor: X,
     query: E,
 ) -> Steps<'e, DB>
@@ -77,7 +75,7 @@ where
 
 /// `fetch_optional` through `executor`, as a span.
 pub(crate) fn fetch_optional<'c, 'e, 'q, DB, X, E>(
-    target: &Arc<Target>,
+    target: &Target,
     executor: X,
     query: E,
 ) -> BoxFuture<'e, Result<Option<DB::Row>, Error>>
