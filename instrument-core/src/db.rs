@@ -68,9 +68,64 @@ pub enum QueryText {
     Off,
 }
 
+/// A script's summary (`BATCH {summary}` when its statements share one, else `BATCH`)
+/// and, for two or more statements, their number; a single statement's own summary.
+fn script_summary(script: &str, dialect: sql::Dialect) -> (Option<String>, Option<u64>) {
+    let statements = sql::split_statements(script, dialect);
+    if statements.len() < 2 {
+        return (sql::summarize(script, dialect), None);
+    }
+    let mut summaries = statements
+        .iter()
+        .map(|statement| sql::summarize(statement, dialect));
+    let first = summaries.next().flatten();
+    let shared = first.filter(|first| summaries.all(|s| s.as_deref() == Some(first.as_str())));
+    let summary = match shared {
+        Some(shared) if shared.len() + "BATCH ".len() <= sql::MAX_SUMMARY_LEN => {
+            format!("BATCH {shared}")
+        }
+        _ => "BATCH".to_owned(),
+    };
+    (Some(summary), u64::try_from(statements.len()).ok())
+}
+
+impl QueryText {
+    /// Reads the environment variable `var`: `sanitized`, `as_written` or `off`, in any
+    /// case. Unset or empty keeps the default; any other value is one warning naming
+    /// the variable, and the default.
+    pub fn from_env_var(var: &str) -> QueryText {
+        let value = crate::env::read_var(var);
+        let (mode, warning) = Self::parse_env_value(var, value.as_deref());
+        if let Some(warning) = warning {
+            crate::warn_config(&warning);
+        }
+        mode
+    }
+
+    fn parse_env_value(var: &str, value: Option<&str>) -> (QueryText, Option<String>) {
+        match value.map(str::trim) {
+            None | Some("") => (QueryText::Sanitized, None),
+            Some(v) if v.eq_ignore_ascii_case("sanitized") => (QueryText::Sanitized, None),
+            Some(v) if v.eq_ignore_ascii_case("as_written") => (QueryText::AsWritten, None),
+            Some(v) if v.eq_ignore_ascii_case("off") => (QueryText::Off, None),
+            Some(v) => (
+                QueryText::Sanitized,
+                Some(format!(
+                    "{var}={v:?} is not `sanitized`, `as_written` or `off`; using sanitized"
+                )),
+            ),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 enum Query<'a> {
-    Sql { text: &'a str, parameterized: bool },
+    Sql {
+        text: &'a str,
+        parameterized: bool,
+    },
+    /// Several statements in one text, without bind arguments.
+    Script(&'a str),
     Masked(Cow<'a, str>),
 }
 
@@ -131,11 +186,32 @@ macro_rules! db_span {
             db.operation.batch.size = $v.batch_size,
             db.response.status_code = tracing::field::Empty,
             db.response.returned_rows = tracing::field::Empty,
+            db.response.affected_rows = tracing::field::Empty,
+            db.client.connection.wait_time = tracing::field::Empty,
             error.type = tracing::field::Empty,
             server.address = $call.server.map(|(address, _)| address),
             server.port = $v.server_port,
             network.peer.address = $call.peer.map(|(address, _)| address),
             network.peer.port = $v.peer_port,
+        )
+    };
+}
+
+macro_rules! acquire_span {
+    ($target:literal, $call:expr, $server_port:expr) => {
+        tracing::info_span!(
+            target: $target,
+            "db.client.acquire",
+            otel.name = "acquire",
+            otel.kind = "internal",
+            otel.status_code = tracing::field::Empty,
+            otel.status_description = tracing::field::Empty,
+            db.system.name = $call.system.name(),
+            db.namespace = $call.namespace,
+            db.client.connection.wait_time = tracing::field::Empty,
+            error.type = tracing::field::Empty,
+            server.address = $call.server.map(|(address, _)| address),
+            server.port = $server_port,
         )
     };
 }
@@ -184,6 +260,16 @@ impl<'a> DbCall<'a> {
             text,
             parameterized,
         });
+        self
+    }
+
+    /// A script: one or more SQL statements separated by `;`, sent without bind
+    /// arguments (`batch_execute`, `simple_query`), so its text is sanitized unless
+    /// [`QueryText::AsWritten`]. Two or more statements make a batch: the span is named
+    /// `BATCH {summary}` when every statement has the same summary, else `BATCH`, and
+    /// records `db.operation.batch.size`. A single statement is a plain query.
+    pub fn sql_script(mut self, text: &'a str) -> Self {
+        self.query = Some(Query::Script(text));
         self
     }
 
@@ -236,32 +322,47 @@ impl<'a> DbCall<'a> {
         CallSpan::new(span, CallKind::Database)
     }
 
+    /// Makes the INTERNAL span `acquire`: the wait for a connection from a client-side
+    /// pool, with the pool's `db.system.name`, `db.namespace` and server. Record how long
+    /// it took with [`CallSpan::record_connection_wait`]; any query text set is ignored.
+    pub fn start_acquire(self) -> CallSpan {
+        if !crate::recording(self.library) {
+            return CallSpan::none();
+        }
+        let server_port = self.server_port();
+        let span = with_target!(self.library, acquire_span!(self, server_port));
+        CallSpan::new(span, CallKind::Database)
+    }
+
+    /// `server.port`, left out when it is the system's default.
+    fn server_port(&self) -> Option<i64> {
+        let default_port = self.system.default_port();
+        self.server
+            .and_then(|(_, port)| port)
+            .filter(|port| Some(*port) != default_port)
+            .map(i64::from)
+    }
+
     fn values(&self) -> DbSpanValues<'a> {
         let dialect = self.system.dialect();
+        let mut batch_size = self.batch_size;
         let (summary, text) = match &self.query {
             None => (None, None),
             Some(Query::Masked(text)) => (None, Some(text.clone())),
             Some(Query::Sql {
                 text,
                 parameterized,
-            }) => {
-                let summary = sql::summarize(text, dialect).map(Cow::Owned);
-                let recorded = match (self.query_text, parameterized) {
-                    (QueryText::Off, _) => None,
-                    (QueryText::AsWritten, _) | (QueryText::Sanitized, true) => {
-                        Some(Cow::Borrowed(*text))
-                    }
-                    (QueryText::Sanitized, false) => {
-                        let options = SanitizeOptions {
-                            dialect,
-                            ..SanitizeOptions::default()
-                        };
-                        Some(Cow::Owned(sql::sanitize(text, &options)))
-                    }
-                };
-                (summary, recorded)
+            }) => (
+                sql::summarize(text, dialect),
+                self.recorded_sql(text, *parameterized),
+            ),
+            Some(Query::Script(script)) => {
+                let (summary, size) = script_summary(script, dialect);
+                batch_size = batch_size.or(size);
+                (summary, self.recorded_sql(script, false))
             }
         };
+        let summary = summary.map(Cow::Owned);
         let summary = self.summary.map(Cow::Borrowed).or(summary);
         let text = if self.query_text == QueryText::Off {
             None
@@ -269,21 +370,31 @@ impl<'a> DbCall<'a> {
             text
         };
         let name = self.span_name(summary.as_deref());
-        let default_port = self.system.default_port();
         DbSpanValues {
             name,
             summary,
             text,
-            server_port: self
-                .server
-                .and_then(|(_, port)| port)
-                .filter(|port| Some(*port) != default_port)
-                .map(i64::from),
+            server_port: self.server_port(),
             peer_port: self.peer.and_then(|(_, port)| port).map(i64::from),
-            batch_size: self
-                .batch_size
+            batch_size: batch_size
                 .filter(|size| *size >= 2)
                 .and_then(|size| i64::try_from(size).ok()),
+        }
+    }
+
+    /// `db.query.text` for SQL: as written when parameterized (or asked for), else
+    /// sanitized; none when switched off.
+    fn recorded_sql(&self, text: &'a str, parameterized: bool) -> Option<Cow<'a, str>> {
+        match (self.query_text, parameterized) {
+            (QueryText::Off, _) => None,
+            (QueryText::AsWritten, _) | (QueryText::Sanitized, true) => Some(Cow::Borrowed(text)),
+            (QueryText::Sanitized, false) => {
+                let options = SanitizeOptions {
+                    dialect: self.system.dialect(),
+                    ..SanitizeOptions::default()
+                };
+                Some(Cow::Owned(sql::sanitize(text, &options)))
+            }
         }
     }
 
@@ -312,5 +423,23 @@ impl<'a> DbCall<'a> {
             Some(target) => Cow::Owned(format!("{operation} {target}")),
             None => Cow::Borrowed(operation),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_text_env_values_are_accepted_in_any_case_and_others_warn() {
+        let parse = |value| QueryText::parse_env_value("X_QUERY_TEXT", value);
+        assert_eq!(parse(None), (QueryText::Sanitized, None));
+        assert_eq!(parse(Some(" ")), (QueryText::Sanitized, None));
+        assert_eq!(parse(Some("OFF")), (QueryText::Off, None));
+        assert_eq!(parse(Some("As_Written")), (QueryText::AsWritten, None));
+        assert_eq!(parse(Some(" sanitized ")), (QueryText::Sanitized, None));
+        let (mode, warning) = parse(Some("everything"));
+        assert_eq!(mode, QueryText::Sanitized);
+        assert!(warning.is_some_and(|w| w.contains("X_QUERY_TEXT") && w.contains("everything")));
     }
 }

@@ -8,8 +8,8 @@ use crate::library::with_target;
 use crate::span::{CallKind, CallSpan};
 
 /// The methods `http.request.method` may carry as they are; any other is `_OTHER`.
-const KNOWN_METHODS: [&str; 9] = [
-    "CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "TRACE",
+const KNOWN_METHODS: [&str; 10] = [
+    "CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "QUERY", "TRACE",
 ];
 
 /// Query keys whose values never reach `url.full`.
@@ -48,12 +48,7 @@ pub fn redact_url(url: &str) -> Cow<'_, str> {
         let end = url[start..].find('#').map_or(url.len(), |i| start + i);
         (start + 1, end)
     });
-    let query_needs_redaction = query.is_some_and(|(start, end)| {
-        url[start..end].split('&').any(|pair| {
-            pair.split_once('=')
-                .is_some_and(|(key, _)| REDACTED_QUERY_KEYS.contains(&key))
-        })
-    });
+    let query_needs_redaction = query.is_some_and(|(start, end)| needs_redaction(&url[start..end]));
     if userinfo_end.is_none() && !query_needs_redaction {
         return Cow::Borrowed(url);
     }
@@ -67,23 +62,59 @@ pub fn redact_url(url: &str) -> Cow<'_, str> {
     }
     if let (Some((start, end)), true) = (query, query_needs_redaction) {
         out.push_str(&url[copied_to..start]);
-        for (i, pair) in url[start..end].split('&').enumerate() {
-            if i > 0 {
-                out.push('&');
-            }
-            match pair.split_once('=') {
-                Some((key, _)) if REDACTED_QUERY_KEYS.contains(&key) => {
-                    out.push_str(key);
-                    out.push('=');
-                    out.push_str(REDACTED);
-                }
-                _ => out.push_str(pair),
-            }
-        }
+        push_redacted_query(&mut out, &url[start..end]);
         copied_to = end;
     }
     out.push_str(&url[copied_to..]);
     Cow::Owned(out)
+}
+
+/// A query string (without `?`) with the values of signing keys replaced by `REDACTED`,
+/// as in [`redact_url`].
+pub fn redact_query(query: &str) -> Cow<'_, str> {
+    if !needs_redaction(query) {
+        return Cow::Borrowed(query);
+    }
+    let mut out = String::with_capacity(query.len());
+    push_redacted_query(&mut out, query);
+    Cow::Owned(out)
+}
+
+/// Does `query` hold a value of a signing key?
+fn needs_redaction(query: &str) -> bool {
+    query.split('&').any(|pair| {
+        pair.split_once('=')
+            .is_some_and(|(key, _)| REDACTED_QUERY_KEYS.contains(&key))
+    })
+}
+
+/// Appends `query` to `out` with the values of signing keys replaced.
+fn push_redacted_query(out: &mut String, query: &str) {
+    for (i, pair) in query.split('&').enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        match pair.split_once('=') {
+            Some((key, _)) if REDACTED_QUERY_KEYS.contains(&key) => {
+                out.push_str(key);
+                out.push('=');
+                out.push_str(REDACTED);
+            }
+            _ => out.push_str(pair),
+        }
+    }
+}
+
+/// `network.protocol.version` of an HTTP version: `1.1`, `2`, ...
+pub fn protocol_version_name(version: ::http::Version) -> Option<&'static str> {
+    match version {
+        ::http::Version::HTTP_09 => Some("0.9"),
+        ::http::Version::HTTP_10 => Some("1.0"),
+        ::http::Version::HTTP_11 => Some("1.1"),
+        ::http::Version::HTTP_2 => Some("2"),
+        ::http::Version::HTTP_3 => Some("3"),
+        _ => None,
+    }
 }
 
 /// Describes one outgoing HTTP request; [`start`](HttpClientCall::start) makes its CLIENT span.
@@ -104,6 +135,7 @@ pub struct HttpClientCall<'a> {
     url: &'a str,
     server: Option<(&'a str, u16)>,
     protocol_version: Option<&'a str>,
+    url_template: Option<&'a str>,
 }
 
 macro_rules! http_client_span {
@@ -111,7 +143,7 @@ macro_rules! http_client_span {
         tracing::info_span!(
             target: $target,
             "http.client",
-            otel.name = $name,
+            otel.name = &*$name,
             otel.kind = "client",
             otel.status_code = tracing::field::Empty,
             otel.status_description = tracing::field::Empty,
@@ -123,13 +155,14 @@ macro_rules! http_client_span {
             network.protocol.version = $call.protocol_version,
             http.response.status_code = tracing::field::Empty,
             http.request.resend_count = tracing::field::Empty,
+            url.template = $call.url_template,
             error.type = tracing::field::Empty,
         )
     };
 }
 
 macro_rules! http_server_span {
-    ($target:literal, $call:expr, $name:expr, $method:expr, $original:expr) => {
+    ($target:literal, $call:expr, $name:expr, $method:expr, $original:expr, $query:expr) => {
         tracing::info_span!(
             target: $target,
             "http.server",
@@ -142,12 +175,13 @@ macro_rules! http_server_span {
             http.route = $call.route,
             url.path = $call.path,
             url.scheme = $call.scheme,
-            url.query = $call.query,
+            url.query = $query.as_deref(),
             server.address = $call.server.map(|(address, _)| address),
             server.port = $call.server.and_then(|(_, port)| port).map(i64::from),
             network.protocol.version = $call.protocol_version,
             http.response.status_code = tracing::field::Empty,
             error.type = tracing::field::Empty,
+            sampling.priority = $call.sampling_priority,
         )
     };
 }
@@ -161,7 +195,15 @@ impl<'a> HttpClientCall<'a> {
             url,
             server: None,
             protocol_version: None,
+            url_template: None,
         }
+    }
+
+    /// `url.template`: the URL's route with its variable parts named (`/users/{id}`).
+    /// The span is then named `{method} {template}`, as the conventions advise.
+    pub fn url_template(mut self, template: &'a str) -> Self {
+        self.url_template = Some(template);
+        self
     }
 
     /// `server.address` and `server.port` (always recorded for HTTP).
@@ -182,7 +224,11 @@ impl<'a> HttpClientCall<'a> {
             return CallSpan::none();
         }
         let (method, original) = method_attributes(self.method);
-        let name = if original.is_some() { "HTTP" } else { method };
+        let shown = if original.is_some() { "HTTP" } else { method };
+        let name: Cow<'_, str> = match self.url_template {
+            Some(template) => Cow::Owned(format!("{shown} {template}")),
+            None => Cow::Borrowed(shown),
+        };
         let url = redact_url(self.url);
         let span = with_target!(
             self.library,
@@ -204,6 +250,8 @@ pub struct HttpServerCall<'a> {
     route: Option<&'a str>,
     server: Option<(&'a str, Option<u16>)>,
     protocol_version: Option<&'a str>,
+    remote_parent: Option<opentelemetry::Context>,
+    sampling_priority: Option<i64>,
 }
 
 impl<'a> HttpServerCall<'a> {
@@ -218,7 +266,25 @@ impl<'a> HttpServerCall<'a> {
             route: None,
             server: None,
             protocol_version: None,
+            remote_parent: None,
+            sampling_priority: None,
         }
+    }
+
+    /// Asks for this trace to be kept whatever the sampler would decide
+    /// (`sampling.priority = 1`, set at span start, which `instrument`'s sampler honours):
+    /// a debug flag on a request.
+    pub fn force_sampling(mut self) -> Self {
+        self.sampling_priority = Some(1);
+        self
+    }
+
+    /// The context extracted from the request's headers: the span becomes the child of
+    /// the remote caller's span (when the context holds one) instead of the current
+    /// span's.
+    pub fn remote_parent(mut self, context: opentelemetry::Context) -> Self {
+        self.remote_parent = Some(context);
+        self
     }
 
     /// `url.scheme` (`http`, `https`).
@@ -262,10 +328,17 @@ impl<'a> HttpServerCall<'a> {
             Some(route) => Cow::Owned(format!("{shown} {route}")),
             None => Cow::Borrowed(shown),
         };
+        // The query, with signature values redacted as in `url.full`.
+        let query = self.query.map(redact_query);
         let span = with_target!(
             self.library,
-            http_server_span!(self, name, method, original)
+            http_server_span!(self, name, method, original, query)
         );
+        if let Some(parent) = self.remote_parent {
+            // Fails only when no OpenTelemetry layer listens: then there is no trace to
+            // join, and nothing to do.
+            let _ = tracing_opentelemetry::OpenTelemetrySpanExt::set_parent(&span, parent);
+        }
         CallSpan::new(span, CallKind::HttpServer)
     }
 }
@@ -273,6 +346,12 @@ impl<'a> HttpServerCall<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_query_alone_is_redacted_and_borrowed_when_clean() {
+        assert_eq!(redact_query("a=1&sig=x"), "a=1&sig=REDACTED");
+        assert!(matches!(redact_query("a=1&b=2"), Cow::Borrowed("a=1&b=2")));
+    }
 
     #[test]
     fn userinfo_is_redacted() {

@@ -53,6 +53,7 @@ pub mod env;
 mod future;
 mod http;
 mod library;
+pub mod propagation;
 mod span;
 pub mod sql;
 mod stream;
@@ -60,10 +61,11 @@ mod switch;
 #[cfg(feature = "testing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
+mod work;
 
 pub use db::{DbCall, DbSystem, QueryText};
 pub use future::{RecordOutput, RecordResult, Traced};
-pub use http::{HttpClientCall, HttpServerCall, redact_url};
+pub use http::{HttpClientCall, HttpServerCall, protocol_version_name, redact_query, redact_url};
 pub use library::{Library, recording};
 pub use span::{CallSpan, ErrorInfo};
 pub use stream::{CountRows, EachItem, ObserveEnd, ObserveItems, TracedStream, each_item};
@@ -71,6 +73,7 @@ pub use switch::{
     enabled, ensure_env_read, globally_enabled, sdk_disabled_by_env, set_enabled,
     set_library_enabled,
 };
+pub use work::WorkCall;
 
 /// The `tracing-opentelemetry` layer as this project configures it, for `init()` and for
 /// [`testing`] alike, so captured spans are exactly what is exported: semantic-convention
@@ -89,6 +92,29 @@ where
         .with_tracked_inactivity(false)
 }
 
+/// Targets whose events never reach OpenTelemetry. sqlx logs every statement as a
+/// `sqlx::query` event (at DEBUG, or WARN when slow): inside a query span it would become a
+/// span event repeating the span (statement, rows, time), with the statement as written,
+/// literals and all, defeating the query-text setting.
+const UNEXPORTED_EVENT_TARGETS: &[&str] = &["sqlx::query"];
+
+/// Should this span or event reach OpenTelemetry? The per-layer filter of [`otel_layer`]
+/// in `init()` and in [`testing`]: everything but the events of
+/// [`UNEXPORTED_EVENT_TARGETS`] (they still reach the log output).
+pub fn exported(metadata: &tracing::Metadata<'_>) -> bool {
+    !(metadata.is_event()
+        && UNEXPORTED_EVENT_TARGETS
+            .iter()
+            .any(|prefix| target_is_within(metadata.target(), prefix)))
+}
+
+/// Is `target` the module path `prefix` or inside it (`a::b` is within `a`, `ab` is not)?
+pub fn target_is_within(target: &str, prefix: &str) -> bool {
+    target
+        .strip_prefix(prefix)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with("::"))
+}
+
 /// Reports a configuration problem: as a `tracing` warning when a subscriber is listening,
 /// else on stderr, so a rejected setting is never silent.
 pub fn warn_config(message: &str) {
@@ -105,4 +131,17 @@ pub fn warn_config(message: &str) {
 /// Reports a configuration problem on stderr, for when no log output is installed.
 pub fn warn_on_stderr(message: &str) {
     eprintln!("instrument: warning: {message}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_match_modules_not_prefixes() {
+        assert!(target_is_within("hyper", "hyper"));
+        assert!(target_is_within("hyper::client::conn", "hyper"));
+        assert!(!target_is_within("hyperloop", "hyper"));
+        assert!(!target_is_within("instrument_reqwest", "reqwest"));
+    }
 }

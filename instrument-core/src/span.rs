@@ -13,6 +13,7 @@ const MAX_EXCEPTION_MESSAGE: usize = 4096;
 /// Which side of a call a span stands for; decides what counts as a failed HTTP status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum CallKind {
+    /// Database calls, and any other span whose failures are only errors.
     Database,
     HttpClient,
     HttpServer,
@@ -104,6 +105,24 @@ impl CallSpan {
             "db.response.returned_rows",
             i64::try_from(rows).unwrap_or(i64::MAX),
         );
+    }
+
+    /// Records `db.response.affected_rows`: the rows an `INSERT`, `UPDATE`, `DELETE` or
+    /// the like changed. No stable attribute holds them yet; this is the name proposed
+    /// for it (semantic-conventions#3094), next to `db.response.returned_rows`.
+    pub fn record_affected_rows(&self, rows: u64) {
+        self.span.record(
+            "db.response.affected_rows",
+            i64::try_from(rows).unwrap_or(i64::MAX),
+        );
+    }
+
+    /// Records `db.client.connection.wait_time`: how long the call waited for a connection
+    /// from a client-side pool, in seconds (the unit of the semantic-convention metric of
+    /// that name). It explains the gap between a span's start and the server's work.
+    pub fn record_connection_wait(&self, wait: std::time::Duration) {
+        self.span
+            .record("db.client.connection.wait_time", wait.as_secs_f64());
     }
 
     /// Records `http.response.status_code`, and marks the span failed when the status is

@@ -103,6 +103,11 @@ impl<S, O: ObserveEnd> TracedStream<S, O> {
     pub fn span(&self) -> &CallSpan {
         &self.span
     }
+
+    /// The wrapped stream, for the methods of its own (`rows_affected`, ...).
+    pub fn get_ref(&self) -> &S {
+        &self.inner
+    }
 }
 
 impl<S: Stream, O: ObserveItems<S::Item>> Stream for TracedStream<S, O> {

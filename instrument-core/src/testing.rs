@@ -37,6 +37,7 @@ use opentelemetry::{Array, Value};
 use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracerProvider, SpanData};
 use tracing::Dispatch;
 use tracing::instrument::WithSubscriber as _;
+use tracing_subscriber::Layer as _;
 use tracing_subscriber::layer::SubscriberExt as _;
 
 /// The kind of a captured span.
@@ -173,6 +174,14 @@ impl CapturedSpan {
     pub fn i64_attr(&self, key: &str) -> Option<i64> {
         match self.attr(key) {
             Some(Value::I64(v)) => Some(*v),
+            _ => None,
+        }
+    }
+
+    /// A floating-point attribute's value.
+    pub fn f64_attr(&self, key: &str) -> Option<f64> {
+        match self.attr(key) {
+            Some(Value::F64(v)) => Some(*v),
             _ => None,
         }
     }
@@ -365,7 +374,8 @@ impl Pipeline {
         let provider = SdkTracerProvider::builder()
             .with_simple_exporter(exporter.clone())
             .build();
-        let layer = crate::otel_layer(provider.tracer("instrument-testing"));
+        let layer = crate::otel_layer(provider.tracer("instrument-testing"))
+            .with_filter(tracing_subscriber::filter::filter_fn(crate::exported));
         let open = Arc::new(AtomicUsize::new(0));
         // Outermost, so that a span counts as closed only once the OpenTelemetry layer
         // inside it has exported it (a layered subscriber closes inner layers first).
@@ -536,7 +546,8 @@ impl ExportToNowhere {
         let provider = SdkTracerProvider::builder()
             .with_batch_exporter(Nowhere)
             .build();
-        let layer = crate::otel_layer(provider.tracer("instrument-bench"));
+        let layer = crate::otel_layer(provider.tracer("instrument-bench"))
+            .with_filter(tracing_subscriber::filter::filter_fn(crate::exported));
         let dispatch = Dispatch::new(tracing_subscriber::registry().with(layer));
         ExportToNowhere { provider, dispatch }
     }

@@ -341,3 +341,64 @@ fn a_span_another_thread_lets_go_of_just_after_the_capture_is_still_captured() {
     });
     assert_eq!(spans.names(), vec!["held"]);
 }
+
+#[test]
+fn waiting_for_a_pooled_connection_is_an_internal_acquire_span_with_its_wait_time() {
+    let (_, spans) = capture(|| {
+        let call = || {
+            DbCall::new(Library::Sqlx, DbSystem::Postgresql)
+                .namespace("shop")
+                .server("db.internal", Some(5433))
+        };
+        call()
+            .sql("SELECT 1", false)
+            .start_acquire()
+            .record_connection_wait(std::time::Duration::from_millis(1500));
+        call()
+            .sql("SELECT id FROM users", true)
+            .start()
+            .record_connection_wait(std::time::Duration::from_millis(250));
+    });
+    let acquire = spans.named("acquire");
+    assert_eq!(acquire.kind, SpanKind::Internal);
+    acquire
+        .assert_attr("db.system.name", "postgresql")
+        .assert_attr("db.namespace", "shop")
+        .assert_attr("server.address", "db.internal")
+        .assert_attr("server.port", 5433)
+        .assert_attr("db.client.connection.wait_time", 1.5)
+        .assert_no_attr("db.query.text");
+    spans
+        .named("SELECT users")
+        .assert_attr("db.client.connection.wait_time", 0.25);
+}
+
+#[test]
+fn a_script_of_several_statements_is_a_batch_named_by_a_shared_summary() {
+    let (_, spans) = capture(|| {
+        let script = |text| {
+            drop(
+                DbCall::new(Library::TokioPostgres, DbSystem::Postgresql)
+                    .sql_script(text)
+                    .start(),
+            );
+        };
+        script("INSERT INTO t VALUES (1); INSERT INTO t VALUES ('two');");
+        script("CREATE TABLE u (x int); INSERT INTO u VALUES (1)");
+        script("SELECT 'only one';");
+    });
+    let same = spans.named("BATCH INSERT t");
+    same.assert_attr("db.operation.batch.size", 2)
+        .assert_attr("db.query.summary", "BATCH INSERT t")
+        .assert_attr(
+            "db.query.text",
+            "INSERT INTO t VALUES (?); INSERT INTO t VALUES (?);",
+        );
+    spans
+        .named("BATCH")
+        .assert_attr("db.operation.batch.size", 2);
+    spans
+        .named("SELECT")
+        .assert_no_attr("db.operation.batch.size")
+        .assert_attr("db.query.text", "SELECT ?;");
+}

@@ -2,7 +2,13 @@
 //! the database is.
 
 use futures_core::future::BoxFuture;
+use futures_core::stream::BoxStream;
 use instrument_core::DbSystem;
+#[allow(unused_imports)] // the trait's methods, used by each feature's impl
+use sqlx::Executor as _;
+use sqlx::{Either, Error, Execute};
+use sqlx_core::describe::Describe;
+use sqlx_core::sql_str::SqlStr;
 
 /// Where a pool's connections go, read once from its connect options.
 #[derive(Debug, Clone, Default)]
@@ -13,8 +19,9 @@ pub struct Endpoint {
     pub server: Option<(String, Option<u16>)>,
 }
 
-/// A sqlx database this crate traces.
-pub trait Backend: sqlx::Database {
+/// A sqlx database this crate traces: PostgreSQL, MySQL (and MariaDB) or SQLite, by
+/// cargo feature. Sealed: the crate knows how to read each one's errors and endpoint.
+pub trait Backend: sealed::Sealed + sqlx::Database {
     /// The `db.system.name` of this database.
     const SYSTEM: DbSystem;
 
@@ -27,22 +34,160 @@ pub trait Backend: sqlx::Database {
     fn server_system(_pool: &sqlx::Pool<Self>) -> BoxFuture<'_, DbSystem> {
         Box::pin(std::future::ready(Self::SYSTEM))
     }
+
+    // sqlx's own `Executor` calls on the pool and its connections, made through the
+    // concrete types. The generic alternative, a bound `for<'c> &'c mut DB::Connection:
+    // Executor<'c>` on this crate's executor impls, makes trait solving recurse through
+    // them (`DB::Connection` could be one of them) wherever the database type is still
+    // being inferred, and every generic caller would have to repeat it.
+
+    #[doc(hidden)]
+    fn connection_fetch_many<'e, 'q: 'e, E>(
+        connection: &'e mut Self::Connection,
+        query: E,
+    ) -> Steps<'e, Self>
+    where
+        E: 'q + Execute<'q, Self>;
+
+    #[doc(hidden)]
+    fn connection_fetch_optional<'e, 'q: 'e, E>(
+        connection: &'e mut Self::Connection,
+        query: E,
+    ) -> BoxFuture<'e, Result<Option<Self::Row>, Error>>
+    where
+        E: 'q + Execute<'q, Self>;
+
+    #[doc(hidden)]
+    fn pool_fetch_many<'e, 'q: 'e, E>(pool: &'e sqlx::Pool<Self>, query: E) -> Steps<'e, Self>
+    where
+        E: 'q + Execute<'q, Self>;
+
+    #[doc(hidden)]
+    fn pool_fetch_optional<'e, 'q: 'e, E>(
+        pool: &'e sqlx::Pool<Self>,
+        query: E,
+    ) -> BoxFuture<'e, Result<Option<Self::Row>, Error>>
+    where
+        E: 'q + Execute<'q, Self>;
+
+    #[doc(hidden)]
+    fn connection_prepare_with<'e>(
+        connection: &'e mut Self::Connection,
+        sql: SqlStr,
+        parameters: &'e [Self::TypeInfo],
+    ) -> BoxFuture<'e, Result<Self::Statement, Error>>;
+
+    #[doc(hidden)]
+    fn query_result_rows_affected(result: &Self::QueryResult) -> u64;
+
+    #[doc(hidden)]
+    fn connection_describe(
+        connection: &mut Self::Connection,
+        sql: SqlStr,
+    ) -> BoxFuture<'_, Result<Describe<Self>, Error>>;
+}
+
+/// What `Executor::fetch_many` yields: statement results and rows.
+pub(crate) type Steps<'e, DB> = BoxStream<
+    'e,
+    Result<Either<<DB as sqlx::Database>::QueryResult, <DB as sqlx::Database>::Row>, Error>,
+>;
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// The [`Backend`] connection calls: straight to the connection's own `Executor`.
+macro_rules! connection_calls {
+    () => {
+        fn connection_fetch_many<'e, 'q: 'e, E>(
+            connection: &'e mut Self::Connection,
+            query: E,
+        ) -> Steps<'e, Self>
+        where
+            E: 'q + Execute<'q, Self>,
+        {
+            connection.fetch_many(query)
+        }
+
+        fn connection_fetch_optional<'e, 'q: 'e, E>(
+            connection: &'e mut Self::Connection,
+            query: E,
+        ) -> BoxFuture<'e, Result<Option<Self::Row>, Error>>
+        where
+            E: 'q + Execute<'q, Self>,
+        {
+            connection.fetch_optional(query)
+        }
+
+        fn pool_fetch_many<'e, 'q: 'e, E>(pool: &'e sqlx::Pool<Self>, query: E) -> Steps<'e, Self>
+        where
+            E: 'q + Execute<'q, Self>,
+        {
+            pool.fetch_many(query)
+        }
+
+        fn pool_fetch_optional<'e, 'q: 'e, E>(
+            pool: &'e sqlx::Pool<Self>,
+            query: E,
+        ) -> BoxFuture<'e, Result<Option<Self::Row>, Error>>
+        where
+            E: 'q + Execute<'q, Self>,
+        {
+            pool.fetch_optional(query)
+        }
+
+        fn connection_prepare_with<'e>(
+            connection: &'e mut Self::Connection,
+            sql: SqlStr,
+            parameters: &'e [Self::TypeInfo],
+        ) -> BoxFuture<'e, Result<Self::Statement, Error>> {
+            connection.prepare_with(sql, parameters)
+        }
+
+        fn query_result_rows_affected(result: &Self::QueryResult) -> u64 {
+            result.rows_affected()
+        }
+
+        fn connection_describe(
+            connection: &mut Self::Connection,
+            sql: SqlStr,
+        ) -> BoxFuture<'_, Result<Describe<Self>, Error>> {
+            connection.describe(sql)
+        }
+    };
 }
 
 #[cfg(feature = "postgres")]
+impl sealed::Sealed for sqlx::Postgres {}
+
+#[cfg(feature = "postgres")]
 impl Backend for sqlx::Postgres {
+    connection_calls!();
+
     const SYSTEM: DbSystem = DbSystem::Postgresql;
 
     fn endpoint(options: &sqlx::postgres::PgConnectOptions) -> Endpoint {
+        // Without a database name the server uses the user's.
+        let namespace = options.get_database().unwrap_or(options.get_username());
+        let address = match options.get_socket() {
+            Some(socket) => socket.display().to_string(),
+            None => options.get_host().to_owned(),
+        };
         Endpoint {
-            namespace: options.get_database().map(str::to_owned),
-            server: Some((options.get_host().to_owned(), Some(options.get_port()))),
+            namespace: Some(namespace.to_owned()),
+            server: Some((address, Some(options.get_port()))),
         }
     }
 }
 
 #[cfg(feature = "sqlite")]
+impl sealed::Sealed for sqlx::Sqlite {}
+
+#[cfg(feature = "sqlite")]
 impl Backend for sqlx::Sqlite {
+    connection_calls!();
+
     const SYSTEM: DbSystem = DbSystem::Sqlite;
 
     fn endpoint(_options: &sqlx::sqlite::SqliteConnectOptions) -> Endpoint {
@@ -52,13 +197,22 @@ impl Backend for sqlx::Sqlite {
 }
 
 #[cfg(feature = "mysql")]
+impl sealed::Sealed for sqlx::MySql {}
+
+#[cfg(feature = "mysql")]
 impl Backend for sqlx::MySql {
+    connection_calls!();
+
     const SYSTEM: DbSystem = DbSystem::Mysql;
 
     fn endpoint(options: &sqlx::mysql::MySqlConnectOptions) -> Endpoint {
+        let address = match options.get_socket() {
+            Some(socket) => socket.display().to_string(),
+            None => options.get_host().to_owned(),
+        };
         Endpoint {
             namespace: options.get_database().map(str::to_owned),
-            server: Some((options.get_host().to_owned(), Some(options.get_port()))),
+            server: Some((address, Some(options.get_port()))),
         }
     }
 

@@ -35,6 +35,25 @@ impl<DB: Database> Described<DB> {
         self.sql.as_str()
     }
 
+    /// Does it change rows? Read from its first keyword: `INSERT`, `UPDATE`, `DELETE`,
+    /// `MERGE`, `REPLACE` or `UPSERT`.
+    pub(crate) fn modifies_rows(&self) -> bool {
+        let first = self
+            .text()
+            .trim_start_matches(|c: char| c.is_whitespace() || c == '(')
+            .split(|c: char| !c.is_ascii_alphabetic())
+            .next()
+            .unwrap_or("");
+        ["INSERT", "UPDATE", "DELETE", "MERGE", "REPLACE", "UPSERT"]
+            .iter()
+            .any(|keyword| first.eq_ignore_ascii_case(keyword))
+    }
+
+    /// Is it a script, sent without an argument list (`sqlx::raw_sql`)?
+    pub(crate) fn is_script(&self) -> bool {
+        matches!(&self.arguments, Ok(None))
+    }
+
     /// Do values travel as bind arguments? (`sqlx::query` always carries an argument
     /// list; an empty one means any values are inline literals.)
     pub(crate) fn has_bind_arguments(&self) -> bool {

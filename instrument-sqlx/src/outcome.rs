@@ -1,7 +1,11 @@
 //! What a sqlx result means for the span.
 
+use std::marker::PhantomData;
+
 use instrument_core::{CallSpan, ErrorInfo, ObserveEnd, ObserveItems};
 use sqlx::Either;
+
+use crate::backend::Backend;
 
 /// `db.response.status_code` (the database's own code: SQLSTATE for PostgreSQL, the
 /// error number for MySQL and MariaDB, the result code for SQLite) and `error.type`.
@@ -40,24 +44,52 @@ pub(crate) fn record_error(error: &sqlx::Error, span: &CallSpan) {
 }
 
 /// Watches `fetch_many`: rows are counted (`db.response.returned_rows`, recorded when
-/// the stream ends or is dropped), the first error fails the span.
-#[derive(Debug, Default)]
-pub(crate) struct StepObserver {
+/// the stream ends or is dropped), so are the rows a modifying statement changed
+/// (`db.response.affected_rows`, from the statement results), and the first error
+/// fails the span.
+#[derive(Debug)]
+pub(crate) struct StepObserver<DB> {
     rows: u64,
+    affected: u64,
+    /// Does the statement change rows (`INSERT`, `UPDATE`, ...)? Only then are the
+    /// results' counts affected rows (PostgreSQL also counts the rows a `SELECT` read).
+    modifies: bool,
     failed: bool,
+    database: PhantomData<fn() -> DB>,
 }
 
-impl ObserveEnd for StepObserver {
-    fn end(&mut self, span: &CallSpan) {
-        span.record_returned_rows(self.rows);
+impl<DB> StepObserver<DB> {
+    pub(crate) fn new(modifies: bool) -> Self {
+        StepObserver {
+            rows: 0,
+            affected: 0,
+            modifies,
+            failed: false,
+            database: PhantomData,
+        }
     }
 }
 
-impl<R, T> ObserveItems<Result<Either<R, T>, sqlx::Error>> for StepObserver {
-    fn item(&mut self, item: &Result<Either<R, T>, sqlx::Error>, span: &CallSpan) {
+impl<DB> ObserveEnd for StepObserver<DB> {
+    fn end(&mut self, span: &CallSpan) {
+        span.record_returned_rows(self.rows);
+        if self.modifies {
+            span.record_affected_rows(self.affected);
+        }
+    }
+}
+
+impl<DB: Backend> ObserveItems<Result<Either<DB::QueryResult, DB::Row>, sqlx::Error>>
+    for StepObserver<DB>
+{
+    fn item(
+        &mut self,
+        item: &Result<Either<DB::QueryResult, DB::Row>, sqlx::Error>,
+        span: &CallSpan,
+    ) {
         match item {
             Ok(Either::Right(_)) => self.rows += 1,
-            Ok(Either::Left(_)) => {}
+            Ok(Either::Left(result)) => self.affected += DB::query_result_rows_affected(result),
             Err(error) if !self.failed => {
                 self.failed = true;
                 record_error(error, span);

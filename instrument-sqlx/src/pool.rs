@@ -6,9 +6,11 @@ use futures_core::future::BoxFuture;
 use futures_core::stream::BoxStream;
 use instrument_core::QueryText;
 use sqlx::{Database, Either, Error, Execute, Executor};
-use sqlx_core::sql_str::SqlStr;
+use sqlx_core::sql_str::{SqlSafeStr, SqlStr};
 
 use crate::backend::Backend;
+use crate::connection::PoolConnection;
+use crate::options;
 use crate::traced::{self, Target};
 use crate::transaction::Transaction;
 
@@ -40,20 +42,20 @@ impl<DB: Backend> From<sqlx::Pool<DB>> for Pool<DB> {
 impl<DB: Backend> Pool<DB> {
     /// Like [`sqlx::Pool::connect`].
     pub async fn connect(url: &str) -> Result<Self, Error> {
-        Self::asking_the_server(sqlx::Pool::connect(url).await?).await
+        Ok(Self::asking_the_server(sqlx::Pool::connect(url).await?).await)
     }
 
     /// Like [`sqlx::Pool::connect_with`].
     pub async fn connect_with(
         options: <DB::Connection as sqlx::Connection>::Options,
     ) -> Result<Self, Error> {
-        Self::asking_the_server(sqlx::Pool::connect_with(options).await?).await
+        Ok(Self::asking_the_server(sqlx::Pool::connect_with(options).await?).await)
     }
 
     /// Wraps a connected pool, with the system the server says it is.
-    async fn asking_the_server(inner: sqlx::Pool<DB>) -> Result<Self, Error> {
+    pub(crate) async fn asking_the_server(inner: sqlx::Pool<DB>) -> Self {
         let system = DB::server_system(&inner).await;
-        Ok(Pool::with_system(inner, system))
+        Pool::with_system(inner, system)
     }
 
     fn with_system(inner: sqlx::Pool<DB>, system: instrument_core::DbSystem) -> Self {
@@ -63,7 +65,7 @@ impl<DB: Backend> Pool<DB> {
             target: Arc::new(Target {
                 system,
                 endpoint,
-                query_text: QueryText::Sanitized,
+                query_text: options::query_text_from_env(),
             }),
         }
     }
@@ -73,8 +75,31 @@ impl<DB: Backend> Pool<DB> {
         sqlx::Pool::connect_lazy(url).map(Self::from)
     }
 
-    /// How much query text to record (default: parameterized queries as written,
-    /// others sanitized).
+    /// Like [`sqlx::Pool::connect_lazy_with`].
+    pub fn connect_lazy_with(options: <DB::Connection as sqlx::Connection>::Options) -> Self {
+        sqlx::Pool::connect_lazy_with(options).into()
+    }
+
+    /// Like [`sqlx::Pool::connect_options`].
+    pub fn connect_options(&self) -> Arc<<DB::Connection as sqlx::Connection>::Options> {
+        self.inner.connect_options()
+    }
+
+    /// Like [`sqlx::Pool::options`].
+    pub fn options(&self) -> &sqlx::pool::PoolOptions<DB> {
+        self.inner.options()
+    }
+
+    /// Like [`sqlx::Pool::close_event`].
+    pub fn close_event(&self) -> sqlx::pool::CloseEvent {
+        self.inner.close_event()
+    }
+
+    /// How much query text to record. The default is [`OTEL_RUST_SQLX_QUERY_TEXT`]'s,
+    /// else [`QueryText::Sanitized`]: parameterized queries as written, others with their
+    /// literals replaced by `?`.
+    ///
+    /// [`OTEL_RUST_SQLX_QUERY_TEXT`]: crate::OTEL_RUST_SQLX_QUERY_TEXT
     #[must_use]
     pub fn query_text(self, mode: QueryText) -> Self {
         Pool {
@@ -113,17 +138,63 @@ impl<DB: Backend> Pool<DB> {
     }
 
     /// Starts a traced transaction, like [`sqlx::Pool::begin`]. Use it as `&mut *tx`.
+    /// Its `BEGIN` span includes the wait for a connection, recorded as
+    /// `db.client.connection.wait_time`.
     pub async fn begin(&self) -> Result<Transaction<'static, DB>, Error> {
-        let target = self.target.clone();
-        let inner = traced::statement(&target, "BEGIN", self.inner.begin()).await?;
-        Ok(Transaction::new(inner, target))
+        let inner = traced::begin(&self.target, &self.inner, None).await?;
+        Ok(Transaction::new(inner, self.target.clone()))
+    }
+
+    /// Like [`sqlx::Pool::begin_with`]: a transaction begun by your own statement
+    /// (`BEGIN ISOLATION LEVEL SERIALIZABLE`), which names its span.
+    pub async fn begin_with(
+        &self,
+        statement: impl SqlSafeStr,
+    ) -> Result<Transaction<'static, DB>, Error> {
+        let statement = Some(statement.into_sql_str());
+        let inner = traced::begin(&self.target, &self.inner, statement).await?;
+        Ok(Transaction::new(inner, self.target.clone()))
+    }
+
+    /// A connection of its own, like [`sqlx::Pool::acquire`]; `&mut conn` is a traced
+    /// executor. The wait for it is an `acquire` span with
+    /// `db.client.connection.wait_time`.
+    pub async fn acquire(&self) -> Result<PoolConnection<DB>, Error> {
+        let inner = traced::acquire(&self.target, &self.inner).await?;
+        Ok(PoolConnection::new(inner, self.target.clone()))
+    }
+
+    /// Like [`sqlx::Pool::try_acquire`]: a connection only if one is idle now.
+    pub fn try_acquire(&self) -> Option<PoolConnection<DB>> {
+        let inner = self.inner.try_acquire()?;
+        Some(PoolConnection::new(inner, self.target.clone()))
     }
 }
 
-impl<'p, DB: Backend> Executor<'p> for &'p Pool<DB>
-where
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-{
+/// For code generic over [`sqlx::Acquire`], such as `sqlx::migrate!().run(&pool)`.
+///
+/// The trait requires the connection to deref to sqlx's own, so what it hands out is
+/// sqlx's [`PoolConnection`](sqlx::pool::PoolConnection) and the queries run on it are not
+/// traced: only the `acquire` (with its wait) and the `BEGIN` are. [`Pool::acquire`] and
+/// [`Pool::begin`], which method calls reach first, give traced connections.
+impl<'a, DB: Backend> sqlx::Acquire<'a> for &'_ Pool<DB> {
+    type Database = DB;
+    type Connection = sqlx::pool::PoolConnection<DB>;
+
+    fn acquire(self) -> BoxFuture<'static, Result<Self::Connection, Error>> {
+        let target = self.target.clone();
+        let pool = self.inner.clone();
+        Box::pin(async move { traced::acquire(&target, &pool).await })
+    }
+
+    fn begin(self) -> BoxFuture<'static, Result<sqlx::Transaction<'a, DB>, Error>> {
+        let target = self.target.clone();
+        let pool = self.inner.clone();
+        Box::pin(async move { traced::begin(&target, &pool, None).await })
+    }
+}
+
+impl<'p, DB: Backend> Executor<'p> for &'p Pool<DB> {
     type Database = DB;
 
     fn fetch_many<'e, 'q: 'e, E>(
@@ -134,7 +205,7 @@ where
         'p: 'e,
         E: 'q + Execute<'q, DB>,
     {
-        traced::fetch_many(&self.target, &self.inner, query)
+        traced::fetch_many_pooled::<DB, E>(&self.target, &self.inner, query)
     }
 
     fn fetch_optional<'e, 'q: 'e, E>(
@@ -145,7 +216,7 @@ where
         'p: 'e,
         E: 'q + Execute<'q, DB>,
     {
-        traced::fetch_optional(&self.target, &self.inner, query)
+        traced::fetch_optional_pooled::<DB, E>(&self.target, &self.inner, query)
     }
 
     fn prepare_with<'e>(
@@ -156,7 +227,12 @@ where
     where
         'p: 'e,
     {
-        self.inner.prepare_with(sql, parameters)
+        // As sqlx's pool does: on a connection of its own.
+        let pool = self.inner.clone();
+        Box::pin(async move {
+            let mut connection = pool.acquire().await?;
+            DB::connection_prepare_with(&mut connection, sql, parameters).await
+        })
     }
 
     fn describe<'e>(
@@ -166,6 +242,10 @@ where
     where
         'p: 'e,
     {
-        self.inner.describe(sql)
+        let pool = self.inner.clone();
+        Box::pin(async move {
+            let mut connection = pool.acquire().await?;
+            DB::connection_describe(&mut connection, sql).await
+        })
     }
 }

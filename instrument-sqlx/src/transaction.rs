@@ -3,12 +3,10 @@
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 
-use futures_core::future::BoxFuture;
-use futures_core::stream::BoxStream;
-use sqlx::{Database, Either, Error, Execute, Executor};
-use sqlx_core::sql_str::SqlStr;
+use sqlx::Error;
 
 use crate::backend::Backend;
+use crate::executor::traced_executor;
 use crate::traced::{self, Target};
 
 /// A transaction from [`Pool::begin`](crate::Pool::begin). `&mut *tx` is a traced
@@ -17,6 +15,8 @@ use crate::traced::{self, Target};
 #[derive(Debug)]
 pub struct Transaction<'c, DB: Backend> {
     connection: TxConnection<'c, DB>,
+    /// Nested in another: a savepoint, released or rolled back to.
+    savepoint: bool,
 }
 
 /// What `&mut *tx` reaches: the transaction's connection, traced. It does not deref to
@@ -32,19 +32,47 @@ impl<'c, DB: Backend> Transaction<'c, DB> {
     pub(crate) fn new(inner: sqlx::Transaction<'c, DB>, target: Arc<Target>) -> Self {
         Transaction {
             connection: TxConnection { inner, target },
+            savepoint: false,
         }
     }
 
-    /// Commits, like [`sqlx::Transaction::commit`], as a `COMMIT` span.
-    pub async fn commit(self) -> Result<(), Error> {
-        let TxConnection { inner, target } = self.connection;
-        traced::statement(&target, "COMMIT", inner.commit()).await
+    /// Nests a transaction in this one, like `begin` on sqlx's: a savepoint, as a
+    /// `SAVEPOINT` span.
+    pub async fn begin(&mut self) -> Result<Transaction<'_, DB>, Error> {
+        let TxConnection { inner, target } = &mut self.connection;
+        let nested =
+            traced::statement(target, "SAVEPOINT", sqlx::Connection::begin(&mut **inner)).await?;
+        Ok(Transaction {
+            connection: TxConnection {
+                inner: nested,
+                target: target.clone(),
+            },
+            savepoint: true,
+        })
     }
 
-    /// Rolls back, like [`sqlx::Transaction::rollback`], as a `ROLLBACK` span.
-    pub async fn rollback(self) -> Result<(), Error> {
+    /// Commits, like [`sqlx::Transaction::commit`], as a `COMMIT` span (`RELEASE
+    /// SAVEPOINT` for a nested transaction).
+    pub async fn commit(self) -> Result<(), Error> {
+        let statement = if self.savepoint {
+            "RELEASE SAVEPOINT"
+        } else {
+            "COMMIT"
+        };
         let TxConnection { inner, target } = self.connection;
-        traced::statement(&target, "ROLLBACK", inner.rollback()).await
+        traced::statement(&target, statement, inner.commit()).await
+    }
+
+    /// Rolls back, like [`sqlx::Transaction::rollback`], as a `ROLLBACK` span
+    /// (`ROLLBACK TO SAVEPOINT` for a nested transaction).
+    pub async fn rollback(self) -> Result<(), Error> {
+        let statement = if self.savepoint {
+            "ROLLBACK TO SAVEPOINT"
+        } else {
+            "ROLLBACK"
+        };
+        let TxConnection { inner, target } = self.connection;
+        traced::statement(&target, statement, inner.rollback()).await
     }
 
     /// The sqlx transaction: queries run on it directly are not traced.
@@ -67,52 +95,11 @@ impl<DB: Backend> DerefMut for Transaction<'_, DB> {
     }
 }
 
-impl<'t, DB: Backend> Executor<'t> for &'t mut TxConnection<'_, DB>
-where
-    for<'x> &'x mut DB::Connection: Executor<'x, Database = DB>,
-{
-    type Database = DB;
-
-    fn fetch_many<'e, 'q: 'e, E>(
-        self,
-        query: E,
-    ) -> BoxStream<'e, Result<Either<DB::QueryResult, DB::Row>, Error>>
-    where
-        't: 'e,
-        E: 'q + Execute<'q, DB>,
-    {
-        traced::fetch_many(&self.target, &mut *self.inner, query)
-    }
-
-    fn fetch_optional<'e, 'q: 'e, E>(
-        self,
-        query: E,
-    ) -> BoxFuture<'e, Result<Option<DB::Row>, Error>>
-    where
-        't: 'e,
-        E: 'q + Execute<'q, DB>,
-    {
-        traced::fetch_optional(&self.target, &mut *self.inner, query)
-    }
-
-    fn prepare_with<'e>(
-        self,
-        sql: SqlStr,
-        parameters: &'e [<DB as Database>::TypeInfo],
-    ) -> BoxFuture<'e, Result<DB::Statement, Error>>
-    where
-        't: 'e,
-    {
-        (&mut *self.inner).prepare_with(sql, parameters)
-    }
-
-    fn describe<'e>(
-        self,
-        sql: SqlStr,
-    ) -> BoxFuture<'e, Result<sqlx_core::describe::Describe<DB>, Error>>
-    where
-        't: 'e,
-    {
-        (&mut *self.inner).describe(sql)
+impl<DB: Backend> TxConnection<'_, DB> {
+    /// How to trace it, and the connection.
+    fn parts(&mut self) -> (&Target, &mut DB::Connection) {
+        (&self.target, &mut self.inner)
     }
 }
+
+traced_executor!(impl[DB: Backend] TxConnection<'_, DB>);

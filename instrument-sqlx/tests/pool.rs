@@ -272,3 +272,109 @@ async fn a_failing_statement_inside_a_transaction_is_recorded_and_the_transactio
     assert!(select.str_attr("db.response.status_code").is_some());
     assert!(!spans.named("ROLLBACK").is_error());
 }
+
+#[tokio::test]
+async fn a_sqlite_constraint_failure_records_its_result_code() {
+    let (error, spans) = capture_async(async {
+        let pool = instrument_sqlx::PoolOptions::<sqlx::Sqlite>::new()
+            .max_connections(1)
+            .connect("sqlite::memory:")
+            .await
+            .expect("connect");
+        sqlx::query("CREATE TABLE tags (name TEXT PRIMARY KEY)")
+            .execute(&pool)
+            .await
+            .expect("create");
+        sqlx::query("INSERT INTO tags (name) VALUES ($1)")
+            .bind("rust")
+            .execute(&pool)
+            .await
+            .expect("first");
+        sqlx::query("INSERT INTO tags (name) VALUES ($1)")
+            .bind("rust")
+            .execute(&pool)
+            .await
+            .expect_err("duplicate")
+    })
+    .await;
+    // SQLITE_CONSTRAINT_PRIMARYKEY, the extended result code.
+    let code = error.as_database_error().and_then(|e| e.code());
+    assert_eq!(code.as_deref(), Some("1555"), "{error:?}");
+    let failed = spans
+        .all_named("INSERT tags")
+        .into_iter()
+        .find(|s| s.str_attr("error.type").is_some())
+        .expect("the failed insert");
+    failed
+        .assert_attr("db.response.status_code", "1555")
+        .assert_attr("error.type", "1555");
+}
+
+#[tokio::test]
+async fn query_builder_statements_run_on_the_pool_and_are_spans() {
+    let table = table("builder");
+    let (names, spans) = capture_async(async {
+        let pool = PgPool::connect(&database_url()).await.expect("connect");
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "CREATE TABLE {table} (id int, name text)"
+        )))
+        .execute(&pool)
+        .await
+        .expect("create");
+        let mut insert =
+            sqlx::QueryBuilder::<sqlx::Postgres>::new(format!("INSERT INTO {table} (id, name) "));
+        insert.push_values([(1, "ann"), (2, "bo")], |mut row, (id, name)| {
+            row.push_bind(id).push_bind(name);
+        });
+        insert.build().execute(&pool).await.expect("insert");
+        let mut select = sqlx::QueryBuilder::<sqlx::Postgres>::new(format!(
+            "SELECT name FROM {table} WHERE id > "
+        ));
+        select.push_bind(0).push(" ORDER BY id");
+        let names: Vec<String> = select
+            .build_query_scalar()
+            .fetch_all(&pool)
+            .await
+            .expect("select");
+        sqlx::query(sqlx::AssertSqlSafe(format!("DROP TABLE {table}")))
+            .execute(&pool)
+            .await
+            .expect("drop");
+        names
+    })
+    .await;
+    assert_eq!(names, ["ann", "bo"]);
+    spans
+        .named(&format!("INSERT {table}"))
+        .assert_attr(
+            "db.query.text",
+            format!("INSERT INTO {table} (id, name) VALUES ($1, $2), ($3, $4)").as_str(),
+        )
+        .assert_attr("db.response.returned_rows", 0)
+        .assert_attr("db.response.affected_rows", 2);
+    spans
+        .named(&format!("SELECT {table}"))
+        .assert_no_attr("db.response.affected_rows")
+        .assert_attr("db.response.returned_rows", 2);
+}
+
+#[tokio::test]
+async fn sqlxs_own_statement_log_does_not_carry_literals_into_the_span() {
+    let ((), spans) = capture_async(async {
+        let pool = PgPool::connect(&database_url()).await.expect("connect");
+        // sqlx logs each statement as written (a DEBUG `sqlx::query` event), inside our
+        // span (PostgreSQL's run in the caller's task; SQLite's on its worker thread).
+        sqlx::query("SELECT 'card-4111-1111' AS secret")
+            .execute(&pool)
+            .await
+            .expect("query");
+    })
+    .await;
+    let span = spans.named("SELECT");
+    span.assert_attr("db.query.text", "SELECT ? AS secret");
+    assert!(
+        span.events.is_empty(),
+        "sqlx's log line became a span event: {:?}",
+        span.events
+    );
+}

@@ -8,7 +8,8 @@
 //!   GET                          25.8ms ▕      ███████████████████████████████████ ▏
 //! ```
 //!
-//! A trace is drawn when its local root ends (a span with no parent in this process).
+//! A trace is drawn when its local root ends (a span with no parent in this process: a
+//! server span whose remote parent is a client span of this same process is not one).
 //! Lines are in tree order (children under their parent, by start time), indented by
 //! depth; failed spans are marked `✗`. Width from `COLUMNS`, else 100; colour only when
 //! stderr is a terminal and `NO_COLOR` is unset. A span that ends after its trace was
@@ -17,7 +18,7 @@
 //! It draws on the thread that ends the root span, at once, which is what a developer
 //! watching a terminal wants; it is a development exporter, not one for production load.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt::Write as _;
 use std::io::{IsTerminal as _, Write as _};
 use std::sync::Mutex;
@@ -32,6 +33,8 @@ use opentelemetry_sdk::trace::{Span, SpanData, SpanProcessor};
 const MAX_OPEN_TRACES: usize = 256;
 /// Spans held per trace; later ones are counted, not drawn.
 const MAX_SPANS_PER_TRACE: usize = 2000;
+/// Spans remembered as running at once.
+const MAX_RUNNING_SPANS: usize = 65_536;
 /// Recently drawn traces, to label spans that end after their trace was drawn.
 const REMEMBERED_TRACES: usize = 256;
 
@@ -47,6 +50,10 @@ struct Buffer {
     open: HashMap<TraceId, OpenTrace>,
     order: VecDeque<TraceId>,
     drawn: VecDeque<TraceId>,
+    /// Spans started in this process and not ended yet: a span whose remote parent is
+    /// one of them (a server called over loopback by this process's client) is not a
+    /// local root.
+    running: HashSet<SpanId>,
 }
 
 #[derive(Debug, Default)]
@@ -89,7 +96,9 @@ impl ConsoleWaterfall {
             return None;
         };
         let trace_id = span.span_context.trace_id();
-        let is_local_root = span.parent_span_id == SpanId::INVALID || span.parent_span_is_remote;
+        buffer.running.remove(&span.span_context.span_id());
+        let is_local_root = span.parent_span_id == SpanId::INVALID
+            || (span.parent_span_is_remote && !buffer.running.contains(&span.parent_span_id));
         if !is_local_root
             && !buffer.open.contains_key(&trace_id)
             && buffer.drawn.contains(&trace_id)
@@ -126,7 +135,16 @@ impl ConsoleWaterfall {
 }
 
 impl SpanProcessor for ConsoleWaterfall {
-    fn on_start(&self, _span: &mut Span, _cx: &Context) {}
+    fn on_start(&self, span: &mut Span, _cx: &Context) {
+        use opentelemetry::trace::Span as _;
+        let Ok(mut buffer) = self.state.lock() else {
+            return;
+        };
+        // Bounded: past the cap a loopback call may be drawn as a trace of its own.
+        if buffer.running.len() < MAX_RUNNING_SPANS {
+            buffer.running.insert(span.span_context().span_id());
+        }
+    }
 
     fn on_end(&self, span: SpanData) {
         if let Some(text) = self.accept(span) {

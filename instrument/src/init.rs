@@ -3,10 +3,10 @@
 use std::fmt;
 use std::io::IsTerminal as _;
 
+use instrument_core::propagation;
 use opentelemetry::propagation::{TextMapCompositePropagator, TextMapPropagator};
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::Resource;
-use opentelemetry_sdk::propagation::{BaggagePropagator, TraceContextPropagator};
 use opentelemetry_sdk::trace::SdkTracerProvider;
 use tracing::Dispatch;
 use tracing_subscriber::EnvFilter;
@@ -241,9 +241,10 @@ impl Builder {
             guard.provider = Some(provider);
             Some(instrument_core::otel_layer(tracer).with_filter(
                 tracing_subscriber::filter::filter_fn(|metadata| {
-                    !EXPORTER_TARGETS
-                        .iter()
-                        .any(|target| is_within(metadata.target(), target))
+                    instrument_core::exported(metadata)
+                        && !EXPORTER_TARGETS.iter().any(|target| {
+                            instrument_core::target_is_within(metadata.target(), target)
+                        })
                 }),
             ))
         };
@@ -355,21 +356,14 @@ fn choose_exporter(
     })
 }
 
-/// Is `target` the module `prefix` or inside it?
-fn is_within(target: &str, prefix: &str) -> bool {
-    target
-        .strip_prefix(prefix)
-        .is_some_and(|rest| rest.is_empty() || rest.starts_with("::"))
-}
-
 fn composite_propagator(propagators: Option<Vec<Propagator>>) -> TextMapCompositePropagator {
     let chosen = propagators.unwrap_or_else(|| vec![Propagator::TraceContext, Propagator::Baggage]);
     let propagators: Vec<Box<dyn TextMapPropagator + Send + Sync>> = chosen
         .into_iter()
         .map(|p| -> Box<dyn TextMapPropagator + Send + Sync> {
             match p {
-                Propagator::TraceContext => Box::new(TraceContextPropagator::new()),
-                Propagator::Baggage => Box::new(BaggagePropagator::new()),
+                Propagator::TraceContext => Box::new(propagation::TraceContextPropagator::new()),
+                Propagator::Baggage => Box::new(propagation::BaggagePropagator::new()),
             }
         })
         .collect();
@@ -460,13 +454,5 @@ mod tests {
         assert_eq!(choose_exporter(None, None, Some(Console), true), Otlp);
         assert_eq!(choose_exporter(None, None, Some(Console), false), Console);
         assert_eq!(choose_exporter(None, None, None, false), Otlp);
-    }
-
-    #[test]
-    fn exporter_targets_match_modules_not_prefixes() {
-        assert!(is_within("hyper", "hyper"));
-        assert!(is_within("hyper::client::conn", "hyper"));
-        assert!(!is_within("hyperloop", "hyper"));
-        assert!(!is_within("instrument_reqwest", "reqwest"));
     }
 }

@@ -35,7 +35,7 @@
 //! | `OTEL_EXPORTER_OTLP_ENDPOINT`, `OTEL_EXPORTER_OTLP_PROTOCOL` | `grpc` or `http/protobuf` (default) |
 //! | `OTEL_EXPORTER_OTLP_HEADERS`, `OTEL_EXPORTER_OTLP_TIMEOUT` | read by the OTLP exporter |
 //! | `OTEL_TRACES_SAMPLER`, `OTEL_TRACES_SAMPLER_ARG` | `parentbased_always_on` (default), `always_on`, `always_off`, `traceidratio` (arg: ratio), `ratelimiting` (arg: traces per second, default 1), each also `parentbased_` |
-//! | `OTEL_PROPAGATORS` | `tracecontext,baggage` (default), `none` |
+//! | `OTEL_PROPAGATORS` | `tracecontext,baggage` (default), `none`: W3C Trace Context Level 2 and W3C Baggage, by the letter of the specifications (`instrument_core::propagation`) |
 //! | `OTEL_BSP_MAX_QUEUE_SIZE` | spans waiting for export before new ones are dropped (2048) |
 //! | `RUST_LOG` | filter for logs and spans (default `info`) |
 //!
@@ -52,6 +52,18 @@
 //! - `otlp-http` (default): OTLP over HTTP/protobuf.
 //! - `otlp-grpc` (default): OTLP over gRPC (runs its own one-thread runtime).
 //! - `redis`: [`redis`], traced redis-rs (`instrument_redis::Client` for `redis::Client`).
+//! - `sqlx-postgres`, `sqlx-mysql`, `sqlx-sqlite`: [`sqlx`], traced sqlx pools
+//!   (`instrument::sqlx::PgPool` for `sqlx::PgPool`, ...), one feature per database.
+//! - `tokio-postgres`: [`tokio_postgres`], traced tokio-postgres
+//!   (`instrument::tokio_postgres::connect` for `tokio_postgres::connect`);
+//!   `deadpool-postgres` adds its pools.
+//! - `tower`: [`tower`], the layer that makes each request to an axum, hyper or tonic
+//!   server a SERVER span continuing the caller's trace.
+//! - `reqwest`: [`reqwest`], the traced HTTP client (`instrument::reqwest::Client` for
+//!   `reqwest::Client`), sending the trace context along; `reqwest-middleware` adds
+//!   its `TracingMiddleware`.
+//! - `threads`: [`threads`], the current span following work onto threads, tokio tasks
+//!   and callbacks (`instrument::threads::thread::spawn` for `std::thread::spawn`).
 //! - `full`: every instrumented library.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -71,3 +83,40 @@ pub use settings::{Exporter, OtlpProtocol, Propagator};
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use instrument_redis as redis;
+
+/// Traced sqlx pools: the `instrument-sqlx` crate.
+#[cfg(any(
+    feature = "sqlx-postgres",
+    feature = "sqlx-mysql",
+    feature = "sqlx-sqlite"
+))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(
+        feature = "sqlx-postgres",
+        feature = "sqlx-mysql",
+        feature = "sqlx-sqlite"
+    )))
+)]
+pub use instrument_sqlx as sqlx;
+
+/// Traced tokio-postgres: the `instrument-tokio-postgres` crate.
+#[cfg(feature = "tokio-postgres")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio-postgres")))]
+pub use instrument_tokio_postgres as tokio_postgres;
+
+/// The server layer: the `instrument-tower` crate.
+#[cfg(feature = "tower")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
+pub use instrument_tower as tower;
+
+/// The traced HTTP client: the `instrument-reqwest` crate.
+#[cfg(feature = "reqwest")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
+pub use instrument_reqwest as reqwest;
+
+/// Spans that follow work onto threads, tasks and callbacks: the `instrument-threads`
+/// crate.
+#[cfg(feature = "threads")]
+#[cfg_attr(docsrs, doc(cfg(feature = "threads")))]
+pub use instrument_threads as threads;

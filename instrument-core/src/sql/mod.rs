@@ -32,12 +32,14 @@
 
 mod lexer;
 mod sanitize;
+mod statements;
 mod summary;
 
 #[cfg(test)]
 mod proptests;
 
 pub use sanitize::{SanitizeOptions, sanitize};
+pub use statements::split_statements;
 pub use summary::{MAX_SUMMARY_LEN, summarize};
 
 /// SQL dialect: decides how quotes and backslashes are read.

@@ -1,0 +1,219 @@
+//! `baggage`.
+
+use opentelemetry::Context;
+use opentelemetry::baggage::{BaggageExt as _, KeyValueMetadata};
+use opentelemetry::propagation::text_map_propagator::FieldIter;
+use opentelemetry::propagation::{Extractor, Injector, TextMapPropagator};
+use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_encode};
+
+const BAGGAGE: &str = "baggage";
+
+/// Most list-members propagated.
+pub const MAX_BAGGAGE_MEMBERS: usize = 64;
+
+/// Most bytes of `baggage` propagated.
+pub const MAX_BAGGAGE_BYTES: usize = 8192;
+
+/// What a value may not hold unencoded: anything but `baggage-octet`
+/// (`%x21 / %x23-2B / %x2D-3A / %x3C-5B / %x5D-7E`).
+const NOT_BAGGAGE_OCTET: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b',')
+    .add(b';')
+    .add(b'\\')
+    .add(b'%');
+
+/// W3C Baggage: reads and writes `baggage`.
+///
+/// Repeated headers are combined in order. Everything is propagated up to 64
+/// list-members and 8,192 bytes; a member that would pass either limit is left out
+/// whole, never cut. A member that does not parse (no `=`, a key that is not a token, a
+/// value whose percent-encoding is not UTF-8) is left out; the others are kept.
+/// Properties after `;` are kept as the member's metadata.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct BaggagePropagator {
+    _private: (),
+}
+
+impl BaggagePropagator {
+    /// The propagator.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl TextMapPropagator for BaggagePropagator {
+    fn inject_context(&self, cx: &Context, injector: &mut dyn Injector) {
+        let mut header = String::new();
+        let mut members = 0;
+        for (key, (value, metadata)) in cx.baggage() {
+            let mut member = format!(
+                "{}={}",
+                key.as_str(),
+                utf8_percent_encode(value.as_str(), NOT_BAGGAGE_OCTET)
+            );
+            if !metadata.as_str().is_empty() {
+                member.push(';');
+                member.push_str(metadata.as_str());
+            }
+            if !fits(&header, &member, members) {
+                continue;
+            }
+            if members > 0 {
+                header.push(',');
+            }
+            header.push_str(&member);
+            members += 1;
+        }
+        if !header.is_empty() {
+            injector.set(BAGGAGE, header);
+        }
+    }
+
+    fn extract_with_context(&self, cx: &Context, extractor: &dyn Extractor) -> Context {
+        let Some(values) = extractor.get_all(BAGGAGE) else {
+            return cx.clone();
+        };
+        let mut kept = Vec::new();
+        let mut length = String::new();
+        for member in values.iter().flat_map(|value| value.split(',')) {
+            let member = member.trim_matches([' ', '\t']);
+            let Some(parsed) = parse_member(member) else {
+                continue;
+            };
+            if !fits(&length, member, kept.len()) {
+                continue;
+            }
+            if !length.is_empty() {
+                length.push(',');
+            }
+            length.push_str(member);
+            kept.push(parsed);
+        }
+        if kept.is_empty() {
+            return cx.clone();
+        }
+        cx.with_baggage(kept)
+    }
+
+    fn fields(&self) -> FieldIter<'_> {
+        static NAMES: std::sync::OnceLock<[String; 1]> = std::sync::OnceLock::new();
+        FieldIter::new(NAMES.get_or_init(|| [BAGGAGE.to_owned()]))
+    }
+}
+
+/// Would `member` still fit after `header` (which holds `members` members)?
+fn fits(header: &str, member: &str, members: usize) -> bool {
+    let separator = usize::from(!header.is_empty());
+    members < MAX_BAGGAGE_MEMBERS && header.len() + separator + member.len() <= MAX_BAGGAGE_BYTES
+}
+
+/// `key = value *( ; property )`.
+fn parse_member(member: &str) -> Option<KeyValueMetadata> {
+    let (pair, properties) = match member.split_once(';') {
+        Some((pair, properties)) => (pair, properties.trim_matches([' ', '\t'])),
+        None => (member, ""),
+    };
+    let (key, value) = pair.split_once('=')?;
+    let key = key.trim_matches([' ', '\t']);
+    let value = value.trim_matches([' ', '\t']);
+    if key.is_empty() || !key.bytes().all(is_token_char) {
+        return None;
+    }
+    let value = percent_decode_str(value).decode_utf8().ok()?;
+    Some(KeyValueMetadata::new(
+        key.to_owned(),
+        value.into_owned(),
+        properties.to_owned(),
+    ))
+}
+
+/// RFC 9110 `tchar`.
+fn is_token_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    struct Headers(Vec<String>);
+
+    impl Extractor for Headers {
+        fn get(&self, _: &str) -> Option<&str> {
+            self.0.first().map(String::as_str)
+        }
+        fn keys(&self) -> Vec<&str> {
+            vec![BAGGAGE]
+        }
+        fn get_all(&self, key: &str) -> Option<Vec<&str>> {
+            (key == BAGGAGE && !self.0.is_empty())
+                .then(|| self.0.iter().map(String::as_str).collect())
+        }
+    }
+
+    fn extracted(values: &[&str]) -> Context {
+        BaggagePropagator::new().extract(&Headers(values.iter().map(|v| (*v).to_owned()).collect()))
+    }
+
+    fn injected(cx: &Context) -> Option<String> {
+        let mut out = HashMap::new();
+        BaggagePropagator::new().inject_context(cx, &mut out);
+        out.remove(BAGGAGE)
+    }
+
+    #[test]
+    fn members_of_repeated_headers_are_all_read_and_values_decoded() {
+        let cx = extracted(&["user=alice, tier=gold;prop=1", "note=a%20b%2Cc"]);
+        let baggage = cx.baggage();
+        assert_eq!(baggage.get("user").map(|v| v.as_str()), Some("alice"));
+        assert_eq!(
+            baggage
+                .get_with_metadata("tier")
+                .map(|(v, m)| (v.as_str(), m.as_str())),
+            Some(("gold", "prop=1"))
+        );
+        assert_eq!(baggage.get("note").map(|v| v.as_str()), Some("a b,c"));
+    }
+
+    #[test]
+    fn a_member_that_does_not_parse_is_left_out_alone() {
+        let cx = extracted(&["good=1,no-equals,bad key=2,bad=%FF,also=2"]);
+        let mut keys: Vec<_> = cx
+            .baggage()
+            .iter()
+            .map(|(k, _)| k.as_str().to_owned())
+            .collect();
+        keys.sort();
+        assert_eq!(keys, ["also", "good"]);
+    }
+
+    #[test]
+    fn at_most_64_members_and_8192_bytes_never_a_partial_member() {
+        let many = (0..70)
+            .map(|i| format!("k{i}=v"))
+            .collect::<Vec<_>>()
+            .join(",");
+        assert_eq!(extracted(&[&many]).baggage().len(), MAX_BAGGAGE_MEMBERS);
+
+        let big = format!("a={},b={},c=1", "x".repeat(5000), "y".repeat(5000));
+        let cx = extracted(&[&big]);
+        let baggage = cx.baggage();
+        assert!(baggage.get("a").is_some() && baggage.get("c").is_some());
+        assert!(
+            baggage.get("b").is_none(),
+            "b would pass 8192 bytes: left out whole"
+        );
+        let header = injected(&cx).expect("baggage");
+        assert!(header.len() <= MAX_BAGGAGE_BYTES);
+    }
+
+    #[test]
+    fn injection_encodes_values_and_keeps_properties() {
+        let cx = Context::new().with_baggage([KeyValueMetadata::new("note", "a b,c;d", "p=1")]);
+        assert_eq!(injected(&cx).as_deref(), Some("note=a%20b%2Cc%3Bd;p=1"));
+        assert_eq!(injected(&Context::new()), None);
+    }
+}

@@ -1,0 +1,47 @@
+//! W3C Trace Context (Level 2) and W3C Baggage propagation, to the letter.
+//!
+//! opentelemetry-rust's stock propagators get several of the rules wrong (they read only
+//! the first of repeated `tracestate` headers, accept two `traceparent` headers, cap
+//! `tracestate` silently instead of dropping an invalid list, ...), so these are written
+//! here and installed by `instrument::init()` for `tracecontext` and `baggage` in
+//! `OTEL_PROPAGATORS`. Both implement opentelemetry's `TextMapPropagator`, so anything
+//! that propagates through the global propagator uses them.
+//!
+//! [`HeaderExtractor`] and [`HeaderInjector`] carry them over `http` headers, reading
+//! every value of a repeated header.
+
+mod baggage;
+mod headers;
+mod trace_context;
+
+pub use baggage::{BaggagePropagator, MAX_BAGGAGE_BYTES, MAX_BAGGAGE_MEMBERS};
+pub use headers::{HeaderExtractor, HeaderInjector};
+pub use trace_context::{MAX_TRACESTATE_MEMBERS, TraceContextPropagator};
+
+/// Writes `span`'s context into `headers` through the global propagator (what
+/// `OTEL_PROPAGATORS` chose): the next service's spans become its children. Does
+/// nothing for a span nobody records.
+pub fn inject(span: &crate::CallSpan, headers: &mut ::http::HeaderMap) {
+    if !span.is_recording() {
+        inject_current(headers);
+        return;
+    }
+    let context = tracing_opentelemetry::OpenTelemetrySpanExt::context(span.span());
+    opentelemetry::global::get_text_map_propagator(|propagator| {
+        propagator.inject_context(&context, &mut HeaderInjector(headers));
+    });
+}
+
+/// Writes the current span's context into `headers`, for a call that has no span of its
+/// own (its spans filtered out by `RUST_LOG`): the trace still reaches the next
+/// service. Nothing is written when there is no valid current context.
+pub fn inject_current(headers: &mut ::http::HeaderMap) {
+    use opentelemetry::trace::TraceContextExt as _;
+    let context = tracing_opentelemetry::OpenTelemetrySpanExt::context(&tracing::Span::current());
+    if !context.span().span_context().is_valid() {
+        return;
+    }
+    opentelemetry::global::get_text_map_propagator(|propagator| {
+        propagator.inject_context(&context, &mut HeaderInjector(headers));
+    });
+}

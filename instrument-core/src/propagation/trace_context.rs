@@ -1,0 +1,394 @@
+//! `traceparent` and `tracestate`.
+
+use opentelemetry::Context;
+use opentelemetry::propagation::text_map_propagator::FieldIter;
+use opentelemetry::propagation::{Extractor, Injector, TextMapPropagator};
+use opentelemetry::trace::{
+    SpanContext, SpanId, TraceContextExt as _, TraceFlags, TraceId, TraceState,
+};
+
+const TRACEPARENT: &str = "traceparent";
+const TRACESTATE: &str = "tracestate";
+
+/// Most `tracestate` list-members; a longer list is invalid and dropped whole.
+pub const MAX_TRACESTATE_MEMBERS: usize = 32;
+
+/// The flags this version knows: sampled (0x01) and random trace id (0x02). Others are
+/// not passed on.
+const KNOWN_FLAGS: u8 = 0x03;
+
+/// W3C Trace Context Level 2: reads and writes `traceparent` and `tracestate`.
+///
+/// Extraction ignores the incoming context (the request starts a new trace) when
+/// `traceparent` is missing, repeated, of version `ff`, of version `00` but not exactly
+/// 55 characters, not lower-case hex where hex is due, or carries an all-zero trace or
+/// parent id. A later version is read by its first four fields when the character after
+/// them ends the value or is `-`, and is sent on as version `00`. The random-trace-id
+/// flag is kept. `tracestate` headers are combined in order; an invalid list (bad key
+/// or value, a duplicate key, more than 32 members) is dropped whole, keeping the
+/// `traceparent`.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct TraceContextPropagator {
+    _private: (),
+}
+
+impl TraceContextPropagator {
+    /// The propagator.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl TextMapPropagator for TraceContextPropagator {
+    fn inject_context(&self, cx: &Context, injector: &mut dyn Injector) {
+        let span = cx.span();
+        let context = span.span_context();
+        if !context.is_valid() {
+            return;
+        }
+        injector.set(
+            TRACEPARENT,
+            format!(
+                "00-{}-{}-{:02x}",
+                context.trace_id(),
+                context.span_id(),
+                context.trace_flags().to_u8() & KNOWN_FLAGS
+            ),
+        );
+        let state = context.trace_state().header();
+        if !state.is_empty() {
+            injector.set(TRACESTATE, state);
+        }
+    }
+
+    fn extract_with_context(&self, cx: &Context, extractor: &dyn Extractor) -> Context {
+        match extract(extractor) {
+            Some(context) => cx.with_remote_span_context(context),
+            None => cx.clone(),
+        }
+    }
+
+    fn fields(&self) -> FieldIter<'_> {
+        static NAMES: std::sync::OnceLock<[String; 2]> = std::sync::OnceLock::new();
+        FieldIter::new(NAMES.get_or_init(|| [TRACEPARENT.to_owned(), TRACESTATE.to_owned()]))
+    }
+}
+
+fn extract(extractor: &dyn Extractor) -> Option<SpanContext> {
+    let values = extractor.get_all(TRACEPARENT)?;
+    let [value] = values.as_slice() else {
+        return None; // none, or more than one
+    };
+    let (trace_id, span_id, flags) = parse_traceparent(value.trim_matches([' ', '\t']))?;
+    let state = extractor
+        .get_all(TRACESTATE)
+        .and_then(|values| parse_tracestate(&values))
+        .unwrap_or_default();
+    Some(SpanContext::new(
+        trace_id,
+        span_id,
+        TraceFlags::new(flags & KNOWN_FLAGS),
+        true,
+        state,
+    ))
+}
+
+fn is_lower_hex(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// `version-traceid-parentid-flags`, by the rules above.
+fn parse_traceparent(value: &str) -> Option<(TraceId, SpanId, u8)> {
+    const LEN: usize = 55;
+    let bytes = value.as_bytes();
+    // Every valid traceparent is ASCII; checking first makes the slicing below safe.
+    if bytes.len() < LEN || !value.is_ascii() {
+        return None;
+    }
+    let version = &value[0..2];
+    if !is_lower_hex(version) || version == "ff" {
+        return None;
+    }
+    match (version, bytes.get(LEN)) {
+        ("00", None) => {}
+        ("00", Some(_)) => return None,
+        (_, None | Some(b'-')) => {}
+        (_, Some(_)) => return None,
+    }
+    if bytes[2] != b'-' || bytes[35] != b'-' || bytes[52] != b'-' {
+        return None;
+    }
+    let (trace_id, span_id, flags) = (&value[3..35], &value[36..52], &value[53..55]);
+    if !is_lower_hex(trace_id) || !is_lower_hex(span_id) || !is_lower_hex(flags) {
+        return None;
+    }
+    let trace_id = TraceId::from_hex(trace_id).ok()?;
+    let span_id = SpanId::from_hex(span_id).ok()?;
+    if trace_id == TraceId::INVALID || span_id == SpanId::INVALID {
+        return None;
+    }
+    let flags = u8::from_str_radix(flags, 16).ok()?;
+    Some((trace_id, span_id, flags))
+}
+
+/// Every `tracestate` header, in order, as one list; `None` when the list is invalid.
+fn parse_tracestate(values: &[&str]) -> Option<TraceState> {
+    let mut members: Vec<(&str, &str)> = Vec::new();
+    for member in values.iter().flat_map(|value| value.split(',')) {
+        let member = member.trim_matches([' ', '\t']);
+        if member.is_empty() {
+            continue; // empty list-members are allowed, and mean nothing
+        }
+        let (key, value) = member.split_once('=')?;
+        if !valid_key(key) || !valid_value(value) || members.iter().any(|(k, _)| *k == key) {
+            return None;
+        }
+        members.push((key, value));
+        if members.len() > MAX_TRACESTATE_MEMBERS {
+            return None;
+        }
+    }
+    // opentelemetry's own check allows system ids of 13 characters where W3C allows 14;
+    // such a list cannot be represented and is dropped like an invalid one.
+    TraceState::from_key_value(members).ok()
+}
+
+fn key_char(b: u8) -> bool {
+    b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'-' | b'*' | b'/')
+}
+
+/// `simple-key` (`lcalpha 0*255(lcalpha / DIGIT / _ - * /)`) or `multi-tenant-key`
+/// (`(lcalpha / DIGIT) 0*240(...) "@" lcalpha 0*13(...)`).
+fn valid_key(key: &str) -> bool {
+    let bytes = key.as_bytes();
+    match key.split_once('@') {
+        None => {
+            bytes.len() <= 256
+                && bytes.first().is_some_and(u8::is_ascii_lowercase)
+                && bytes.iter().all(|b| key_char(*b))
+        }
+        Some((tenant, system)) => {
+            let (tenant, system) = (tenant.as_bytes(), system.as_bytes());
+            (1..=241).contains(&tenant.len())
+                && (tenant[0].is_ascii_lowercase() || tenant[0].is_ascii_digit())
+                && tenant.iter().all(|b| key_char(*b))
+                && (1..=14).contains(&system.len())
+                && system[0].is_ascii_lowercase()
+                && system.iter().all(|b| key_char(*b))
+        }
+    }
+}
+
+/// `0*255(chr) nblk-chr`: printable ASCII without `,` and `=`, not ending in a space.
+fn valid_value(value: &str) -> bool {
+    let bytes = value.as_bytes();
+    (1..=256).contains(&bytes.len())
+        && bytes
+            .iter()
+            .all(|b| (0x20..=0x7e).contains(b) && *b != b',' && *b != b'=')
+        && bytes.last().is_some_and(|b| *b != b' ')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    const TRACE: &str = "0af7651916cd43dd8448eb211c80319c";
+    const PARENT: &str = "b7ad6b7169203331";
+
+    /// Headers that may repeat.
+    #[derive(Default)]
+    struct Headers(Vec<(&'static str, String)>);
+
+    impl Extractor for Headers {
+        fn get(&self, key: &str) -> Option<&str> {
+            self.0
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| v.as_str())
+        }
+        fn keys(&self) -> Vec<&str> {
+            self.0.iter().map(|(k, _)| *k).collect()
+        }
+        fn get_all(&self, key: &str) -> Option<Vec<&str>> {
+            let all: Vec<_> = self
+                .0
+                .iter()
+                .filter(|(k, _)| *k == key)
+                .map(|(_, v)| v.as_str())
+                .collect();
+            (!all.is_empty()).then_some(all)
+        }
+    }
+
+    fn extracted(headers: &[(&'static str, &str)]) -> SpanContext {
+        let headers = Headers(headers.iter().map(|(k, v)| (*k, (*v).to_owned())).collect());
+        TraceContextPropagator::new()
+            .extract(&headers)
+            .span()
+            .span_context()
+            .clone()
+    }
+
+    fn parent(value: &str) -> SpanContext {
+        extracted(&[("traceparent", value)])
+    }
+
+    fn valid() -> String {
+        format!("00-{TRACE}-{PARENT}-01")
+    }
+
+    #[test]
+    fn a_valid_traceparent_is_the_remote_parent() {
+        let context = parent(&valid());
+        assert!(context.is_valid() && context.is_remote() && context.is_sampled());
+        assert_eq!(context.trace_id().to_string(), TRACE);
+        assert_eq!(context.span_id().to_string(), PARENT);
+    }
+
+    #[test]
+    fn version_ff_is_ignored() {
+        assert!(!parent(&format!("ff-{TRACE}-{PARENT}-01")).is_valid());
+    }
+
+    #[test]
+    fn version_00_must_be_exactly_55_characters() {
+        assert!(!parent(&format!("00-{TRACE}-{PARENT}-01-extra")).is_valid());
+        assert!(!parent(&format!("00-{TRACE}-{PARENT}-1")).is_valid());
+        assert!(!parent(&format!("00-{TRACE}0-{PARENT}-01")).is_valid());
+    }
+
+    #[test]
+    fn a_later_version_is_read_by_its_first_four_fields() {
+        assert!(parent(&format!("cc-{TRACE}-{PARENT}-01")).is_valid());
+        assert!(parent(&format!("cc-{TRACE}-{PARENT}-01-what-comes-next")).is_valid());
+        assert!(!parent(&format!("cc-{TRACE}-{PARENT}-01x")).is_valid());
+    }
+
+    #[test]
+    fn upper_case_or_non_hex_digits_are_ignored() {
+        assert!(!parent(&format!("00-{}-{PARENT}-01", TRACE.to_uppercase())).is_valid());
+        assert!(!parent(&format!("00-{TRACE}-{}-01", PARENT.to_uppercase())).is_valid());
+        assert!(!parent(&format!("0A-{TRACE}-{PARENT}-01")).is_valid());
+        assert!(!parent(&format!("00-{TRACE}-{PARENT}-0g")).is_valid());
+        assert!(!parent(&format!("00-{TRACE}-{PARENT}-0F")).is_valid());
+        assert!(!parent(&format!("00-{}-{PARENT}-01", "g".repeat(32))).is_valid());
+    }
+
+    #[test]
+    fn all_zero_ids_are_ignored() {
+        assert!(!parent(&format!("00-{}-{PARENT}-01", "0".repeat(32))).is_valid());
+        assert!(!parent(&format!("00-{TRACE}-{}-01", "0".repeat(16))).is_valid());
+    }
+
+    #[test]
+    fn two_traceparent_headers_are_ignored() {
+        let other = format!("00-{TRACE}-{}-01", "1".repeat(16));
+        assert!(!extracted(&[("traceparent", &valid()), ("traceparent", &other)]).is_valid());
+        // Also when a proxy folded them into one value.
+        assert!(!parent(&format!("{},{other}", valid())).is_valid());
+    }
+
+    #[test]
+    fn non_ascii_input_is_ignored_without_panicking() {
+        assert!(!parent(&format!("\u{20ac}{}", &valid()[1..])).is_valid());
+        assert!(!parent(&format!("00-{TRACE}-{PARENT}-\u{e9}")).is_valid());
+        assert_eq!(
+            state(&["a=1", "b=\u{e9}"]),
+            "",
+            "one bad header voids the list"
+        );
+    }
+
+    #[test]
+    fn surrounding_whitespace_is_allowed() {
+        assert!(parent(&format!(" {}\t", valid())).is_valid());
+    }
+
+    #[test]
+    fn the_random_flag_is_kept_and_unknown_flags_are_not() {
+        let context = parent(&format!("00-{TRACE}-{PARENT}-ff"));
+        assert_eq!(context.trace_flags().to_u8(), 0x03);
+        let context = parent(&format!("00-{TRACE}-{PARENT}-02"));
+        assert_eq!(context.trace_flags().to_u8(), 0x02);
+        assert!(!context.is_sampled());
+    }
+
+    fn state(values: &[&str]) -> String {
+        let mut headers: Vec<(&'static str, &str)> = vec![("traceparent", "")];
+        let valid = valid();
+        headers[0].1 = &valid;
+        headers.extend(values.iter().map(|v| ("tracestate", *v)));
+        let context = extracted(&headers);
+        assert!(
+            context.is_valid(),
+            "tracestate never invalidates traceparent"
+        );
+        context.trace_state().header()
+    }
+
+    #[test]
+    fn repeated_tracestate_headers_are_combined_in_order() {
+        assert_eq!(state(&["a=1,b=2", "c=3"]), "a=1,b=2,c=3");
+        assert_eq!(state(&["a=1 , ,b=2\t"]), "a=1,b=2");
+    }
+
+    #[test]
+    fn an_invalid_tracestate_is_dropped_whole() {
+        assert_eq!(state(&["a=1", "B=2"]), "", "upper-case key");
+        assert_eq!(state(&["a=1,a=2"]), "", "duplicate key");
+        assert_eq!(state(&["a=1,b"]), "", "no value");
+        assert_eq!(state(&["a=x,y"]), "", "a member without =");
+        assert_eq!(state(&["a=caf\u{e9}"]), "", "not printable ASCII");
+        assert_eq!(state(&["a=x\ty"]), "", "a tab inside the value");
+        // A space after the value is the list's optional whitespace, not the value's.
+        assert_eq!(state(&["a=spaced ", "b=1"]), "a=spaced,b=1");
+        assert_eq!(
+            state(&[&format!("a={}", "v".repeat(257))]),
+            "",
+            "long value"
+        );
+    }
+
+    #[test]
+    fn tracestate_keys_follow_the_grammar() {
+        assert_eq!(state(&["vendor@sys=1"]), "vendor@sys=1");
+        assert_eq!(state(&["1tenant@sys=1"]), "1tenant@sys=1");
+        assert_eq!(state(&["1simple=1"]), "", "simple keys start with a letter");
+        assert_eq!(state(&["t@1sys=1"]), "", "system ids start with a letter");
+        assert_eq!(
+            state(&[&format!("t@{}=1", "s".repeat(15))]),
+            "",
+            "long system id"
+        );
+        assert_eq!(state(&[&format!("{}=1", "k".repeat(257))]), "", "long key");
+    }
+
+    #[test]
+    fn at_most_32_tracestate_members() {
+        let members = |n: usize| {
+            (0..n)
+                .map(|i| format!("k{i}=v"))
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        assert_eq!(state(&[&members(32)]), members(32));
+        assert_eq!(state(&[&members(33)]), "");
+    }
+
+    #[test]
+    fn injection_writes_version_00_and_the_state() {
+        let later = format!("cc-{TRACE}-{PARENT}-03-future");
+        let cx = TraceContextPropagator::new().extract(&Headers(vec![
+            ("traceparent", later),
+            ("tracestate", "a=1,b=2".to_owned()),
+        ]));
+        let mut out = HashMap::new();
+        TraceContextPropagator::new().inject_context(&cx, &mut out);
+        assert_eq!(out["traceparent"], format!("00-{TRACE}-{PARENT}-03"));
+        assert_eq!(out["tracestate"], "a=1,b=2");
+    }
+}

@@ -1,0 +1,75 @@
+//! [`WorkCall`]: a piece of work handed to another thread or task, as an INTERNAL span.
+
+use crate::Library;
+use crate::library::with_target;
+use crate::span::{CallKind, CallSpan};
+
+/// Describes work moved elsewhere (a thread, a task, a callback); [`start`](Self::start)
+/// makes its INTERNAL span, named by the caller.
+///
+/// ```
+/// use instrument_core::{Library, WorkCall};
+///
+/// let span = WorkCall::new(Library::Threads, "resize images").start();
+/// span.in_scope(|| { /* the work */ });
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a WorkCall does nothing until `start` makes its span"]
+pub struct WorkCall<'a> {
+    library: Library,
+    name: &'a str,
+    detached_from: Option<&'a tracing::Span>,
+}
+
+macro_rules! work_span {
+    ($target:literal, $name:expr, $parent:expr) => {
+        tracing::info_span!(
+            target: $target,
+            parent: $parent,
+            "work",
+            otel.name = $name,
+            otel.kind = "internal",
+        )
+    };
+}
+
+macro_rules! child_work_span {
+    ($target:literal, $name:expr) => {
+        tracing::info_span!(target: $target, "work", otel.name = $name, otel.kind = "internal")
+    };
+}
+
+impl<'a> WorkCall<'a> {
+    /// Work named `name`, moved elsewhere through `library`'s wrapper.
+    pub fn new(library: Library, name: &'a str) -> Self {
+        WorkCall {
+            library,
+            name,
+            detached_from: None,
+        }
+    }
+
+    /// Work that outlives the code that started it (fire and forget): its span starts a
+    /// trace of its own, linked to `spawner` (follows-from) instead of being its child.
+    pub fn detached_from(mut self, spawner: &'a tracing::Span) -> Self {
+        self.detached_from = Some(spawner);
+        self
+    }
+
+    /// Makes the span: a child of the current span, or, detached, a root linked to the
+    /// spawner. [`CallSpan::none`] when the library is off or nobody listens.
+    pub fn start(self) -> CallSpan {
+        if !crate::recording(self.library) {
+            return CallSpan::none();
+        }
+        let span = match self.detached_from {
+            None => with_target!(self.library, child_work_span!(self.name)),
+            Some(spawner) => {
+                let span = with_target!(self.library, work_span!(self.name, None));
+                span.follows_from(spawner);
+                span
+            }
+        };
+        CallSpan::new(span, CallKind::Database)
+    }
+}

@@ -1,0 +1,50 @@
+//! [reqwest](https://docs.rs/reqwest) 0.13, traced: every request is an OpenTelemetry
+//! CLIENT span, and carries the trace context to the service it calls.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), reqwest::Error> {
+//! let http = instrument_reqwest::Client::new(); // was reqwest::Client::new()
+//! let body = http.get("http://inventory.internal/items/7").send().await?.text().await?;
+//! # Ok(()) }
+//! ```
+//!
+//! The span is named by the method (`GET`; `HTTP` for a method outside the standard
+//! ones, recorded as `_OTHER` with `http.request.method_original`) and records
+//! `url.full` (credentials and signature query values redacted), `server.address`,
+//! `server.port`, `http.response.status_code`, `network.protocol.version`, and
+//! `http.request.resend_count` when redirects resent it. A 4xx or 5xx response, or a
+//! transport error (`error.type` = `timeout`, `connect`, `redirect`, `request`, `body`,
+//! ...), fails it; a request the caller drops before it completes is not a failure. The
+//! span ends when the response head arrives: reading the body is not in it.
+//!
+//! `traceparent`, `tracestate` and `baggage` go along in the request headers through
+//! the global propagator (`OTEL_PROPAGATORS`); a call to a third party can opt out with
+//! [`RequestBuilder::without_trace_context`].
+//!
+//! **reqwest-middleware**: with the `middleware` feature, `TracingMiddleware` does the
+//! same inside a middleware chain.
+//!
+//! **Options**, on [`ClientBuilder`]: request and response headers captured by name
+//! (`http.request.header.<name>`), a `url.template` that names the span
+//! (`GET /users/{id}`), requests to skip (health checks), and hooks that add
+//! attributes from the request and the response.
+//!
+//! Switched off by `OTEL_SDK_DISABLED=true` or `reqwest` in
+//! `OTEL_RUST_DISABLED_INSTRUMENTATIONS`: then a request costs one atomic load more than
+//! reqwest's.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod client;
+#[cfg(feature = "middleware")]
+#[cfg_attr(docsrs, doc(cfg(feature = "middleware")))]
+mod middleware;
+mod options;
+mod outcome;
+mod redirect;
+mod request;
+mod send;
+
+pub use client::{Client, ClientBuilder};
+#[cfg(feature = "middleware")]
+pub use middleware::TracingMiddleware;
+pub use request::RequestBuilder;

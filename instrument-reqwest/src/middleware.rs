@@ -1,0 +1,49 @@
+//! [`TracingMiddleware`], for clients built with reqwest-middleware (feature
+//! `middleware`).
+
+use std::sync::Arc;
+
+use http::Extensions;
+use reqwest_middleware::{Middleware, Next};
+
+use crate::options::Options;
+
+/// A reqwest-middleware [`Middleware`]: each request through the chain is a CLIENT
+/// span, with the trace context added to its headers, as with [`Client`](crate::Client).
+///
+/// ```
+/// let client = reqwest_middleware::ClientBuilder::new(reqwest::Client::new())
+///     .with(instrument_reqwest::TracingMiddleware::new())
+///     .build();
+/// ```
+///
+/// Put it first in the chain to have one span per call, retries included, or after a
+/// retry middleware for a span per attempt. Redirects that reqwest follows are not
+/// counted here (the count needs the client's redirect policy: build the client
+/// with [`ClientBuilder`](crate::ClientBuilder) for that).
+#[derive(Debug, Clone, Default)]
+pub struct TracingMiddleware {
+    options: Arc<Options>,
+}
+
+impl TracingMiddleware {
+    /// The middleware.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+#[async_trait::async_trait]
+impl Middleware for TracingMiddleware {
+    async fn handle(
+        &self,
+        request: reqwest::Request,
+        extensions: &mut Extensions,
+        next: Next<'_>,
+    ) -> reqwest_middleware::Result<reqwest::Response> {
+        crate::send::send_traced(request, true, &self.options, |request| {
+            next.run(request, extensions)
+        })
+        .await
+    }
+}

@@ -1,0 +1,105 @@
+//! Sending one request inside its span, with the trace context in its headers.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use instrument_core::{CallSpan, HttpClientCall, Library, Traced};
+
+use crate::options::{self, Options};
+use crate::{outcome, redirect};
+
+/// Executes `request` on `client` as a CLIENT span; `propagate` says whether the trace
+/// context goes along in the headers.
+pub(crate) async fn execute(
+    client: &reqwest::Client,
+    request: reqwest::Request,
+    propagate: bool,
+    options: &Arc<Options>,
+) -> Result<reqwest::Response, reqwest::Error> {
+    send_traced(request, propagate, options, |request| {
+        client.execute(request)
+    })
+    .await
+}
+
+/// Sends `request` with `send` (reqwest's client, or the rest of a middleware chain)
+/// inside its CLIENT span.
+pub(crate) async fn send_traced<F, E>(
+    mut request: reqwest::Request,
+    propagate: bool,
+    options: &Arc<Options>,
+    send: impl FnOnce(reqwest::Request) -> F,
+) -> Result<reqwest::Response, E>
+where
+    F: Future<Output = Result<reqwest::Response, E>>,
+    E: outcome::SendError,
+{
+    if !instrument_core::enabled(Library::Reqwest)
+        || options.skip.as_ref().is_some_and(|skip| skip(&request))
+    {
+        return send(request).await;
+    }
+    if !instrument_core::recording(Library::Reqwest) {
+        // Our spans are filtered out (RUST_LOG), but the trace can still reach the
+        // next service through the caller's context.
+        if propagate {
+            instrument_core::propagation::inject_current(request.headers_mut());
+        }
+        return send(request).await;
+    }
+    let template = options
+        .url_template
+        .as_ref()
+        .and_then(|template| template(&request));
+    let url = request.url();
+    // An IPv6 host comes bracketed (`[::1]`); the address is without the brackets.
+    let host = url
+        .host_str()
+        .unwrap_or_default()
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_owned();
+    let mut call = HttpClientCall::new(Library::Reqwest, request.method().as_str(), url.as_str());
+    if let Some(port) = url.port_or_known_default() {
+        call = call.server(&host, port);
+    }
+    if let Some(template) = &template {
+        call = call.url_template(template);
+    }
+    let span = call.start();
+    options::capture_headers(
+        &span,
+        "http.request.header",
+        &options.request_headers,
+        request.headers(),
+    );
+    if let Some(on_request) = &options.on_request {
+        on_request(&request, &span);
+    }
+    if propagate {
+        instrument_core::propagation::inject(&span, request.headers_mut());
+    }
+    let resends = Arc::new(AtomicU32::new(0));
+    let counted = redirect::counted(resends.clone(), send(request));
+    let options = options.clone();
+    let record = move |output: &Result<reqwest::Response, E>, span: &CallSpan| {
+        outcome::record(output, span);
+        let resends = outcome::resends_made(output, resends.load(Ordering::Relaxed));
+        if resends > 0 {
+            span.record_resend_count(resends);
+        }
+        if let Ok(response) = output {
+            options::capture_headers(
+                span,
+                "http.response.header",
+                &options.response_headers,
+                response.headers(),
+            );
+            if let Some(on_response) = &options.on_response {
+                on_response(response, span);
+            }
+        }
+    };
+    Traced::new(span, counted, record).await
+}

@@ -1,0 +1,58 @@
+//! The client's recording options: headers by name, a URL template, requests skipped,
+//! hooks.
+
+mod support;
+
+use instrument_core::testing::{capture_async, string_array};
+use instrument_reqwest::Client;
+use support::{routes, serve};
+
+#[tokio::test]
+async fn named_headers_a_url_template_skips_and_hooks_shape_the_spans() {
+    let address = serve(routes()).await;
+    let ((), spans) = capture_async(async {
+        let client = Client::builder()
+            .capture_request_headers(["X-Request-Id", "not a header"])
+            .capture_response_headers(["content-type"])
+            .url_template(|request| {
+                request
+                    .url()
+                    .path()
+                    .starts_with("/redirect/")
+                    .then(|| "/redirect/{n}".to_owned())
+            })
+            .skip_tracing_if(|request| request.url().path() == "/ok")
+            .on_request(|request, span| {
+                span.set_dynamic_attribute("app.path_len", request.url().path().len() as i64);
+            })
+            .on_response(|response, span| {
+                span.set_dynamic_attribute("app.final_url", response.url().to_string());
+            })
+            .build()
+            .expect("client");
+        client
+            .get(format!("http://{address}/redirect/0"))
+            .header("x-request-id", "r-1")
+            .header("authorization", "Bearer secret")
+            .send()
+            .await
+            .expect("send");
+        client
+            .get(format!("http://{address}/ok"))
+            .send()
+            .await
+            .expect("skipped, still sent");
+    })
+    .await;
+    assert_eq!(spans.len(), 1, "the /ok request is skipped");
+    let span = spans.named("GET /redirect/{n}");
+    span.assert_attr("url.template", "/redirect/{n}")
+        .assert_attr("app.path_len", 11)
+        .assert_attr("app.final_url", format!("http://{address}/ok").as_str())
+        .assert_no_attr("http.request.header.authorization");
+    span.assert_attr("http.request.header.x-request-id", string_array(["r-1"]))
+        .assert_attr(
+            "http.response.header.content-type",
+            string_array(["text/plain; charset=utf-8"]),
+        );
+}

@@ -1,0 +1,83 @@
+//! A real axum server on loopback for the client tests.
+#![allow(dead_code)] // each test binary uses a different part
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::Path;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Redirect;
+use axum::routing::get;
+use opentelemetry::propagation::{TextMapCompositePropagator, TextMapPropagator};
+
+/// The routes the tests call.
+pub fn routes() -> Router {
+    Router::new()
+        .route("/ok", get(|| async { "ok" }))
+        .route(
+            "/fail",
+            get(|| async { (StatusCode::INTERNAL_SERVER_ERROR, "broken") }),
+        )
+        .route(
+            "/slow",
+            get(|| async {
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                "late"
+            }),
+        )
+        .route(
+            "/redirect/{n}",
+            get(|Path(n): Path<u32>| async move {
+                if n == 0 {
+                    Redirect::to("/ok")
+                } else {
+                    Redirect::to(&format!("/redirect/{}", n - 1))
+                }
+            }),
+        )
+        .route(
+            "/headers",
+            get(|headers: HeaderMap| async move {
+                ["traceparent", "tracestate", "baggage"]
+                    .iter()
+                    .map(|name| {
+                        let value = headers
+                            .get(*name)
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or("-");
+                        format!("{name}: {value}")
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            }),
+        )
+}
+
+/// Serves `app` on a loopback port in the background (its spans, if any, are not
+/// captured: the server runs in tasks of its own).
+pub async fn serve(app: Router) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = listener.local_addr().expect("address");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    address
+}
+
+/// A loopback port nothing listens on.
+pub async fn closed_port() -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    listener.local_addr().expect("address")
+}
+
+/// Our W3C propagators, as `instrument::init()` installs them.
+pub fn install_propagators() {
+    let propagators: Vec<Box<dyn TextMapPropagator + Send + Sync>> = vec![
+        Box::new(instrument_core::propagation::TraceContextPropagator::new()),
+        Box::new(instrument_core::propagation::BaggagePropagator::new()),
+    ];
+    opentelemetry::global::set_text_map_propagator(TextMapCompositePropagator::new(propagators));
+}

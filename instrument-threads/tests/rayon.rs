@@ -1,0 +1,44 @@
+//! Rayon work runs in the caller's span.
+
+use instrument_core::testing::capture;
+use instrument_threads::rayon::{ParallelIteratorExt as _, ThreadPool};
+use rayon::iter::{IntoParallelIterator as _, ParallelIterator as _};
+
+#[test]
+fn join_scope_pools_and_parallel_iterators_keep_the_callers_span() {
+    let (sum, spans) = capture(|| {
+        let _parent = tracing::info_span!("parent").entered();
+        instrument_threads::rayon::join(
+            || tracing::info_span!("left").in_scope(|| {}),
+            || tracing::info_span!("right").in_scope(|| {}),
+        );
+        instrument_threads::rayon::scope(|scope| {
+            scope.spawn(|_| tracing::info_span!("scoped").in_scope(|| {}));
+        });
+        let pool = ThreadPool::from(
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(3)
+                .build()
+                .expect("pool"),
+        );
+        pool.install(|| tracing::info_span!("installed").in_scope(|| {}));
+        let (done, wait) = std::sync::mpsc::channel();
+        pool.spawn(move || {
+            tracing::info_span!("pooled").in_scope(|| {});
+            done.send(()).expect("send");
+        });
+        wait.recv().expect("pooled work ran");
+        (0..100u64)
+            .into_par_iter()
+            .map_in_current_span(|n| tracing::info_span!("item").in_scope(|| n))
+            .sum::<u64>()
+    });
+    assert_eq!(sum, 4950);
+    let parent = spans.named("parent");
+    for name in ["left", "right", "scoped", "installed", "pooled"] {
+        assert!(spans.named(name).is_child_of(parent), "{name}");
+    }
+    let items = spans.all_named("item");
+    assert_eq!(items.len(), 100);
+    assert!(items.iter().all(|item| item.is_child_of(parent)));
+}

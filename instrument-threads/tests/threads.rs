@@ -1,0 +1,140 @@
+//! Threads and callbacks run in the spawner's span, under its (thread-local)
+//! subscriber and OpenTelemetry context.
+
+use instrument_core::testing::capture;
+use instrument_threads::thread;
+use opentelemetry::baggage::BaggageExt as _;
+
+#[test]
+fn a_spawned_thread_runs_in_the_spawners_span_under_its_subscriber() {
+    let ((), spans) = capture(|| {
+        let _parent = tracing::info_span!("parent").entered();
+        thread::spawn(|| tracing::info_span!("child").in_scope(|| {}))
+            .join()
+            .expect("join");
+        // A std thread loses the test's thread-local subscriber: its span is not seen.
+        std::thread::spawn(|| tracing::info_span!("lost").in_scope(|| {}))
+            .join()
+            .expect("join");
+    });
+    let parent = spans.named("parent");
+    let child = spans.named("child");
+    assert!(child.is_child_of(parent));
+    assert_eq!(child.trace_id, parent.trace_id);
+    assert!(spans.all_named("lost").is_empty());
+}
+
+#[test]
+fn scoped_nested_and_built_threads_keep_their_parents() {
+    let (name, spans) = capture(|| {
+        let _parent = tracing::info_span!("parent").entered();
+        let mut counter = 0;
+        thread::scope(|scope| {
+            scope.spawn(|| {
+                let _scoped = tracing::info_span!("scoped").entered();
+                thread::spawn(|| tracing::info_span!("nested").in_scope(|| {}))
+                    .join()
+                    .expect("join");
+            });
+            scope.spawn(|| counter += 1);
+        });
+        assert_eq!(counter, 1, "scoped threads borrow, as std's");
+        thread::Builder::new()
+            .name("worker-7".to_owned())
+            .stack_size(256 * 1024)
+            .span("resize")
+            .spawn(|| {
+                tracing::info_span!("inside").in_scope(|| {});
+                std::thread::current().name().map(str::to_owned)
+            })
+            .expect("spawn")
+            .join()
+            .expect("join")
+    });
+    assert_eq!(name.as_deref(), Some("worker-7"));
+    let parent = spans.named("parent");
+    let scoped = spans.named("scoped");
+    assert!(scoped.is_child_of(parent));
+    assert!(spans.named("nested").is_child_of(scoped));
+    let resize = spans.named("resize");
+    assert!(resize.is_child_of(parent));
+    assert!(spans.named("inside").is_child_of(resize));
+}
+
+#[test]
+fn a_panic_comes_back_from_join_as_with_std() {
+    let (result, _) = capture(|| thread::spawn(|| -> u32 { std::panic::panic_any("boom") }).join());
+    let payload = result.expect_err("the thread panicked");
+    assert_eq!(payload.downcast_ref::<&str>(), Some(&"boom"));
+}
+
+#[test]
+fn the_opentelemetry_context_follows_too() {
+    let (user, _) = capture(|| {
+        let _context = opentelemetry::Context::current()
+            .with_baggage([opentelemetry::KeyValue::new("user", "alice")])
+            .attach();
+        thread::spawn(|| {
+            opentelemetry::Context::current()
+                .baggage()
+                .get("user")
+                .map(|value| value.to_string())
+        })
+        .join()
+        .expect("join")
+    });
+    assert_eq!(user.as_deref(), Some("alice"));
+}
+
+#[test]
+fn a_bound_callback_runs_in_the_span_it_was_bound_in_on_any_thread() {
+    let ((), spans) = capture(|| {
+        let callback = {
+            let _bound = tracing::info_span!("bound").entered();
+            instrument_threads::bind(|n: u32| tracing::info_span!("callback").in_scope(|| n))
+        };
+        let _elsewhere = tracing::info_span!("elsewhere").entered();
+        // Called later, from a plain std thread with no subscriber of its own.
+        assert_eq!(
+            std::thread::spawn(move || callback(7))
+                .join()
+                .expect("join"),
+            7
+        );
+    });
+    assert!(spans.named("callback").is_child_of(spans.named("bound")));
+}
+
+#[test]
+fn a_closing_callback_finishes_the_span_opened_before_the_call() {
+    let (size, spans) = capture(|| {
+        let upload = tracing::info_span!("upload");
+        let on_complete = instrument_threads::bind_closing(upload, |bytes: usize| {
+            tracing::info_span!("on_complete").in_scope(|| bytes)
+        });
+        std::thread::spawn(move || on_complete(512))
+            .join()
+            .expect("join")
+    });
+    assert_eq!(size, 512);
+    assert!(
+        spans
+            .named("on_complete")
+            .is_child_of(spans.named("upload"))
+    );
+}
+
+#[test]
+fn detached_work_starts_its_own_trace() {
+    let ((), spans) = capture(|| {
+        let _order = tracing::info_span!("order").entered();
+        thread::spawn_detached("send sms", || tracing::info_span!("sms").in_scope(|| {}))
+            .join()
+            .expect("join");
+    });
+    let order = spans.named("order");
+    let detached = spans.named("send sms");
+    assert_eq!(detached.parent_span_id, None);
+    assert_ne!(detached.trace_id, order.trace_id, "a trace of its own");
+    assert!(spans.named("sms").is_child_of(detached));
+}

@@ -1,0 +1,67 @@
+//! What a tokio-postgres failure means for the span.
+
+use instrument_core::{CallSpan, ErrorInfo};
+
+/// `db.response.status_code` (the SQLSTATE) and `error.type`. A server error is
+/// described by its severity and message alone: its `DETAIL` (which tokio-postgres's
+/// error text carries) quotes row values, `Key (email)=(alice@example.com) already
+/// exists`, and is not recorded.
+fn error_info(error: &tokio_postgres::Error) -> ErrorInfo<'static> {
+    if let Some(db) = error.as_db_error() {
+        return ErrorInfo::new()
+            .status_code(db.code().code().to_owned())
+            .message(format!("{}: {}", db.severity(), db.message()));
+    }
+    if let Some(code) = error.code() {
+        return ErrorInfo::new().status_code(code.code().to_owned());
+    }
+    if error.is_closed() {
+        return ErrorInfo::new().error_type("connection_closed");
+    }
+    let io = std::error::Error::source(error).is_some_and(|source| source.is::<std::io::Error>());
+    if io {
+        return ErrorInfo::new().error_type("io");
+    }
+    ErrorInfo::new()
+}
+
+/// Records a failure.
+pub(crate) fn record_error(error: &tokio_postgres::Error, span: &CallSpan) {
+    span.record_error(error, error_info(error));
+}
+
+/// Records the outcome of a call whose success says nothing more.
+pub(crate) fn record_result<T>(output: &Result<T, tokio_postgres::Error>, span: &CallSpan) {
+    if let Err(error) = output {
+        record_error(error, span);
+    }
+}
+
+/// Watches a row stream: counts the rows (`db.response.returned_rows`, recorded when the
+/// stream ends or is dropped) and records the first error with its SQLSTATE.
+#[derive(Debug, Default)]
+pub(crate) struct RowObserver {
+    rows: u64,
+    failed: bool,
+}
+
+impl instrument_core::ObserveEnd for RowObserver {
+    fn end(&mut self, span: &CallSpan) {
+        span.record_returned_rows(self.rows);
+    }
+}
+
+impl instrument_core::ObserveItems<Result<tokio_postgres::Row, tokio_postgres::Error>>
+    for RowObserver
+{
+    fn item(&mut self, item: &Result<tokio_postgres::Row, tokio_postgres::Error>, span: &CallSpan) {
+        match item {
+            Ok(_) => self.rows += 1,
+            Err(error) if !self.failed => {
+                self.failed = true;
+                record_error(error, span);
+            }
+            Err(_) => {}
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! deadpool-postgres: pooled clients are traced, the wait for one is an `acquire` span,
+//! and 1,000 tasks on one pool each keep their own parent.
+
+mod support;
+
+use std::collections::HashMap;
+
+use instrument_core::testing::{SpanKind, capture_async};
+use instrument_tokio_postgres::deadpool::{Pool, Runtime};
+use support::database_url;
+use tracing::Instrument as _;
+use tracing::instrument::WithSubscriber as _;
+
+fn pool(max_size: usize) -> Pool {
+    let mut config = deadpool_postgres::Config::new();
+    config.url = Some(database_url());
+    config.pool = Some(deadpool_postgres::PoolConfig::new(max_size));
+    Pool::from_config(&config, Some(Runtime::Tokio1), tokio_postgres::NoTls).expect("pool")
+}
+
+#[tokio::test]
+async fn a_pooled_client_is_traced_and_its_wait_is_an_acquire_span() {
+    let ((), spans) = capture_async(async {
+        let pool = pool(2);
+        let mut client = pool.get().await.expect("get");
+        let row = client.query_one("SELECT 40 + 2", &[]).await.expect("query");
+        assert_eq!(row.get::<_, i32>(0), 42);
+        let tx = client.transaction().await.expect("begin");
+        tx.commit().await.expect("commit");
+        assert!(client.pool_object().is_some());
+    })
+    .await;
+    let acquire = spans.named("acquire");
+    assert_eq!(acquire.kind, SpanKind::Internal);
+    acquire
+        .assert_attr("db.system.name", "postgresql")
+        .assert_attr("db.namespace", "test");
+    assert!(acquire.f64_attr("db.client.connection.wait_time").is_some());
+    spans
+        .named("SELECT")
+        .assert_attr("db.query.text", "SELECT ? + ?");
+    spans.named("START TRANSACTION");
+    spans.named("COMMIT");
+}
+
+const TASKS: i64 = 1000;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_thousand_tasks_on_one_pool_each_get_their_own_parent() {
+    let (results, spans) = capture_async(async {
+        let pool = pool(8);
+        let handles: Vec<_> = (0..TASKS)
+            .map(|i| {
+                let pool = pool.clone();
+                let parent = tracing::info_span!("task", task.id = i);
+                // The alias, an identifier, keeps each task's text apart in its span.
+                let sql = format!("SELECT $1::int8 AS task_{i}");
+                tokio::spawn(
+                    async move {
+                        let client = pool.get().await.expect("get");
+                        client
+                            .query_one(&sql, &[&i])
+                            .await
+                            .map(|row| row.get::<_, i64>(0))
+                    }
+                    .instrument(parent)
+                    .with_current_subscriber(),
+                )
+            })
+            .collect();
+        let mut results = Vec::new();
+        for handle in handles {
+            results.push(handle.await.expect("join").expect("query"));
+        }
+        results
+    })
+    .await;
+    assert_eq!(results, (0..TASKS).collect::<Vec<_>>());
+
+    let tasks: HashMap<_, _> = spans
+        .all_named("task")
+        .into_iter()
+        .map(|span| (span.span_id, span.i64_attr("task.id").expect("task.id")))
+        .collect();
+    assert_eq!(tasks.len(), TASKS as usize);
+    let queries = spans.all_named("SELECT");
+    assert_eq!(queries.len(), TASKS as usize);
+    for query in queries {
+        let task = query
+            .parent_span_id
+            .and_then(|id| tasks.get(&id))
+            .expect("a task parent");
+        assert_eq!(
+            query.str_attr("db.query.text"),
+            Some(format!("SELECT $1::int8 AS task_{task}").as_str())
+        );
+    }
+    let acquires = spans.all_named("acquire");
+    assert_eq!(acquires.len(), TASKS as usize);
+    assert!(
+        acquires
+            .iter()
+            .all(|a| a.parent_span_id.is_some_and(|id| tasks.contains_key(&id)))
+    );
+    let waited = acquires
+        .iter()
+        .filter(|a| {
+            a.f64_attr("db.client.connection.wait_time")
+                .is_some_and(|w| w > 0.001)
+        })
+        .count();
+    // Eight connections for a thousand tasks: many queued for a while.
+    assert!(waited > 100, "only {waited} waited over 1 ms");
+}
