@@ -10,7 +10,7 @@ use reqwest::{IntoUrl, Method};
 
 use crate::RequestBuilder;
 use crate::options::{self, Options};
-use crate::redirect;
+use crate::resend;
 
 /// A drop-in for [`reqwest::Client`]: the same methods, returning reqwest's own
 /// [`Response`](reqwest::Response) and [`Error`](reqwest::Error); each request is a
@@ -155,6 +155,12 @@ impl ClientBuilder {
         self
     }
 
+    /// Like [`reqwest::ClientBuilder::retry`]. Retries are counted as resends when the
+    /// policy comes from [`crate::retry`].
+    pub fn retry(self, policy: reqwest::retry::Builder) -> Self {
+        self.with_inner(|inner| inner.retry(policy))
+    }
+
     /// Like [`reqwest::ClientBuilder::user_agent`].
     pub fn user_agent<V>(self, value: V) -> Self
     where
@@ -262,7 +268,10 @@ impl ClientBuilder {
     /// Like [`reqwest::ClientBuilder::build`].
     pub fn build(self) -> Result<Client, reqwest::Error> {
         let policy = self.redirect.unwrap_or_default();
-        let inner = self.inner.redirect(redirect::counting(policy)).build()?;
+        let inner = self
+            .inner
+            .redirect(resend::counting_redirects(policy))
+            .build()?;
         Ok(Client {
             inner,
             options: Arc::new(self.options),

@@ -12,10 +12,11 @@
 //! ones, recorded as `_OTHER` with `http.request.method_original`) and records
 //! `url.full` (credentials and signature query values redacted), `server.address`,
 //! `server.port`, `http.response.status_code`, `network.protocol.version`, and
-//! `http.request.resend_count` when redirects resent it. A 4xx or 5xx response, or a
-//! transport error (`error.type` = `timeout`, `connect`, `redirect`, `request`, `body`,
-//! ...), fails it; a request the caller drops before it completes is not a failure. The
-//! span ends when the response head arrives: reading the body is not in it.
+//! `http.request.resend_count` when redirects, or retries of a policy from [`retry`],
+//! resent it. A 4xx or 5xx response, or a transport error (`error.type` = `timeout`,
+//! `connect`, `redirect`, `request`, `body`, ...), fails it; a request the caller drops
+//! before it completes is not a failure. The span ends when the response head arrives:
+//! reading the body is not in it.
 //!
 //! `traceparent`, `tracestate` and `baggage` go along in the request headers through
 //! the global propagator (`OTEL_PROPAGATORS`); a call to a third party can opt out with
@@ -40,8 +41,9 @@ mod client;
 mod middleware;
 mod options;
 mod outcome;
-mod redirect;
 mod request;
+mod resend;
+pub mod retry;
 mod send;
 
 pub use client::{Client, ClientBuilder};

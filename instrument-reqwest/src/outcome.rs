@@ -85,10 +85,10 @@ fn message_without_secrets<E: SendError>(error: &E) -> String {
     message
 }
 
-/// How many times the request was really resent: the policy is asked before it
-/// decides, so when it stopped (a 3xx came back, or too many redirects) the last
-/// attempt was not a resend.
-pub(crate) fn resends_made<E: SendError>(
+/// How many redirects were really followed: the policy is asked before it decides,
+/// so when it stopped (a 3xx came back, or too many redirects) the last one asked
+/// about was not followed.
+pub(crate) fn redirects_made<E: SendError>(
     output: &Result<reqwest::Response, E>,
     attempts: u32,
 ) -> u32 {

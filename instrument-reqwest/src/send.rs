@@ -2,12 +2,12 @@
 
 use std::future::Future;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
 
 use instrument_core::{CallSpan, HttpClientCall, Library, Traced};
 
 use crate::options::{self, Options};
-use crate::{outcome, redirect};
+use crate::outcome;
+use crate::resend::{self, Resends};
 
 /// Executes `request` on `client` as a CLIENT span; `propagate` says whether the trace
 /// context goes along in the headers.
@@ -80,12 +80,12 @@ where
     if propagate {
         instrument_core::propagation::inject(&span, request.headers_mut());
     }
-    let resends = Arc::new(AtomicU32::new(0));
-    let counted = redirect::counted(resends.clone(), send(request));
+    let resends = Arc::new(Resends::default());
+    let counted = resend::counted(resends.clone(), send(request));
     let options = options.clone();
     let record = move |output: &Result<reqwest::Response, E>, span: &CallSpan| {
         outcome::record(output, span);
-        let resends = outcome::resends_made(output, resends.load(Ordering::Relaxed));
+        let resends = resends.made(output);
         if resends > 0 {
             span.record_resend_count(resends);
         }

@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use instrument_core::testing::{SpanKind, Status, capture_async};
 use instrument_reqwest::Client;
-use support::{closed_port, install_propagators, routes, serve};
+use instrument_reqwest::retry;
+use support::{closed_port, flaky, install_propagators, routes, serve};
 
 #[tokio::test]
 async fn a_successful_request_is_a_client_span_named_by_its_method() {
@@ -259,4 +260,78 @@ async fn a_request_the_caller_drops_is_not_an_error() {
     assert_eq!(span.status, Status::Unset);
     span.assert_no_attr("error.type")
         .assert_no_attr("http.response.status_code");
+}
+
+/// Retries 503s to 127.0.0.1, at most `max` times per request.
+fn retry_unavailable(max: u32) -> retry::Builder {
+    retry::for_host("127.0.0.1")
+        .max_retries_per_request(max)
+        .classify_fn(|attempt| match attempt.status() {
+            Some(reqwest::StatusCode::SERVICE_UNAVAILABLE) => attempt.retryable(),
+            _ => attempt.success(),
+        })
+}
+
+/// Sends GET `path` on a client retrying 503s `max` times: the status and the spans.
+async fn get_with_retries(
+    address: std::net::SocketAddr,
+    path: &str,
+    max: u32,
+) -> (u16, instrument_core::testing::Spans) {
+    capture_async(async {
+        Client::builder()
+            .retry(retry_unavailable(max))
+            .build()
+            .expect("client")
+            .get(format!("http://{address}{path}"))
+            .send()
+            .await
+            .expect("send")
+            .status()
+            .as_u16()
+    })
+    .await
+}
+
+#[tokio::test]
+async fn retries_of_a_policy_from_retry_are_counted_as_resends() {
+    let address = serve(flaky(2)).await;
+    let (status, spans) = get_with_retries(address, "/flaky", 3).await;
+    assert_eq!(status, 200);
+    let span = spans.named("GET");
+    span.assert_attr("http.request.resend_count", 2)
+        .assert_attr("http.response.status_code", 200);
+    assert_eq!(span.status, Status::Unset);
+}
+
+#[tokio::test]
+async fn retries_given_up_are_counted_and_the_last_answer_fails_the_span() {
+    let address = serve(flaky(u32::MAX)).await;
+    let (status, spans) = get_with_retries(address, "/flaky", 2).await;
+    assert_eq!(status, 503);
+    let span = spans.named("GET");
+    span.assert_attr("http.request.resend_count", 2)
+        .assert_attr("error.type", "503");
+    assert!(matches!(span.status, Status::Error(_)));
+}
+
+#[tokio::test]
+async fn redirects_and_retries_add_up() {
+    let address = serve(flaky(1)).await;
+    let (status, spans) = get_with_retries(address, "/to-flaky", 2).await;
+    assert_eq!(status, 200);
+    // /to-flaky -> /flaky (503) -> /flaky again: one redirect, one retry.
+    spans
+        .named("GET")
+        .assert_attr("http.request.resend_count", 2);
+}
+
+#[tokio::test]
+async fn a_request_without_retries_to_make_records_no_resend() {
+    let address = serve(flaky(0)).await;
+    let (status, spans) = get_with_retries(address, "/flaky", 2).await;
+    assert_eq!(status, 200);
+    spans
+        .named("GET")
+        .assert_no_attr("http.request.resend_count");
 }

@@ -2,6 +2,8 @@
 #![allow(dead_code)] // each test binary uses a different part
 
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use axum::Router;
@@ -52,6 +54,24 @@ pub fn routes() -> Router {
                     .join("\n")
             }),
         )
+}
+
+/// `/flaky` answers 503 to its first `failures` requests, then 200; `/to-flaky`
+/// redirects there.
+pub fn flaky(failures: u32) -> Router {
+    let seen = Arc::new(AtomicU32::new(0));
+    Router::new()
+        .route(
+            "/flaky",
+            get(move || async move {
+                if seen.fetch_add(1, Ordering::SeqCst) < failures {
+                    (StatusCode::SERVICE_UNAVAILABLE, "busy")
+                } else {
+                    (StatusCode::OK, "ok")
+                }
+            }),
+        )
+        .route("/to-flaky", get(|| async { Redirect::to("/flaky") }))
 }
 
 /// Serves `app` on a loopback port in the background (its spans, if any, are not
