@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use sqlx::Error;
 
+use crate::acquire::traced_acquire;
 use crate::backend::Backend;
 use crate::executor::traced_executor;
 use crate::traced::{self, Target};
@@ -100,3 +101,5 @@ impl<DB: Backend> DerefMut for PoolConnection<DB> {
 
 traced_executor!(impl[DB: Backend] PooledConnection<DB>);
 traced_executor!(impl[DB: Backend] PoolConnection<DB>);
+traced_acquire!(impl[DB: Backend] PooledConnection<DB>, "BEGIN");
+traced_acquire!(impl[DB: Backend] PoolConnection<DB>, "BEGIN");

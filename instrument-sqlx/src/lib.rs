@@ -32,9 +32,12 @@
 //! - **The wait for a connection** is recorded as `db.client.connection.wait_time`
 //!   (seconds) on every span that waited: a query on the pool, a `BEGIN`, an
 //!   `acquire`. It explains the gap between a span's start and the server's work.
-//! - **[`sqlx::Acquire`]** is implemented for `&Pool`, so `sqlx::migrate!().run(&pool)`
-//!   works. The trait requires the connection to deref to sqlx's own, so the queries run
-//!   through it are not traced; the `acquire` and `BEGIN` are.
+//! - **[`sqlx::Acquire`]** is implemented for `&Pool`, `&mut Transaction`, `&mut
+//!   PoolConnection` and what `&mut *tx` and `&mut *conn` reach, so
+//!   `sqlx::migrate!().run(&pool)` and `.run(&mut *tx)` work, as does your code generic
+//!   over `Acquire`. The trait requires the connection to deref to sqlx's own, so the
+//!   queries run through it are not traced; the `acquire`, and the `BEGIN` or
+//!   `SAVEPOINT` of its `begin()`, are.
 //! - **Nothing escapes through `Deref`**: neither the pool, nor the transaction's
 //!   connection, nor a pool connection derefs to sqlx's types. `inner()`,
 //!   `inner_mut()` and `into_inner()` are the explicit, untraced ways there. So a
@@ -71,6 +74,7 @@
 //! on the caller's expectation, raised after the query, and is not recorded on the span.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod acquire;
 mod backend;
 mod connection;
 mod described;

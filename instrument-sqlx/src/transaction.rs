@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use sqlx::Error;
 
+use crate::acquire::traced_acquire;
 use crate::backend::Backend;
 use crate::executor::traced_executor;
 use crate::traced::{self, Target};
@@ -75,6 +76,10 @@ impl<'c, DB: Backend> Transaction<'c, DB> {
         traced::statement(&target, statement, inner.rollback()).await
     }
 
+    fn parts(&mut self) -> (&Target, &mut DB::Connection) {
+        self.connection.parts()
+    }
+
     /// The sqlx transaction: queries run on it directly are not traced.
     pub fn inner_mut(&mut self) -> &mut sqlx::Transaction<'c, DB> {
         &mut self.connection.inner
@@ -103,3 +108,5 @@ impl<DB: Backend> TxConnection<'_, DB> {
 }
 
 traced_executor!(impl[DB: Backend] TxConnection<'_, DB>);
+traced_acquire!(impl[DB: Backend] TxConnection<'_, DB>, "SAVEPOINT");
+traced_acquire!(impl[DB: Backend] Transaction<'_, DB>, "SAVEPOINT");

@@ -259,3 +259,76 @@ async fn a_raw_sql_script_is_a_batch_and_begin_with_is_sanitized() {
         .expect("begin_with span");
     begin.assert_attr("db.query.text", "BEGIN; SET LOCAL application_name = ?");
 }
+
+/// Code generic over `sqlx::Acquire`, as sqlx's docs suggest writing it: a query on
+/// the acquired connection, then a transaction of its own, rolled back.
+async fn answer_through<'a, A>(db: A) -> i64
+where
+    A: sqlx::Acquire<'a, Database = sqlx::Sqlite>,
+{
+    let mut tx = db.begin().await.expect("begin");
+    let answer = sqlx::query_scalar("SELECT 42")
+        .fetch_one(&mut *tx)
+        .await
+        .expect("query");
+    tx.rollback().await.expect("rollback");
+    answer
+}
+
+#[tokio::test]
+async fn transactions_and_connections_are_sqlx_acquire_with_their_begin_traced() {
+    let (answers, spans) = capture_async(async {
+        let pool = SqlitePool::connect("sqlite::memory:")
+            .await
+            .expect("connect");
+        let mut answers = vec![answer_through(&pool).await];
+        let mut connection = pool.acquire().await.expect("acquire");
+        answers.push(answer_through(&mut connection).await);
+        answers.push(answer_through(&mut *connection).await);
+        let mut tx = connection.begin().await.expect("begin");
+        answers.push(answer_through(&mut tx).await);
+        answers.push(answer_through(&mut *tx).await);
+        tx.commit().await.expect("commit");
+        answers
+    })
+    .await;
+    assert_eq!(answers, [42; 5]);
+    // Through the pool and the two connection forms: BEGIN; the explicit begin on the
+    // connection is a fourth. Through the transaction forms: SAVEPOINT.
+    assert_eq!(spans.all_named("BEGIN").len(), 4);
+    assert_eq!(spans.all_named("SAVEPOINT").len(), 2);
+    for span in spans.all_named("SAVEPOINT") {
+        span.assert_attr("db.system.name", "sqlite");
+        assert_eq!(span.status, Status::Unset);
+    }
+}
+
+#[tokio::test]
+async fn migrations_run_inside_a_transaction_roll_back_with_it() {
+    let (seen, spans) = capture_async(async {
+        let pool = PoolOptions::<sqlx::Sqlite>::new()
+            .max_connections(1)
+            .connect("sqlite::memory:")
+            .await
+            .expect("connect");
+        let mut tx = pool.begin().await.expect("begin");
+        sqlx::migrate!("tests/migrations")
+            .run(&mut *tx)
+            .await
+            .expect("migrate");
+        let inside: Vec<String> = sqlx::query_scalar("SELECT body FROM notes")
+            .fetch_all(&mut *tx)
+            .await
+            .expect("notes");
+        tx.rollback().await.expect("rollback");
+        let after = sqlx::query("SELECT body FROM notes").fetch_all(&pool).await;
+        (inside, after.is_err())
+    })
+    .await;
+    assert_eq!(seen, (vec!["first".to_owned()], true));
+    // The migrator works on sqlx's connection (what `Acquire` must give): its own
+    // statements are not traced; ours around it are.
+    spans.named("BEGIN");
+    spans.named("SELECT notes");
+    spans.named("ROLLBACK");
+}
