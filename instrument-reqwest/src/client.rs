@@ -5,11 +5,10 @@ use std::time::Duration;
 use std::sync::Arc;
 
 use http::HeaderMap;
-use instrument_core::CallSpan;
 use reqwest::{IntoUrl, Method};
 
 use crate::RequestBuilder;
-use crate::options::{self, Options};
+use crate::options::Options;
 use crate::resend;
 
 /// A drop-in for [`reqwest::Client`]: the same methods, returning reqwest's own
@@ -205,64 +204,10 @@ impl ClientBuilder {
         self.with_inner(reqwest::ClientBuilder::no_proxy)
     }
 
-    /// Records these request headers, by name, as `http.request.header.<name>` (a list
-    /// of the values). Headers are recorded only when named: they often carry secrets.
-    pub fn capture_request_headers<I, N>(mut self, names: I) -> Self
-    where
-        I: IntoIterator<Item = N>,
-        N: AsRef<str>,
-    {
-        self.options.request_headers = options::header_names(names);
-        self
-    }
+    crate::options::option_setters!();
 
-    /// Records these response headers, by name, as `http.response.header.<name>`.
-    pub fn capture_response_headers<I, N>(mut self, names: I) -> Self
-    where
-        I: IntoIterator<Item = N>,
-        N: AsRef<str>,
-    {
-        self.options.response_headers = options::header_names(names);
-        self
-    }
-
-    /// Gives a request its `url.template` (`/users/{id}`): the span is then named
-    /// `{method} {template}`, grouping requests that differ only in ids.
-    pub fn url_template(
-        mut self,
-        template: impl Fn(&reqwest::Request) -> Option<String> + Send + Sync + 'static,
-    ) -> Self {
-        self.options.url_template = Some(Arc::new(template));
-        self
-    }
-
-    /// Makes no span for requests `skip` picks out (health checks, metrics scrapes);
-    /// they are sent as reqwest sends them.
-    pub fn skip_tracing_if(
-        mut self,
-        skip: impl Fn(&reqwest::Request) -> bool + Send + Sync + 'static,
-    ) -> Self {
-        self.options.skip = Some(Arc::new(skip));
-        self
-    }
-
-    /// Called with each request and its span before it is sent, to add attributes
-    /// (`span.set_dynamic_attribute`).
-    pub fn on_request(
-        mut self,
-        hook: impl Fn(&reqwest::Request, &CallSpan) + Send + Sync + 'static,
-    ) -> Self {
-        self.options.on_request = Some(Arc::new(hook));
-        self
-    }
-
-    /// Called with each response and its span when the response head arrives.
-    pub fn on_response(
-        mut self,
-        hook: impl Fn(&reqwest::Response, &CallSpan) + Send + Sync + 'static,
-    ) -> Self {
-        self.options.on_response = Some(Arc::new(hook));
-        self
+    fn options_mut(&mut self) -> &mut Options {
+        &mut self.options
     }
 
     /// Like [`reqwest::ClientBuilder::build`].

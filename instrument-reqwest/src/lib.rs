@@ -25,7 +25,7 @@
 //! **reqwest-middleware**: with the `middleware` feature, `TracingMiddleware` does the
 //! same inside a middleware chain.
 //!
-//! **Options**, on [`ClientBuilder`]: request and response headers captured by name
+//! **Options**, on [`ClientBuilder`] and on the middleware: request and response headers captured by name
 //! (`http.request.header.<name>`), a `url.template` that names the span
 //! (`GET /users/{id}`), requests to skip (health checks), and hooks that add
 //! attributes from the request and the response.

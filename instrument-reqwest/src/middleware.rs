@@ -28,9 +28,16 @@ pub struct TracingMiddleware {
 }
 
 impl TracingMiddleware {
-    /// The middleware.
+    /// The middleware, recording what the conventions ask for; the methods below add to
+    /// that, as on [`ClientBuilder`](crate::ClientBuilder).
     pub fn new() -> Self {
         Self::default()
+    }
+
+    crate::options::option_setters!();
+
+    fn options_mut(&mut self) -> &mut Options {
+        Arc::make_mut(&mut self.options)
     }
 }
 

@@ -34,6 +34,75 @@ impl std::fmt::Debug for Options {
     }
 }
 
+/// The option setters, with their docs, for a builder whose `options_mut()` gives its
+/// [`Options`]: the client builder and the middleware offer the same.
+macro_rules! option_setters {
+    () => {
+        /// Records these request headers, by name, as `http.request.header.<name>` (a
+        /// list of the values). Headers are recorded only when named: they often carry
+        /// secrets.
+        pub fn capture_request_headers<I, N>(mut self, names: I) -> Self
+        where
+            I: IntoIterator<Item = N>,
+            N: AsRef<str>,
+        {
+            self.options_mut().request_headers = $crate::options::header_names(names);
+            self
+        }
+
+        /// Records these response headers, by name, as `http.response.header.<name>`.
+        pub fn capture_response_headers<I, N>(mut self, names: I) -> Self
+        where
+            I: IntoIterator<Item = N>,
+            N: AsRef<str>,
+        {
+            self.options_mut().response_headers = $crate::options::header_names(names);
+            self
+        }
+
+        /// Gives a request its `url.template` (`/users/{id}`): the span is then named
+        /// `{method} {template}`, grouping requests that differ only in ids.
+        pub fn url_template(
+            mut self,
+            template: impl Fn(&reqwest::Request) -> Option<String> + Send + Sync + 'static,
+        ) -> Self {
+            self.options_mut().url_template = Some(::std::sync::Arc::new(template));
+            self
+        }
+
+        /// Makes no span for requests `skip` picks out (health checks, metrics scrapes);
+        /// they are sent as reqwest sends them.
+        pub fn skip_tracing_if(
+            mut self,
+            skip: impl Fn(&reqwest::Request) -> bool + Send + Sync + 'static,
+        ) -> Self {
+            self.options_mut().skip = Some(::std::sync::Arc::new(skip));
+            self
+        }
+
+        /// Called with each request and its span before it is sent, to add attributes
+        /// (`span.set_dynamic_attribute`).
+        pub fn on_request(
+            mut self,
+            hook: impl Fn(&reqwest::Request, &::instrument_core::CallSpan) + Send + Sync + 'static,
+        ) -> Self {
+            self.options_mut().on_request = Some(::std::sync::Arc::new(hook));
+            self
+        }
+
+        /// Called with each response and its span when the response head arrives.
+        pub fn on_response(
+            mut self,
+            hook: impl Fn(&reqwest::Response, &::instrument_core::CallSpan) + Send + Sync + 'static,
+        ) -> Self {
+            self.options_mut().on_response = Some(::std::sync::Arc::new(hook));
+            self
+        }
+    };
+}
+
+pub(crate) use option_setters;
+
 /// Header names as given, lower-cased; a name that is not a valid header name is
 /// reported once and left out.
 pub(crate) fn header_names<I, N>(names: I) -> Vec<HeaderName>

@@ -2,7 +2,7 @@
 
 mod support;
 
-use instrument_core::testing::{SpanKind, capture_async};
+use instrument_core::testing::{SpanKind, capture_async, string_array};
 use support::{flaky, install_propagators, routes, serve};
 
 #[tokio::test]
@@ -58,4 +58,45 @@ async fn retries_of_the_clients_policy_from_retry_are_counted() {
     spans
         .named("GET")
         .assert_attr("http.request.resend_count", 1);
+}
+
+#[tokio::test]
+async fn the_middleware_takes_the_clients_options() {
+    let address = serve(routes()).await;
+    let ((), spans) = capture_async(async {
+        let middleware = instrument_reqwest::TracingMiddleware::new()
+            .capture_request_headers(["x-request-id"])
+            .capture_response_headers(["content-type"])
+            .url_template(|request| {
+                (request.url().path() == "/headers").then(|| "/{page}".to_owned())
+            })
+            .skip_tracing_if(|request| request.url().path() == "/ok")
+            .on_request(|_, span| span.set_dynamic_attribute("app.hook", "request"))
+            .on_response(|response, span| {
+                span.set_dynamic_attribute("app.status", i64::from(response.status().as_u16()));
+            });
+        let client = reqwest_middleware::ClientBuilder::new(reqwest::Client::new())
+            .with(middleware)
+            .build();
+        for path in ["headers", "ok"] {
+            client
+                .get(format!("http://{address}/{path}"))
+                .header("x-request-id", "r-7")
+                .send()
+                .await
+                .expect("send");
+        }
+    })
+    .await;
+    assert_eq!(spans.len(), 1, "the /ok request is skipped");
+    spans
+        .named("GET /{page}")
+        .assert_attr("url.template", "/{page}")
+        .assert_attr("http.request.header.x-request-id", string_array(["r-7"]))
+        .assert_attr(
+            "http.response.header.content-type",
+            string_array(["text/plain; charset=utf-8"]),
+        )
+        .assert_attr("app.hook", "request")
+        .assert_attr("app.status", 200);
 }
