@@ -106,6 +106,8 @@ pub struct CapturedSpan {
     pub parent_span_id: Option<SpanId>,
     /// Whether the parent came from another process.
     pub parent_is_remote: bool,
+    /// The spans this one links to (follows-from), as (trace id, span id).
+    pub links: Vec<(TraceId, SpanId)>,
     /// Start time.
     pub start_time: SystemTime,
     /// End time.
@@ -152,6 +154,11 @@ impl CapturedSpan {
             span_id: data.span_context.span_id(),
             parent_span_id: (parent != SpanId::INVALID).then_some(parent),
             parent_is_remote: data.parent_span_is_remote,
+            links: data
+                .links
+                .iter()
+                .map(|link| (link.span_context.trace_id(), link.span_context.span_id()))
+                .collect(),
             start_time: data.start_time,
             end_time: data.end_time,
         }
@@ -226,6 +233,11 @@ impl CapturedSpan {
     /// Is this span a direct child of `parent` (same trace, parent id matches)?
     pub fn is_child_of(&self, parent: &CapturedSpan) -> bool {
         self.trace_id == parent.trace_id && self.parent_span_id == Some(parent.span_id)
+    }
+
+    /// Does this span link to `other` (follows-from)?
+    pub fn links_to(&self, other: &CapturedSpan) -> bool {
+        self.links.contains(&(other.trace_id, other.span_id))
     }
 }
 

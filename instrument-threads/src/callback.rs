@@ -51,8 +51,11 @@ pub fn bind0_once<R>(f: impl FnOnce() -> R) -> impl FnOnce() -> R {
 pub fn bind_closing<A, R>(span: tracing::Span, f: impl FnOnce(A) -> R) -> impl FnOnce(A) -> R {
     let carried = Carried::capture();
     move |argument| {
-        let result = carry::run_in(carried.as_ref(), || span.in_scope(|| f(argument)));
-        drop(span);
-        result
+        carry::run_in(carried.as_ref(), || {
+            let result = span.in_scope(|| f(argument));
+            // Here, under the carried dispatcher: see `Drop for Carried`.
+            drop(span);
+            result
+        })
     }
 }

@@ -2,14 +2,23 @@
 //! `tracing` dispatcher (a thread-local default included) and the current
 //! OpenTelemetry context.
 
-use instrument_core::Library;
+use instrument_core::{Library, WorkCall};
 use tracing::Dispatch;
+use tracing::subscriber::NoSubscriber;
 
 /// The context of the code that hands work off, to run the work in.
 #[derive(Debug, Clone)]
 pub(crate) struct Carried {
     span: tracing::Span,
-    dispatch: Dispatch,
+    /// `None` when there was no subscriber at all: the work then sees whatever default
+    /// its thread has when it runs (a global one set later included), as a plain
+    /// thread would, rather than being pinned to "none".
+    ///
+    /// While carried work runs under a dispatcher, tracing looks the dispatcher up in a
+    /// thread-local for the whole process instead of taking its global fast path (a
+    /// few nanoseconds per span or event). tracing offers no way to tell a thread-local
+    /// default from the global one, so it is carried either way.
+    dispatch: Option<Dispatch>,
     context: opentelemetry::Context,
 }
 
@@ -22,39 +31,75 @@ impl Carried {
         }
         Some(Carried {
             span: tracing::Span::current(),
-            dispatch: tracing::dispatcher::get_default(Clone::clone),
+            dispatch: current_dispatch(),
             context: opentelemetry::Context::current(),
         })
     }
 
-    /// The span the work was handed off from.
-    pub(crate) fn span(&self) -> &tracing::Span {
-        &self.span
+    /// For work that outlives its spawner: the current dispatcher and context, and,
+    /// instead of the current span, a new span `name` starting a trace of its own, linked
+    /// to the current span. It is made here, on the spawner's side, so that the work
+    /// never holds the spawner's span open (nor, entering it, moves its end time).
+    pub(crate) fn detached(name: &str) -> Option<Self> {
+        let mut carried = Self::capture()?;
+        carried.span = WorkCall::new(Library::Threads, name)
+            .detached_from(&carried.span)
+            .start()
+            .span()
+            .clone();
+        Some(carried)
     }
 
     /// Runs `work` under the carried dispatcher, OpenTelemetry context and span.
     pub(crate) fn run<R>(&self, work: impl FnOnce() -> R) -> R {
-        tracing::dispatcher::with_default(&self.dispatch, || {
+        let in_context = || {
             let _context = self.context.clone().attach();
             self.span.in_scope(work)
-        })
+        };
+        match &self.dispatch {
+            Some(dispatch) => tracing::dispatcher::with_default(dispatch, in_context),
+            None => in_context(),
+        }
     }
 
     /// Makes `future` run under the carried dispatcher, OpenTelemetry context and span
-    /// at every poll.
+    /// at every poll, and be dropped under the dispatcher.
     #[cfg(feature = "tokio")]
     pub(crate) fn wrap<F: std::future::Future>(
-        self,
+        mut self,
         future: F,
-    ) -> impl std::future::Future<Output = F::Output> {
+    ) -> crate::carrying::Carrying<F> {
         use opentelemetry::context::FutureExt as _;
         use tracing::Instrument as _;
-        use tracing::instrument::WithSubscriber as _;
-        future
-            .instrument(self.span)
-            .with_context(self.context)
-            .with_subscriber(self.dispatch)
+        let span = std::mem::replace(&mut self.span, tracing::Span::none());
+        let context = std::mem::take(&mut self.context);
+        // The context outside the span: entering the span then makes the span's own
+        // OpenTelemetry context current, within the carried one (its baggage).
+        crate::carrying::Carrying::new(
+            future.instrument(span).with_context(context),
+            self.dispatch.take(),
+        )
     }
+}
+
+impl Drop for Carried {
+    fn drop(&mut self) {
+        // tracing-subscriber's registry, closing a span, lets go of its parent through
+        // the dispatcher current *where the span closes*. Closed under another one (a
+        // thread's own default, or none), the last handle to a span would leave its
+        // parent open for ever, never exported. So the span goes under its dispatcher.
+        if let Some(dispatch) = &self.dispatch {
+            let span = std::mem::replace(&mut self.span, tracing::Span::none());
+            tracing::dispatcher::with_default(dispatch, || drop(span));
+        }
+    }
+}
+
+/// The current dispatcher, unless there is no subscriber at all.
+fn current_dispatch() -> Option<Dispatch> {
+    tracing::dispatcher::get_default(|dispatch| {
+        (!dispatch.is::<NoSubscriber>()).then(|| dispatch.clone())
+    })
 }
 
 /// Runs `work` in `carried` when there is one, else as is.

@@ -1,6 +1,7 @@
 //! Rayon work that runs in the caller's span (feature `rayon`).
 
 use rayon::iter::ParallelIterator;
+use ref_cast::RefCast;
 
 use crate::carry::{self, Carried};
 
@@ -32,31 +33,32 @@ where
 /// at its spawn.
 pub fn scope<'scope, F, R>(f: F) -> R
 where
-    F: for<'a> FnOnce(&Scope<'a, 'scope>) -> R + Send,
+    F: FnOnce(&Scope<'scope>) -> R + Send,
     R: Send,
 {
     // rayon runs `f` itself on one of its threads: it needs the context too.
     let carried = Carried::capture();
-    rayon::scope(|inner| carry::run_in(carried.as_ref(), || f(&Scope { inner })))
+    rayon::scope(|inner| carry::run_in(carried.as_ref(), || f(Scope::ref_cast(inner))))
 }
 
-/// Like [`rayon::Scope`].
-#[derive(Debug)]
-pub struct Scope<'a, 'scope> {
-    inner: &'a rayon::Scope<'scope>,
+/// Like [`rayon::Scope`]. It is rayon's scope under another type, handed to spawned
+/// work as rayon's is, so that work spawned from spawned work follows the span too.
+#[derive(Debug, RefCast)]
+#[repr(transparent)]
+pub struct Scope<'scope> {
+    inner: rayon::Scope<'scope>,
 }
 
-impl<'scope> Scope<'_, 'scope> {
-    /// Like [`rayon::Scope::spawn`]. The closure gets rayon's scope, to spawn more
-    /// (through [`spawn`](crate::rayon::spawn) or this crate's functions for them to
-    /// follow the span too).
+impl<'scope> Scope<'scope> {
+    /// Like [`rayon::Scope::spawn`].
     pub fn spawn<F>(&self, f: F)
     where
-        F: FnOnce(&rayon::Scope<'scope>) + Send + 'scope,
+        F: FnOnce(&Scope<'scope>) + Send + 'scope,
     {
         let carried = Carried::capture();
-        self.inner
-            .spawn(move |scope| carry::run_in(carried.as_ref(), || f(scope)));
+        self.inner.spawn(move |inner| {
+            carry::run_in(carried.as_ref(), || f(Scope::ref_cast(inner)));
+        });
     }
 }
 

@@ -1,12 +1,20 @@
 //! A drop-in for [`std::thread`]: new threads run in the spawner's span, under its
 //! subscriber and OpenTelemetry context.
 
+use std::borrow::Cow;
 use std::io;
-use std::thread::{JoinHandle, ScopedJoinHandle};
 
 use instrument_core::{Library, WorkCall};
+use ref_cast::RefCast;
 
 use crate::carry::{self, Carried};
+
+// The rest of `std::thread`, so that `use instrument_threads::thread;` replaces
+// `use std::thread;` (`thread::sleep`, `thread::current()`, ...).
+pub use std::thread::{
+    AccessError, JoinHandle, LocalKey, Result, ScopedJoinHandle, Thread, ThreadId,
+    available_parallelism, current, panicking, park, park_timeout, sleep, yield_now,
+};
 
 /// Like [`std::thread::spawn`]; the thread runs in the current span.
 pub fn spawn<F, T>(f: F) -> JoinHandle<T>
@@ -25,7 +33,7 @@ where
 #[must_use]
 pub struct Builder {
     inner: std::thread::Builder,
-    span: Option<String>,
+    span: Option<Cow<'static, str>>,
 }
 
 impl Default for Builder {
@@ -57,7 +65,7 @@ impl Builder {
 
     /// Runs the thread in a span of its own named `name` (INTERNAL, a child of the
     /// spawner's span), rather than directly in the spawner's.
-    pub fn span(mut self, name: impl Into<String>) -> Self {
+    pub fn span(mut self, name: impl Into<Cow<'static, str>>) -> Self {
         self.span = Some(name.into());
         self
     }
@@ -79,7 +87,7 @@ impl Builder {
     /// Like [`std::thread::Builder::spawn_scoped`].
     pub fn spawn_scoped<'scope, 'env, F, T>(
         self,
-        scope: &Scope<'scope, 'env>,
+        scope: &'scope Scope<'scope, 'env>,
         f: F,
     ) -> io::Result<ScopedJoinHandle<'scope, T>>
     where
@@ -87,10 +95,10 @@ impl Builder {
         T: Send + 'scope,
     {
         let Some(carried) = Carried::capture() else {
-            return self.inner.spawn_scoped(scope.inner, f);
+            return self.inner.spawn_scoped(&scope.inner, f);
         };
         let span = self.span;
-        self.inner.spawn_scoped(scope.inner, move || {
+        self.inner.spawn_scoped(&scope.inner, move || {
             carried.run(|| in_own_span(span.as_deref(), f))
         })
     }
@@ -108,20 +116,23 @@ fn in_own_span<T>(name: Option<&str>, f: impl FnOnce() -> T) -> T {
 /// current at their spawn.
 pub fn scope<'env, F, T>(f: F) -> T
 where
-    F: for<'scope> FnOnce(&Scope<'scope, 'env>) -> T,
+    F: for<'scope> FnOnce(&'scope Scope<'scope, 'env>) -> T,
 {
-    std::thread::scope(|inner| f(&Scope { inner }))
+    std::thread::scope(|inner| f(Scope::ref_cast(inner)))
 }
 
-/// Like [`std::thread::Scope`].
-#[derive(Debug)]
+/// Like [`std::thread::Scope`]. It is std's scope under another type (so a
+/// `&'scope Scope` lives as long as std's does, and scoped threads can spawn more
+/// through it, as with std's).
+#[derive(Debug, RefCast)]
+#[repr(transparent)]
 pub struct Scope<'scope, 'env> {
-    inner: &'scope std::thread::Scope<'scope, 'env>,
+    inner: std::thread::Scope<'scope, 'env>,
 }
 
 impl<'scope> Scope<'scope, '_> {
     /// Like [`std::thread::Scope::spawn`].
-    pub fn spawn<F, T>(&self, f: F) -> ScopedJoinHandle<'scope, T>
+    pub fn spawn<F, T>(&'scope self, f: F) -> ScopedJoinHandle<'scope, T>
     where
         F: FnOnce() -> T + Send + 'scope,
         T: Send + 'scope,
@@ -139,16 +150,8 @@ where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
 {
-    let Some(carried) = Carried::capture() else {
-        return std::thread::spawn(f);
-    };
-    let name = name.to_owned();
-    std::thread::spawn(move || {
-        carried.run(|| {
-            WorkCall::new(Library::Threads, &name)
-                .detached_from(carried.span())
-                .start()
-                .in_scope(f)
-        })
-    })
+    match Carried::detached(name) {
+        Some(carried) => std::thread::spawn(move || carried.run(f)),
+        None => std::thread::spawn(f),
+    }
 }

@@ -42,3 +42,26 @@ fn join_scope_pools_and_parallel_iterators_keep_the_callers_span() {
     assert_eq!(items.len(), 100);
     assert!(items.iter().all(|item| item.is_child_of(parent)));
 }
+
+#[test]
+fn work_spawned_from_spawned_scope_work_keeps_the_span() {
+    let ((), spans) = capture(|| {
+        let _parent = tracing::info_span!("parent").entered();
+        instrument_threads::rayon::scope(|scope| {
+            scope.spawn(|scope| {
+                let _middle = tracing::info_span!("middle").entered();
+                scope.spawn(|_| tracing::info_span!("leaf").in_scope(|| {}));
+            });
+        });
+        let (done, wait) = std::sync::mpsc::channel();
+        instrument_threads::rayon::spawn(move || {
+            tracing::info_span!("global").in_scope(|| {});
+            done.send(()).expect("send");
+        });
+        wait.recv().expect("spawned work ran");
+    });
+    assert!(spans.named("global").is_child_of(spans.named("parent")));
+    let middle = spans.named("middle");
+    assert!(middle.is_child_of(spans.named("parent")));
+    assert!(spans.named("leaf").is_child_of(middle));
+}

@@ -125,6 +125,86 @@ fn a_closing_callback_finishes_the_span_opened_before_the_call() {
 }
 
 #[test]
+fn threads_spawned_from_scoped_threads_keep_the_span() {
+    let ((), spans) = capture(|| {
+        let _parent = tracing::info_span!("parent").entered();
+        thread::scope(|s| {
+            s.spawn(|| {
+                let _middle = tracing::info_span!("middle").entered();
+                // Through the same scope, from inside a scoped thread, as with std's.
+                s.spawn(|| tracing::info_span!("leaf").in_scope(|| {}));
+            });
+        });
+    });
+    let middle = spans.named("middle");
+    assert!(middle.is_child_of(spans.named("parent")));
+    assert!(spans.named("leaf").is_child_of(middle));
+}
+
+#[test]
+fn a_thread_outliving_its_spawners_span_lets_every_span_close() {
+    let (done, spans) = capture(|| {
+        let (go, wait) = std::sync::mpsc::channel::<()>();
+        let worker = {
+            let _outer = tracing::info_span!("outer").entered();
+            let _request = tracing::info_span!("request").entered();
+            thread::spawn(move || wait.recv().expect("go"))
+        };
+        // The thread now holds the last handle to `request`: when it lets go, `request`
+        // closes there, and must let go of `outer` through the test's dispatcher.
+        go.send(()).expect("send");
+        worker.join().expect("join");
+        std::time::SystemTime::now()
+    });
+    let outer = spans.named("outer");
+    assert!(spans.named("request").is_child_of(outer));
+    // A span left open would only end when the capture's subscriber is dropped.
+    assert!(
+        outer.end_time <= done,
+        "`outer` closed when the thread let go"
+    );
+}
+
+#[test]
+fn the_rest_of_std_thread_is_there() {
+    let name = thread::Builder::new()
+        .name("worker".to_owned())
+        .spawn(|| thread::current().name().map(str::to_owned))
+        .expect("spawn")
+        .join()
+        .expect("join");
+    assert_eq!(name.as_deref(), Some("worker"));
+    thread::sleep(std::time::Duration::from_millis(1));
+    assert!(thread::available_parallelism().is_ok());
+    let handle: thread::JoinHandle<()> = thread::spawn(|| {});
+    handle.join().expect("join");
+}
+
+#[test]
+fn detached_work_does_not_hold_its_spawners_span_open() {
+    let ((), spans) = capture(|| {
+        let (go, wait) = std::sync::mpsc::channel::<()>();
+        let detached = {
+            let _order = tracing::info_span!("order").entered();
+            thread::spawn_detached("send sms", move || {
+                wait.recv().expect("order answered");
+                tracing::info_span!("sms").in_scope(|| {});
+            })
+        };
+        // `order` is over; the detached work only starts now.
+        go.send(()).expect("send");
+        detached.join().expect("join");
+    });
+    let order = spans.named("order");
+    let detached = spans.named("send sms");
+    assert!(detached.links_to(order), "follows from the order");
+    assert!(
+        order.end_time <= spans.named("sms").start_time,
+        "order ended when its code did, not when the detached work did"
+    );
+}
+
+#[test]
 fn detached_work_starts_its_own_trace() {
     let ((), spans) = capture(|| {
         let _order = tracing::info_span!("order").entered();
