@@ -1,7 +1,7 @@
 //! Runs one test of this binary in a child process with its own environment: the
+//! switches are read from the process environment once, so each scenario needs a process.
 // Each test binary uses a different part of this module.
 #![allow(dead_code)]
-//! switches are read from the process environment once, so each scenario needs a process.
 
 use std::process::{Command, Output};
 
