@@ -40,10 +40,7 @@ impl<DB: Backend> PoolConnection<DB> {
     /// Starts a traced transaction on this connection (a `BEGIN` span), like
     /// [`sqlx::Connection::begin`].
     pub async fn begin(&mut self) -> Result<Transaction<'_, DB>, Error> {
-        let PooledConnection { inner, target } = &mut self.connection;
-        let begun =
-            traced::statement(target, "BEGIN", sqlx::Connection::begin(&mut **inner)).await?;
-        Ok(Transaction::new(begun, target.clone()))
+        self.connection.begin().await
     }
 
     fn parts(&mut self) -> (&Target, &mut DB::Connection) {
@@ -79,6 +76,15 @@ impl<DB: Backend> PoolConnection<DB> {
 }
 
 impl<DB: Backend> PooledConnection<DB> {
+    /// Starts a traced transaction, as [`PoolConnection::begin`] does: reached as
+    /// `(&mut *conn).begin()`, it is traced too, rather than `sqlx::Acquire::begin`.
+    pub async fn begin(&mut self) -> Result<Transaction<'_, DB>, Error> {
+        let PooledConnection { inner, target } = self;
+        let begun =
+            traced::statement(target, "BEGIN", sqlx::Connection::begin(&mut **inner)).await?;
+        Ok(Transaction::new(begun, target.clone()))
+    }
+
     /// How to trace it, and the connection.
     fn parts(&mut self) -> (&Target, &mut DB::Connection) {
         (&self.target, &mut self.inner)

@@ -40,16 +40,7 @@ impl<'c, DB: Backend> Transaction<'c, DB> {
     /// Nests a transaction in this one, like `begin` on sqlx's: a savepoint, as a
     /// `SAVEPOINT` span.
     pub async fn begin(&mut self) -> Result<Transaction<'_, DB>, Error> {
-        let TxConnection { inner, target } = &mut self.connection;
-        let nested =
-            traced::statement(target, "SAVEPOINT", sqlx::Connection::begin(&mut **inner)).await?;
-        Ok(Transaction {
-            connection: TxConnection {
-                inner: nested,
-                target: target.clone(),
-            },
-            savepoint: true,
-        })
+        self.connection.begin().await
     }
 
     /// Commits, like [`sqlx::Transaction::commit`], as a `COMMIT` span (`RELEASE
@@ -101,6 +92,21 @@ impl<DB: Backend> DerefMut for Transaction<'_, DB> {
 }
 
 impl<DB: Backend> TxConnection<'_, DB> {
+    /// Nests a transaction in this one, as [`Transaction::begin`] does: reached as
+    /// `(&mut *tx).begin()`, it is traced too, rather than `sqlx::Acquire::begin`.
+    pub async fn begin(&mut self) -> Result<Transaction<'_, DB>, Error> {
+        let TxConnection { inner, target } = self;
+        let nested =
+            traced::statement(target, "SAVEPOINT", sqlx::Connection::begin(&mut **inner)).await?;
+        Ok(Transaction {
+            connection: TxConnection {
+                inner: nested,
+                target: target.clone(),
+            },
+            savepoint: true,
+        })
+    }
+
     /// How to trace it, and the connection.
     fn parts(&mut self) -> (&Target, &mut DB::Connection) {
         (&self.target, &mut self.inner)

@@ -304,6 +304,29 @@ async fn transactions_and_connections_are_sqlx_acquire_with_their_begin_traced()
 }
 
 #[tokio::test]
+#[allow(clippy::needless_borrow)] // `(&mut *tx).begin()` as written in code generic over `Acquire`
+async fn begin_through_mut_star_is_ours_even_with_sqlx_acquire_in_scope() {
+    #[allow(unused_imports)] // what `sqlx::prelude::*` brings: must not take over `begin`
+    use sqlx::Acquire as _;
+    let ((), spans) = capture_async(async {
+        let pool = SqlitePool::connect("sqlite::memory:")
+            .await
+            .expect("connect");
+        let mut connection = pool.acquire().await.expect("acquire");
+        let mut tx: instrument_sqlx::Transaction<'_, sqlx::Sqlite> =
+            (&mut *connection).begin().await.expect("begin");
+        let nested: instrument_sqlx::Transaction<'_, sqlx::Sqlite> =
+            (&mut *tx).begin().await.expect("savepoint");
+        nested.commit().await.expect("release");
+        tx.commit().await.expect("commit");
+    })
+    .await;
+    for name in ["BEGIN", "SAVEPOINT", "RELEASE", "COMMIT"] {
+        spans.named(name);
+    }
+}
+
+#[tokio::test]
 async fn migrations_run_inside_a_transaction_roll_back_with_it() {
     let (seen, spans) = capture_async(async {
         let pool = PoolOptions::<sqlx::Sqlite>::new()
