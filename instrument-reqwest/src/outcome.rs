@@ -84,21 +84,3 @@ fn message_without_secrets<E: SendError>(error: &E) -> String {
     }
     message
 }
-
-/// How many redirects were really followed: the policy is asked before it decides,
-/// so when it stopped (a 3xx came back, or too many redirects) the last one asked
-/// about was not followed.
-pub(crate) fn redirects_made<E: SendError>(
-    output: &Result<reqwest::Response, E>,
-    attempts: u32,
-) -> u32 {
-    let stopped = match output {
-        Ok(response) => response.status().is_redirection(),
-        Err(error) => error.as_reqwest().is_some_and(reqwest::Error::is_redirect),
-    };
-    if stopped {
-        attempts.saturating_sub(1)
-    } else {
-        attempts
-    }
-}

@@ -7,12 +7,12 @@
 //! attribute).
 
 use std::future::Future;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use reqwest::redirect::Policy;
 
-use crate::outcome::{self, SendError};
+use crate::outcome::SendError;
 
 tokio::task_local! {
     static RESENDS: Arc<Resends>;
@@ -23,14 +23,37 @@ tokio::task_local! {
 pub(crate) struct Resends {
     /// Redirects the policy was asked about.
     redirects: AtomicU32,
+    /// Where the last of them led.
+    last_target: Mutex<Option<reqwest::Url>>,
     retries: AtomicU32,
 }
 
 impl Resends {
     /// How many times the request was really resent, now that `output` is known.
     pub(crate) fn made<E: SendError>(&self, output: &Result<reqwest::Response, E>) -> u32 {
-        let redirects = outcome::redirects_made(output, self.redirects.load(Ordering::Relaxed));
-        redirects.saturating_add(self.retries.load(Ordering::Relaxed))
+        self.redirects_followed(output)
+            .saturating_add(self.retries.load(Ordering::Relaxed))
+    }
+
+    /// The redirects followed: the policy is asked before it decides, so the last one
+    /// it was asked about was not followed when the policy stopped there (the response
+    /// then comes from before it, or is a redirect error). A 3xx the policy is not asked
+    /// about (304, or one without `Location`) ends the chain without saying so.
+    fn redirects_followed<E: SendError>(&self, output: &Result<reqwest::Response, E>) -> u32 {
+        let asked = self.redirects.load(Ordering::Relaxed);
+        if asked == 0 {
+            return 0;
+        }
+        let stopped = match output {
+            Ok(response) => self
+                .last_target
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .as_ref()
+                .is_some_and(|target| target != response.url()),
+            Err(error) => error.as_reqwest().is_some_and(reqwest::Error::is_redirect),
+        };
+        if stopped { asked - 1 } else { asked }
     }
 }
 
@@ -40,7 +63,13 @@ pub(crate) fn counting_redirects(policy: Policy) -> Policy {
     Policy::custom(move |attempt| {
         // `previous` holds the first URL and every redirect before this one.
         let redirects = u32::try_from(attempt.previous().len()).unwrap_or(u32::MAX);
-        let _ = RESENDS.try_with(|resends| resends.redirects.store(redirects, Ordering::Relaxed));
+        let _ = RESENDS.try_with(|resends| {
+            resends.redirects.store(redirects, Ordering::Relaxed);
+            *resends
+                .last_target
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner) = Some(attempt.url().clone());
+        });
         policy.redirect(attempt)
     })
 }

@@ -244,6 +244,25 @@ async fn a_redirect_the_policy_declines_is_not_a_resend() {
 }
 
 #[tokio::test]
+async fn a_redirect_followed_to_a_304_is_a_resend() {
+    let address = serve(routes()).await;
+    let (status, spans) = capture_async(async {
+        Client::new()
+            .get(format!("http://{address}/to-not-modified"))
+            .send()
+            .await
+            .expect("send")
+            .status()
+    })
+    .await;
+    // The 304 is the answer of the followed redirect: no policy was asked about it.
+    assert_eq!(status, 304);
+    spans
+        .named("GET")
+        .assert_attr("http.request.resend_count", 1);
+}
+
+#[tokio::test]
 async fn a_request_the_caller_drops_is_not_an_error() {
     let address = serve(routes()).await;
     let (elapsed, spans) = capture_async(async {

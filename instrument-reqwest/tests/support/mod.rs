@@ -38,6 +38,11 @@ pub fn routes() -> Router {
                 }
             }),
         )
+        .route("/not-modified", get(|| async { StatusCode::NOT_MODIFIED }))
+        .route(
+            "/to-not-modified",
+            get(|| async { Redirect::to("/not-modified") }),
+        )
         .route(
             "/headers",
             get(|headers: HeaderMap| async move {
