@@ -73,7 +73,7 @@ pub use switch::{
     enabled, ensure_env_read, globally_enabled, sdk_disabled_by_env, set_enabled,
     set_library_enabled,
 };
-pub use work::WorkCall;
+pub use work::{WorkCall, detached_context};
 
 /// The `tracing-opentelemetry` layer as this project configures it, for `init()` and for
 /// [`testing`] alike, so captured spans are exactly what is exported: semantic-convention

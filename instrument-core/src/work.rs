@@ -1,5 +1,8 @@
 //! [`WorkCall`]: a piece of work handed to another thread or task, as an INTERNAL span.
 
+use opentelemetry::baggage::BaggageExt as _;
+use tracing_opentelemetry::OpenTelemetrySpanExt as _;
+
 use crate::Library;
 use crate::library::with_target;
 use crate::span::{CallKind, CallSpan};
@@ -67,9 +70,31 @@ impl<'a> WorkCall<'a> {
             Some(spawner) => {
                 let span = with_target!(self.library, work_span!(self.name, None));
                 span.follows_from(spawner);
+                // A root still, but with the spawner's baggage (a tenant, a user id)
+                // current inside it. Fails only without the OpenTelemetry layer, when
+                // there is no context to give it.
+                let _ = span.set_parent(detached_context());
                 span
             }
         };
         CallSpan::new(span, CallKind::Database)
     }
+}
+
+/// What detached work carries of the current OpenTelemetry context: its baggage, and
+/// no active span, so that nothing the work does (a span, an outgoing `traceparent`)
+/// can become a child of the spawner's span, which may have ended long before.
+pub fn detached_context() -> opentelemetry::Context {
+    opentelemetry::Context::map_current(|current| {
+        let baggage = current.baggage();
+        if baggage.is_empty() {
+            return opentelemetry::Context::new();
+        }
+        // `Baggage` is not `Clone`: copied entry by entry.
+        let copy: opentelemetry::baggage::Baggage = baggage
+            .iter()
+            .map(|(key, (value, metadata))| (key.clone(), (value.clone(), metadata.clone())))
+            .collect();
+        opentelemetry::Context::new().with_baggage(copy)
+    })
 }

@@ -49,13 +49,22 @@ pub fn bind0_once<R>(f: impl FnOnce() -> R) -> impl FnOnce() -> R {
 /// assert!(on_complete(512)); // runs in `upload`, then `upload` closes
 /// ```
 pub fn bind_closing<A, R>(span: tracing::Span, f: impl FnOnce(A) -> R) -> impl FnOnce(A) -> R {
-    let carried = Carried::capture();
-    move |argument| {
-        carry::run_in(carried.as_ref(), || {
-            let result = span.in_scope(|| f(argument));
-            // Here, under the carried dispatcher: see `Drop for Carried`.
-            drop(span);
-            result
-        })
+    // Carried with `span` in it: called or dropped uncalled, anywhere, the span is let
+    // go of under the carried dispatcher (see `Drop for Carried`).
+    let closing = match Carried::capture() {
+        Some(carried) => Closing::Carried(carried.with_span(span)),
+        None => Closing::Plain(span),
+    };
+    move |argument| match closing {
+        Closing::Carried(carried) => carried.run(|| f(argument)),
+        Closing::Plain(span) => span.in_scope(|| f(argument)),
     }
+}
+
+/// The span a [`bind_closing`] callback finishes, with the context it was bound in when
+/// there is one.
+enum Closing {
+    Carried(Carried),
+    /// Threads switched off: the span alone, as the caller's own instrumentation.
+    Plain(tracing::Span),
 }

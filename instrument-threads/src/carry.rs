@@ -12,7 +12,8 @@ pub(crate) struct Carried {
     span: tracing::Span,
     /// `None` when there was no subscriber at all: the work then sees whatever default
     /// its thread has when it runs (a global one set later included), as a plain
-    /// thread would, rather than being pinned to "none".
+    /// thread would, rather than being pinned to "none". So work handed off inside
+    /// `with_default(NoSubscriber)` is not silenced on the other side, as with std.
     ///
     /// While carried work runs under a dispatcher, tracing looks the dispatcher up in a
     /// thread-local for the whole process instead of taking its global fast path (a
@@ -36,18 +37,26 @@ impl Carried {
         })
     }
 
-    /// For work that outlives its spawner: the current dispatcher and context, and,
-    /// instead of the current span, a new span `name` starting a trace of its own, linked
-    /// to the current span. It is made here, on the spawner's side, so that the work
-    /// never holds the spawner's span open (nor, entering it, moves its end time).
+    /// For work that outlives its spawner: the current dispatcher; of the OpenTelemetry
+    /// context, the baggage only ([`instrument_core::detached_context`]); and instead of
+    /// the current span, a new span `name` starting a trace of its own, linked to the
+    /// current span. It is made here, on the spawner's side, so that the work never
+    /// holds the spawner's span open (nor, entering it, moves its end time).
     pub(crate) fn detached(name: &str) -> Option<Self> {
         let mut carried = Self::capture()?;
+        carried.context = instrument_core::detached_context();
         carried.span = WorkCall::new(Library::Threads, name)
             .detached_from(&carried.span)
             .start()
             .span()
             .clone();
         Some(carried)
+    }
+
+    /// The same context, with `span` to run in instead of the one current at capture.
+    pub(crate) fn with_span(mut self, span: tracing::Span) -> Self {
+        self.span = span;
+        self
     }
 
     /// Runs `work` under the carried dispatcher, OpenTelemetry context and span.

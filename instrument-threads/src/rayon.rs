@@ -60,6 +60,23 @@ impl<'scope> Scope<'scope> {
             carry::run_in(carried.as_ref(), || f(Scope::ref_cast(inner)));
         });
     }
+
+    /// Like [`rayon::Scope::spawn_broadcast`]: each thread's call runs in the span current
+    /// here.
+    pub fn spawn_broadcast<F>(&self, f: F)
+    where
+        F: Fn(&Scope<'scope>, rayon::BroadcastContext<'_>) + Send + Sync + 'scope,
+    {
+        let carried = Carried::capture();
+        self.inner.spawn_broadcast(move |inner, context| {
+            carry::run_in(carried.as_ref(), || f(Scope::ref_cast(inner), context));
+        });
+    }
+
+    /// The rayon scope: work spawned on it directly does not follow the span.
+    pub fn inner(&self) -> &rayon::Scope<'scope> {
+        &self.inner
+    }
 }
 
 /// A rayon thread pool whose `install` and `spawn` run in the caller's span; made from

@@ -53,6 +53,11 @@ fn work_spawned_from_spawned_scope_work_keeps_the_span() {
                 scope.spawn(|_| tracing::info_span!("leaf").in_scope(|| {}));
             });
         });
+        instrument_threads::rayon::scope(|scope| {
+            scope.spawn_broadcast(|_, context| {
+                tracing::info_span!("broadcast", index = context.index()).in_scope(|| {});
+            });
+        });
         let (done, wait) = std::sync::mpsc::channel();
         instrument_threads::rayon::spawn(move || {
             tracing::info_span!("global").in_scope(|| {});
@@ -60,7 +65,11 @@ fn work_spawned_from_spawned_scope_work_keeps_the_span() {
         });
         wait.recv().expect("spawned work ran");
     });
-    assert!(spans.named("global").is_child_of(spans.named("parent")));
+    let parent = spans.named("parent");
+    assert!(spans.named("global").is_child_of(parent));
+    let broadcast = spans.all_named("broadcast");
+    assert_eq!(broadcast.len(), rayon::current_num_threads());
+    assert!(broadcast.iter().all(|span| span.is_child_of(parent)));
     let middle = spans.named("middle");
     assert!(middle.is_child_of(spans.named("parent")));
     assert!(spans.named("leaf").is_child_of(middle));

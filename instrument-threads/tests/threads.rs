@@ -87,6 +87,37 @@ fn the_opentelemetry_context_follows_too() {
 }
 
 #[test]
+fn detached_work_keeps_the_baggage_but_not_the_spawners_trace() {
+    use opentelemetry::trace::TraceContextExt as _;
+    let ((spawner_trace, (user, work_trace)), spans) = capture(|| {
+        let _context = opentelemetry::Context::current()
+            .with_baggage([opentelemetry::KeyValue::new("user", "alice")])
+            .attach();
+        let _order = tracing::info_span!("order").entered();
+        let spawner_trace = opentelemetry::Context::current()
+            .span()
+            .span_context()
+            .trace_id();
+        let seen = thread::spawn_detached("send sms", || {
+            let current = opentelemetry::Context::current();
+            let user = current.baggage().get("user").map(|value| value.to_string());
+            (user, current.span().span_context().trace_id())
+        })
+        .join()
+        .expect("join");
+        (spawner_trace, seen)
+    });
+    assert_eq!(user.as_deref(), Some("alice"), "the baggage went along");
+    let detached = spans.named("send sms");
+    assert_eq!(
+        work_trace, detached.trace_id,
+        "the work's own trace is current"
+    );
+    assert_ne!(work_trace, spawner_trace);
+    assert_eq!(spans.named("order").trace_id, spawner_trace);
+}
+
+#[test]
 fn a_bound_callback_runs_in_the_span_it_was_bound_in_on_any_thread() {
     let ((), spans) = capture(|| {
         let callback = {
@@ -103,6 +134,45 @@ fn a_bound_callback_runs_in_the_span_it_was_bound_in_on_any_thread() {
         );
     });
     assert!(spans.named("callback").is_child_of(spans.named("bound")));
+}
+
+#[test]
+fn a_closing_callback_called_or_dropped_elsewhere_lets_its_parent_close() {
+    let (done, spans) = capture(|| {
+        let (called, dropped) = {
+            let _outer = tracing::info_span!("outer").entered();
+            let upload = tracing::info_span!("upload");
+            let called = instrument_threads::bind_closing(upload, |bytes: usize| bytes);
+            let abandoned = tracing::info_span!("abandoned");
+            let dropped = instrument_threads::bind_closing(abandoned, |bytes: usize| bytes);
+            (called, dropped)
+        };
+        // Each callback holds the last handle to its span, and lets go on another thread.
+        let size = std::thread::spawn(move || called(512))
+            .join()
+            .expect("join");
+        assert_eq!(size, 512);
+        std::thread::spawn(move || drop(dropped))
+            .join()
+            .expect("join");
+        std::time::SystemTime::now()
+    });
+    let outer = spans.named("outer");
+    assert!(spans.named("upload").is_child_of(outer));
+    assert!(spans.named("abandoned").is_child_of(outer));
+    assert!(
+        outer.end_time <= done,
+        "`outer` closed when the callbacks let go"
+    );
+}
+
+#[test]
+fn work_bound_without_a_subscriber_sees_the_one_current_where_it_runs() {
+    // Bound with no subscriber at all, as before `init()`: nothing to carry, so the
+    // callback is not pinned to "no subscriber".
+    let callback = instrument_threads::bind0(|| tracing::info_span!("late").in_scope(|| {}));
+    let ((), spans) = capture(callback);
+    spans.named("late");
 }
 
 #[test]
