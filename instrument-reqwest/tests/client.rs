@@ -7,8 +7,7 @@ use std::time::Duration;
 
 use instrument_core::testing::{SpanKind, Status, capture_async};
 use instrument_reqwest::Client;
-use instrument_reqwest::retry;
-use support::{closed_port, flaky, install_propagators, routes, serve};
+use support::{closed_port, flaky, install_propagators, retry_unavailable, routes, serve};
 
 #[tokio::test]
 async fn a_successful_request_is_a_client_span_named_by_its_method() {
@@ -279,16 +278,6 @@ async fn a_request_the_caller_drops_is_not_an_error() {
     assert_eq!(span.status, Status::Unset);
     span.assert_no_attr("error.type")
         .assert_no_attr("http.response.status_code");
-}
-
-/// Retries 503s to 127.0.0.1, at most `max` times per request.
-fn retry_unavailable(max: u32) -> retry::Builder {
-    retry::for_host("127.0.0.1")
-        .max_retries_per_request(max)
-        .classify_fn(|attempt| match attempt.status() {
-            Some(reqwest::StatusCode::SERVICE_UNAVAILABLE) => attempt.retryable(),
-            _ => attempt.success(),
-        })
 }
 
 /// Sends GET `path` on a client retrying 503s `max` times: the status and the spans.

@@ -3,7 +3,7 @@
 mod support;
 
 use instrument_core::testing::{SpanKind, capture_async, string_array};
-use support::{flaky, install_propagators, routes, serve};
+use support::{flaky, install_propagators, retry_unavailable, routes, serve};
 
 #[tokio::test]
 async fn a_request_through_the_middleware_is_a_client_span_that_propagates() {
@@ -34,14 +34,8 @@ async fn a_request_through_the_middleware_is_a_client_span_that_propagates() {
 async fn retries_of_the_clients_policy_from_retry_are_counted() {
     let address = serve(flaky(1)).await;
     let (status, spans) = capture_async(async {
-        let policy = instrument_reqwest::retry::for_host("127.0.0.1").classify_fn(|attempt| {
-            match attempt.status() {
-                Some(reqwest::StatusCode::SERVICE_UNAVAILABLE) => attempt.retryable(),
-                _ => attempt.success(),
-            }
-        });
         let inner = reqwest::Client::builder()
-            .retry(policy)
+            .retry(retry_unavailable(2))
             .build()
             .expect("client");
         reqwest_middleware::ClientBuilder::new(inner)

@@ -79,6 +79,17 @@ pub fn flaky(failures: u32) -> Router {
         .route("/to-flaky", get(|| async { Redirect::to("/flaky") }))
 }
 
+/// A policy from `instrument_reqwest::retry` retrying 503s to 127.0.0.1, at most
+/// `max` times per request.
+pub fn retry_unavailable(max: u32) -> reqwest::retry::Builder {
+    instrument_reqwest::retry::for_host("127.0.0.1")
+        .max_retries_per_request(max)
+        .classify_fn(|attempt| match attempt.status() {
+            Some(reqwest::StatusCode::SERVICE_UNAVAILABLE) => attempt.retryable(),
+            _ => attempt.success(),
+        })
+}
+
 /// Serves `app` on a loopback port in the background (its spans, if any, are not
 /// captured: the server runs in tasks of its own).
 pub async fn serve(app: Router) -> SocketAddr {
