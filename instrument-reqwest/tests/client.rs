@@ -224,19 +224,12 @@ async fn a_failed_requests_message_carries_no_credentials_or_signatures() {
 #[tokio::test]
 async fn a_redirect_the_policy_declines_is_not_a_resend() {
     let address = serve(routes()).await;
-    let (status, spans) = capture_async(async {
-        Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client")
-            .get(format!("http://{address}/redirect/1"))
-            .send()
-            .await
-            .expect("send")
-            .status()
-    })
-    .await;
-    assert!(status.is_redirection());
+    let client = Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let (status, spans) = get_status(client, address, "/redirect/1").await;
+    assert_eq!(status, 303, "the redirect itself, not followed");
     let span = spans.named("GET");
     span.assert_no_attr("http.request.resend_count");
     assert_eq!(span.status, Status::Unset);
@@ -245,15 +238,7 @@ async fn a_redirect_the_policy_declines_is_not_a_resend() {
 #[tokio::test]
 async fn a_redirect_followed_to_a_304_is_a_resend() {
     let address = serve(routes()).await;
-    let (status, spans) = capture_async(async {
-        Client::new()
-            .get(format!("http://{address}/to-not-modified"))
-            .send()
-            .await
-            .expect("send")
-            .status()
-    })
-    .await;
+    let (status, spans) = get_status(Client::new(), address, "/to-not-modified").await;
     // The 304 is the answer of the followed redirect: no policy was asked about it.
     assert_eq!(status, 304);
     spans
@@ -286,11 +271,21 @@ async fn get_with_retries(
     path: &str,
     max: u32,
 ) -> (u16, instrument_core::testing::Spans) {
+    let client = Client::builder()
+        .retry(retry_unavailable(max))
+        .build()
+        .expect("client");
+    get_status(client, address, path).await
+}
+
+/// Sends GET `path` on `client`, capturing: the status and the spans.
+async fn get_status(
+    client: Client,
+    address: std::net::SocketAddr,
+    path: &str,
+) -> (u16, instrument_core::testing::Spans) {
     capture_async(async {
-        Client::builder()
-            .retry(retry_unavailable(max))
-            .build()
-            .expect("client")
+        client
             .get(format!("http://{address}{path}"))
             .send()
             .await
