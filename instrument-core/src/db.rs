@@ -2,10 +2,13 @@
 
 use std::borrow::Cow;
 
-use crate::Library;
-use crate::library::with_target;
+use opentelemetry::trace::{SpanBuilder, SpanKind};
+use opentelemetry::{KeyValue, Value};
+
 use crate::span::{CallKind, CallSpan};
-use crate::sql::{self, Dialect, SanitizeOptions};
+use crate::sql::Dialect;
+use crate::statements::{self, Statement};
+use crate::{Library, emit};
 
 /// The database system, as `db.system.name` names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -66,27 +69,6 @@ pub enum QueryText {
     AsWritten,
     /// No `db.query.text` at all (the summary and span name remain).
     Off,
-}
-
-/// A script's summary (`BATCH {summary}` when its statements share one, else `BATCH`)
-/// and, for two or more statements, their number; a single statement's own summary.
-fn script_summary(script: &str, dialect: sql::Dialect) -> (Option<String>, Option<u64>) {
-    let statements = sql::split_statements(script, dialect);
-    if statements.len() < 2 {
-        return (sql::summarize(script, dialect), None);
-    }
-    let mut summaries = statements
-        .iter()
-        .map(|statement| sql::summarize(statement, dialect));
-    let first = summaries.next().flatten();
-    let shared = first.filter(|first| summaries.all(|s| s.as_deref() == Some(first.as_str())));
-    let summary = match shared {
-        Some(shared) if shared.len() + "BATCH ".len() <= sql::MAX_SUMMARY_LEN => {
-            format!("BATCH {shared}")
-        }
-        _ => "BATCH".to_owned(),
-    };
-    (Some(summary), u64::try_from(statements.len()).ok())
 }
 
 impl QueryText {
@@ -156,64 +138,6 @@ pub struct DbCall<'a> {
     batch_size: Option<u64>,
     server: Option<(&'a str, Option<u16>)>,
     peer: Option<(&'a str, Option<u16>)>,
-}
-
-/// The span's values, computed only when someone listens.
-struct DbSpanValues<'a> {
-    name: Cow<'a, str>,
-    summary: Option<Cow<'a, str>>,
-    text: Option<Cow<'a, str>>,
-    server_port: Option<i64>,
-    peer_port: Option<i64>,
-    batch_size: Option<i64>,
-}
-
-macro_rules! db_span {
-    ($target:literal, $call:expr, $v:expr) => {
-        tracing::info_span!(
-            target: $target,
-            "db.client",
-            otel.name = &*$v.name,
-            otel.kind = "client",
-            otel.status_code = tracing::field::Empty,
-            otel.status_description = tracing::field::Empty,
-            db.system.name = $call.system.name(),
-            db.namespace = $call.namespace,
-            db.query.text = $v.text.as_deref(),
-            db.query.summary = $v.summary.as_deref(),
-            db.operation.name = $call.operation,
-            db.collection.name = $call.collection,
-            db.operation.batch.size = $v.batch_size,
-            db.response.status_code = tracing::field::Empty,
-            db.response.returned_rows = tracing::field::Empty,
-            db.response.affected_rows = tracing::field::Empty,
-            db.client.connection.wait_time = tracing::field::Empty,
-            error.type = tracing::field::Empty,
-            server.address = $call.server.map(|(address, _)| address),
-            server.port = $v.server_port,
-            network.peer.address = $call.peer.map(|(address, _)| address),
-            network.peer.port = $v.peer_port,
-        )
-    };
-}
-
-macro_rules! acquire_span {
-    ($target:literal, $call:expr, $server_port:expr) => {
-        tracing::info_span!(
-            target: $target,
-            "db.client.acquire",
-            otel.name = "acquire",
-            otel.kind = "internal",
-            otel.status_code = tracing::field::Empty,
-            otel.status_description = tracing::field::Empty,
-            db.system.name = $call.system.name(),
-            db.namespace = $call.namespace,
-            db.client.connection.wait_time = tracing::field::Empty,
-            error.type = tracing::field::Empty,
-            server.address = $call.server.map(|(address, _)| address),
-            server.port = $server_port,
-        )
-    };
 }
 
 impl<'a> DbCall<'a> {
@@ -311,15 +235,37 @@ impl<'a> DbCall<'a> {
     }
 
     /// Makes the CLIENT span, with every attribute a sampler may need already set. When
-    /// the library is switched off or nobody listens, returns [`CallSpan::none`] without
-    /// doing any string work.
+    /// the library is switched off, returns [`CallSpan::none`] without doing any string
+    /// work.
     pub fn start(self) -> CallSpan {
         if !crate::recording(self.library) {
             return CallSpan::none();
         }
-        let values = self.values();
-        let span = with_target!(self.library, db_span!(self, values));
-        CallSpan::new(span, CallKind::Database)
+        let mut attributes = Vec::with_capacity(12);
+        let (name, batch_size) = self.query_attributes(&mut attributes);
+        if let Some(size) = batch_size
+            .filter(|size| *size >= 2)
+            .and_then(|size| i64::try_from(size).ok())
+        {
+            attributes.push(KeyValue::new("db.operation.batch.size", size));
+        }
+        if let Some(operation) = self.operation {
+            attributes.push(KeyValue::new("db.operation.name", operation.to_owned()));
+        }
+        if let Some(collection) = self.collection {
+            attributes.push(KeyValue::new("db.collection.name", collection.to_owned()));
+        }
+        self.push_common(&mut attributes);
+        if let Some((address, port)) = self.peer {
+            attributes.push(KeyValue::new("network.peer.address", address.to_owned()));
+            if let Some(port) = port {
+                attributes.push(KeyValue::new("network.peer.port", i64::from(port)));
+            }
+        }
+        let builder = SpanBuilder::from_name(name)
+            .with_kind(SpanKind::Client)
+            .with_attributes(attributes);
+        CallSpan::new(emit::start(self.library, builder, None), CallKind::Database)
     }
 
     /// Makes the INTERNAL span `acquire`: the wait for a connection from a client-side
@@ -329,9 +275,26 @@ impl<'a> DbCall<'a> {
         if !crate::recording(self.library) {
             return CallSpan::none();
         }
-        let server_port = self.server_port();
-        let span = with_target!(self.library, acquire_span!(self, server_port));
-        CallSpan::new(span, CallKind::Database)
+        let mut attributes = Vec::with_capacity(5);
+        self.push_common(&mut attributes);
+        let builder = SpanBuilder::from_name("acquire")
+            .with_kind(SpanKind::Internal)
+            .with_attributes(attributes);
+        CallSpan::new(emit::start(self.library, builder, None), CallKind::Database)
+    }
+
+    /// `db.system.name`, `db.namespace`, `server.address` and `server.port`.
+    fn push_common(&self, attributes: &mut Vec<KeyValue>) {
+        attributes.push(KeyValue::new("db.system.name", self.system.name()));
+        if let Some(namespace) = self.namespace {
+            attributes.push(KeyValue::new("db.namespace", namespace.to_owned()));
+        }
+        if let Some((address, _)) = self.server {
+            attributes.push(KeyValue::new("server.address", address.to_owned()));
+        }
+        if let Some(port) = self.server_port() {
+            attributes.push(KeyValue::new("server.port", port));
+        }
     }
 
     /// `server.port`, left out when it is the system's default.
@@ -343,73 +306,74 @@ impl<'a> DbCall<'a> {
             .map(i64::from)
     }
 
-    fn values(&self) -> DbSpanValues<'a> {
+    /// Pushes `db.query.text` and `db.query.summary`; returns the span name and the
+    /// batch size a script implies.
+    fn query_attributes(&self, attributes: &mut Vec<KeyValue>) -> (Cow<'static, str>, Option<u64>) {
         let dialect = self.system.dialect();
-        let mut batch_size = self.batch_size;
-        let (summary, text) = match &self.query {
+        let (statement, text) = match &self.query {
             None => (None, None),
-            Some(Query::Masked(text)) => (None, Some(text.clone())),
+            Some(Query::Masked(text)) => (None, Some(Value::from(text.to_string()))),
             Some(Query::Sql {
                 text,
                 parameterized,
-            }) => (
-                sql::summarize(text, dialect),
-                self.recorded_sql(text, *parameterized),
-            ),
+            }) => {
+                let statement = statements::describe(text, dialect, false);
+                let text = self.recorded_sql(&statement, *parameterized);
+                (Some(statement), text)
+            }
             Some(Query::Script(script)) => {
-                let (summary, size) = script_summary(script, dialect);
-                batch_size = batch_size.or(size);
-                (summary, self.recorded_sql(script, false))
+                let statement = statements::describe(script, dialect, true);
+                let text = self.recorded_sql(&statement, false);
+                (Some(statement), text)
             }
         };
-        let summary = summary.map(Cow::Owned);
-        let summary = self.summary.map(Cow::Borrowed).or(summary);
-        let text = if self.query_text == QueryText::Off {
-            None
-        } else {
-            text
-        };
-        let name = self.span_name(summary.as_deref());
-        DbSpanValues {
-            name,
-            summary,
-            text,
-            server_port: self.server_port(),
-            peer_port: self.peer.and_then(|(_, port)| port).map(i64::from),
-            batch_size: batch_size
-                .filter(|size| *size >= 2)
-                .and_then(|size| i64::try_from(size).ok()),
+        if let Some(text) = text.filter(|_| self.query_text != QueryText::Off) {
+            attributes.push(KeyValue::new("db.query.text", text));
         }
+        let batch_size = self
+            .batch_size
+            .or(statement.as_ref().and_then(|s| s.batch_size));
+        let name = match (
+            self.summary,
+            statement.as_ref().and_then(|s| s.summary.as_ref()),
+        ) {
+            (Some(summary), _) => {
+                attributes.push(KeyValue::new("db.query.summary", summary.to_owned()));
+                Cow::Owned(summary.to_owned())
+            }
+            (None, Some(derived)) => {
+                attributes.push(KeyValue::new(
+                    "db.query.summary",
+                    Value::String(derived.summary.clone().into()),
+                ));
+                derived.name.clone()
+            }
+            (None, None) => self.span_name_without_summary(),
+        };
+        (name, batch_size)
     }
 
     /// `db.query.text` for SQL: as written when parameterized (or asked for), else
     /// sanitized; none when switched off.
-    fn recorded_sql(&self, text: &'a str, parameterized: bool) -> Option<Cow<'a, str>> {
-        match (self.query_text, parameterized) {
-            (QueryText::Off, _) => None,
-            (QueryText::AsWritten, _) | (QueryText::Sanitized, true) => Some(Cow::Borrowed(text)),
-            (QueryText::Sanitized, false) => {
-                let options = SanitizeOptions {
-                    dialect: self.system.dialect(),
-                    ..SanitizeOptions::default()
-                };
-                Some(Cow::Owned(sql::sanitize(text, &options)))
-            }
-        }
+    fn recorded_sql(&self, statement: &Statement, parameterized: bool) -> Option<Value> {
+        let text = match (self.query_text, parameterized) {
+            (QueryText::Off, _) => return None,
+            (QueryText::AsWritten, _) | (QueryText::Sanitized, true) => statement.text.clone(),
+            (QueryText::Sanitized, false) => statement.sanitized(),
+        };
+        Some(Value::String(text.into()))
     }
 
-    /// Span name, first rule that applies: the summary; `{operation} {target}`; the system.
-    fn span_name(&self, summary: Option<&str>) -> Cow<'a, str> {
-        if let Some(summary) = summary {
-            return Cow::Owned(summary.to_owned());
-        }
+    /// Span name without a summary, first rule that applies: `{operation} {target}`;
+    /// the system.
+    fn span_name_without_summary(&self) -> Cow<'static, str> {
         let Some(operation) = self.operation else {
             return Cow::Borrowed(self.system.name());
         };
         // Redis spans are named by the command alone: a key-space index or an address
         // adds nothing a reader of "GET" needs.
         if self.system == DbSystem::Redis {
-            return Cow::Borrowed(operation);
+            return Cow::Owned(operation.to_owned());
         }
         let target = self
             .collection
@@ -421,7 +385,7 @@ impl<'a> DbCall<'a> {
             }));
         match target {
             Some(target) => Cow::Owned(format!("{operation} {target}")),
-            None => Cow::Borrowed(operation),
+            None => Cow::Owned(operation.to_owned()),
         }
     }
 }

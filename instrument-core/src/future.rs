@@ -34,8 +34,8 @@ impl<T, E: std::error::Error + 'static> RecordOutput<Result<T, E>> for RecordRes
 }
 
 pin_project! {
-    /// A future that is polled inside its span, records its output, and ends the span as
-    /// soon as it completes. Dropped before completion (cancelled by the caller), the span
+    /// A future that is polled with its span's context current, records its output, and
+    /// ends the span as soon as it completes. Dropped before completion (cancelled by the caller), the span
     /// ends with no error. `Send` when the inner future and the recorder are.
     #[derive(Debug)]
     #[must_use = "futures do nothing unless polled"]
@@ -68,13 +68,12 @@ impl<F: Future, R: RecordOutput<F::Output>> Future for Traced<F, R> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        let entered = this.span.span().enter();
-        let output = ready!(this.inner.poll(cx));
+        let output = ready!(this.span.in_scope(|| this.inner.poll(cx)));
         if let Some(recorder) = this.recorder.take() {
             recorder.record(&output, this.span);
         }
-        drop(entered);
-        // End the span now, not whenever the caller drops this future.
+        // Let go of the span now, not whenever the caller drops this future: it ends
+        // here unless the call handed a clone to something still running.
         *this.span = CallSpan::none();
         Poll::Ready(output)
     }

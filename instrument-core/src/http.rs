@@ -3,9 +3,11 @@
 
 use std::borrow::Cow;
 
-use crate::Library;
-use crate::library::with_target;
+use opentelemetry::KeyValue;
+use opentelemetry::trace::{SpanBuilder, SpanKind};
+
 use crate::span::{CallKind, CallSpan};
+use crate::{Library, emit};
 
 /// The methods `http.request.method` may carry as they are; any other is `_OTHER`.
 const KNOWN_METHODS: [&str; 10] = [
@@ -138,54 +140,6 @@ pub struct HttpClientCall<'a> {
     url_template: Option<&'a str>,
 }
 
-macro_rules! http_client_span {
-    ($target:literal, $call:expr, $name:expr, $method:expr, $original:expr, $url:expr) => {
-        tracing::info_span!(
-            target: $target,
-            "http.client",
-            otel.name = &*$name,
-            otel.kind = "client",
-            otel.status_code = tracing::field::Empty,
-            otel.status_description = tracing::field::Empty,
-            http.request.method = $method,
-            http.request.method_original = $original,
-            url.full = &*$url,
-            server.address = $call.server.map(|(address, _)| address),
-            server.port = $call.server.map(|(_, port)| i64::from(port)),
-            network.protocol.version = $call.protocol_version,
-            http.response.status_code = tracing::field::Empty,
-            http.request.resend_count = tracing::field::Empty,
-            url.template = $call.url_template,
-            error.type = tracing::field::Empty,
-        )
-    };
-}
-
-macro_rules! http_server_span {
-    ($target:literal, $call:expr, $name:expr, $method:expr, $original:expr, $query:expr) => {
-        tracing::info_span!(
-            target: $target,
-            "http.server",
-            otel.name = &*$name,
-            otel.kind = "server",
-            otel.status_code = tracing::field::Empty,
-            otel.status_description = tracing::field::Empty,
-            http.request.method = $method,
-            http.request.method_original = $original,
-            http.route = $call.route,
-            url.path = $call.path,
-            url.scheme = $call.scheme,
-            url.query = $query.as_deref(),
-            server.address = $call.server.map(|(address, _)| address),
-            server.port = $call.server.and_then(|(_, port)| port).map(i64::from),
-            network.protocol.version = $call.protocol_version,
-            http.response.status_code = tracing::field::Empty,
-            error.type = tracing::field::Empty,
-            sampling.priority = $call.sampling_priority,
-        )
-    };
-}
-
 impl<'a> HttpClientCall<'a> {
     /// A request with this method and full URL, sent through `library`'s wrapper.
     pub fn new(library: Library, method: &'a str, url: &'a str) -> Self {
@@ -224,17 +178,30 @@ impl<'a> HttpClientCall<'a> {
             return CallSpan::none();
         }
         let (method, original) = method_attributes(self.method);
-        let shown = if original.is_some() { "HTTP" } else { method };
-        let name: Cow<'_, str> = match self.url_template {
-            Some(template) => Cow::Owned(format!("{shown} {template}")),
-            None => Cow::Borrowed(shown),
-        };
-        let url = redact_url(self.url);
-        let span = with_target!(
-            self.library,
-            http_client_span!(self, name, method, original, url)
-        );
-        CallSpan::new(span, CallKind::HttpClient)
+        let name = span_name(method, original, self.url_template);
+        let mut attributes = Vec::with_capacity(8);
+        push_method(&mut attributes, method, original);
+        attributes.push(KeyValue::new("url.full", redact_url(self.url).into_owned()));
+        if let Some((address, port)) = self.server {
+            attributes.push(KeyValue::new("server.address", address.to_owned()));
+            attributes.push(KeyValue::new("server.port", i64::from(port)));
+        }
+        if let Some(version) = self.protocol_version {
+            attributes.push(KeyValue::new(
+                "network.protocol.version",
+                version.to_owned(),
+            ));
+        }
+        if let Some(template) = self.url_template {
+            attributes.push(KeyValue::new("url.template", template.to_owned()));
+        }
+        let builder = SpanBuilder::from_name(name)
+            .with_kind(SpanKind::Client)
+            .with_attributes(attributes);
+        CallSpan::new(
+            emit::start(self.library, builder, None),
+            CallKind::HttpClient,
+        )
     }
 }
 
@@ -281,7 +248,9 @@ impl<'a> HttpServerCall<'a> {
 
     /// The context extracted from the request's headers: the span becomes the child of
     /// the remote caller's span (when the context holds one) instead of the current
-    /// span's.
+    /// span's. Extract it on top of the current context (as the global propagator's
+    /// `extract` does), so that what the current context carries for the process, such
+    /// as a test's capture, is kept.
     pub fn remote_parent(mut self, context: opentelemetry::Context) -> Self {
         self.remote_parent = Some(context);
         self
@@ -323,23 +292,67 @@ impl<'a> HttpServerCall<'a> {
             return CallSpan::none();
         }
         let (method, original) = method_attributes(self.method);
-        let shown = if original.is_some() { "HTTP" } else { method };
-        let name: Cow<'_, str> = match self.route {
-            Some(route) => Cow::Owned(format!("{shown} {route}")),
-            None => Cow::Borrowed(shown),
-        };
-        // The query, with signature values redacted as in `url.full`.
-        let query = self.query.map(redact_query);
-        let span = with_target!(
-            self.library,
-            http_server_span!(self, name, method, original, query)
-        );
-        if let Some(parent) = self.remote_parent {
-            // Fails only when no OpenTelemetry layer listens: then there is no trace to
-            // join, and nothing to do.
-            let _ = tracing_opentelemetry::OpenTelemetrySpanExt::set_parent(&span, parent);
+        let name = span_name(method, original, self.route);
+        let mut attributes = Vec::with_capacity(10);
+        push_method(&mut attributes, method, original);
+        if let Some(route) = self.route {
+            attributes.push(KeyValue::new("http.route", route.to_owned()));
         }
-        CallSpan::new(span, CallKind::HttpServer)
+        attributes.push(KeyValue::new("url.path", self.path.to_owned()));
+        if let Some(scheme) = self.scheme {
+            attributes.push(KeyValue::new("url.scheme", scheme.to_owned()));
+        }
+        if let Some(query) = self.query {
+            // The query, with signature values redacted as in `url.full`.
+            attributes.push(KeyValue::new("url.query", redact_query(query).into_owned()));
+        }
+        if let Some((address, port)) = self.server {
+            attributes.push(KeyValue::new("server.address", address.to_owned()));
+            if let Some(port) = port {
+                attributes.push(KeyValue::new("server.port", i64::from(port)));
+            }
+        }
+        if let Some(version) = self.protocol_version {
+            attributes.push(KeyValue::new(
+                "network.protocol.version",
+                version.to_owned(),
+            ));
+        }
+        if let Some(priority) = self.sampling_priority {
+            attributes.push(KeyValue::new("sampling.priority", priority));
+        }
+        let builder = SpanBuilder::from_name(name)
+            .with_kind(SpanKind::Server)
+            .with_attributes(attributes);
+        CallSpan::new(
+            emit::start(self.library, builder, self.remote_parent.as_ref()),
+            CallKind::HttpServer,
+        )
+    }
+}
+
+/// `{method} {target}` (a route or URL template), or the method alone; an unknown method
+/// shows as `HTTP`.
+fn span_name(
+    method: &'static str,
+    original: Option<&str>,
+    target: Option<&str>,
+) -> Cow<'static, str> {
+    let shown = if original.is_some() { "HTTP" } else { method };
+    match target {
+        Some(target) => Cow::Owned(format!("{shown} {target}")),
+        None => Cow::Borrowed(shown),
+    }
+}
+
+/// `http.request.method` and, for an unknown method, `http.request.method_original`.
+fn push_method(attributes: &mut Vec<KeyValue>, method: &'static str, original: Option<&str>) {
+    attributes.push(KeyValue::new("http.request.method", method));
+    if let Some(original) = original {
+        attributes.push(KeyValue::new(
+            "http.request.method_original",
+            original.to_owned(),
+        ));
     }
 }
 

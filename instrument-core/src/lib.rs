@@ -49,13 +49,16 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod db;
+pub mod emit;
 pub mod env;
+mod events;
 mod future;
 mod http;
 mod library;
 pub mod propagation;
 mod span;
 pub mod sql;
+mod statements;
 mod stream;
 mod switch;
 #[cfg(feature = "testing")]
@@ -64,6 +67,7 @@ pub mod testing;
 mod work;
 
 pub use db::{DbCall, DbSystem, QueryText};
+pub use events::SpanEvents;
 pub use future::{RecordOutput, RecordResult, Traced};
 pub use http::{HttpClientCall, HttpServerCall, protocol_version_name, redact_query, redact_url};
 pub use library::{Library, recording};
@@ -75,9 +79,12 @@ pub use switch::{
 };
 pub use work::{WorkCall, detached_context};
 
-/// The `tracing-opentelemetry` layer as this project configures it, for `init()` and for
-/// [`testing`] alike, so captured spans are exactly what is exported: semantic-convention
-/// attributes only, without the layer's source-location, target, thread and busy/idle extras.
+/// The `tracing-opentelemetry` layer as this project configures it for the application's
+/// own `tracing` spans, for `init()` and for [`testing`] alike, so captured spans are
+/// exactly what is exported: semantic-convention attributes only, without the layer's
+/// source-location, target, thread and busy/idle extras. Its context activation (the
+/// default) makes an entered `tracing` span's context current: see [`emit`]. Give it
+/// spans only: events go through [`SpanEvents`], which also finds our spans.
 pub fn otel_layer<S, T>(tracer: T) -> tracing_opentelemetry::OpenTelemetryLayer<S, T>
 where
     S: tracing::Subscriber + for<'span> tracing_subscriber::registry::LookupSpan<'span>,
@@ -92,20 +99,78 @@ where
         .with_tracked_inactivity(false)
 }
 
-/// Targets whose events never reach OpenTelemetry. sqlx logs every statement as a
-/// `sqlx::query` event (at DEBUG, or WARN when slow): inside a query span it would become a
-/// span event repeating the span (statement, rows, time), with the statement as written,
-/// literals and all, defeating the query-text setting.
-const UNEXPORTED_EVENT_TARGETS: &[&str] = &["sqlx::query"];
+/// Crates whose log events never become span events, whatever the filter: database,
+/// cache, HTTP, TLS and runtime libraries log statements, bound values, notices and
+/// connection details (sqlx's `sqlx::query` repeats every statement as written, literals
+/// and all; `sqlx::postgres::notice` can quote bound values). Code compiled from the
+/// cargo registry or a git checkout is treated the same way (see [`exported`]).
+const LIBRARY_EVENT_TARGETS: &[&str] = &[
+    "sqlx",
+    "sqlx_core",
+    "sqlx_postgres",
+    "sqlx_mysql",
+    "sqlx_sqlite",
+    "tokio_postgres",
+    "postgres",
+    "deadpool",
+    "deadpool_postgres",
+    "redis",
+    "hyper",
+    "hyper_util",
+    "h2",
+    "h3",
+    "reqwest",
+    "reqwest_middleware",
+    "rustls",
+    "tokio_rustls",
+    "native_tls",
+    "tonic",
+    "tower",
+    "tower_http",
+    "axum",
+    "tokio",
+    "mio",
+    "want",
+    "rayon",
+    "lapin",
+    "async_nats",
+    "opentelemetry",
+    "opentelemetry_sdk",
+    "opentelemetry_otlp",
+    "opentelemetry_http",
+    "tracing_opentelemetry",
+];
 
-/// Should this span or event reach OpenTelemetry? The per-layer filter of [`otel_layer`]
-/// in `init()` and in [`testing`]: everything but the events of
-/// [`UNEXPORTED_EVENT_TARGETS`] (they still reach the log output).
+/// Should this span or event reach OpenTelemetry? The per-layer filter of [`SpanEvents`]
+/// in `init()` and in [`testing`], beside the level filter: every span, and the events
+/// of the application's own code. Events of other libraries ([`LIBRARY_EVENT_TARGETS`],
+/// this project's crates, and any code whose source file lies in the cargo registry or
+/// a git checkout) never become span events; they still reach the log output.
 pub fn exported(metadata: &tracing::Metadata<'_>) -> bool {
-    !(metadata.is_event()
-        && UNEXPORTED_EVENT_TARGETS
+    !metadata.is_event() || !is_library_event(metadata)
+}
+
+fn is_library_event(metadata: &tracing::Metadata<'_>) -> bool {
+    let target = metadata.target();
+    target.starts_with("instrument")
+        || LIBRARY_EVENT_TARGETS
             .iter()
-            .any(|prefix| target_is_within(metadata.target(), prefix)))
+            .any(|prefix| target_is_within(target, prefix))
+        || metadata.file().is_some_and(compiled_from_a_dependency)
+}
+
+/// Is `file` (a `file!()` path) the source of a crate cargo fetched? Cargo compiles
+/// those from `$CARGO_HOME/registry/src/...` or `$CARGO_HOME/git/checkouts/...`, while a
+/// workspace's own crates have paths relative to the workspace.
+fn compiled_from_a_dependency(file: &str) -> bool {
+    [
+        "/registry/src/",
+        "/git/checkouts/",
+        "\\registry\\src\\",
+        "\\git\\checkouts\\",
+    ]
+    .iter()
+    .any(|part| file.contains(part))
 }
 
 /// Is `target` the module path `prefix` or inside it (`a::b` is within `a`, `ab` is not)?
@@ -136,6 +201,20 @@ pub fn warn_on_stderr(message: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dependency_sources_are_told_from_the_workspace() {
+        assert!(compiled_from_a_dependency(
+            "/root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/sqlx-core-0.9.0/src/logger.rs"
+        ));
+        assert!(compiled_from_a_dependency(
+            "C:\\Users\\me\\.cargo\\git\\checkouts\\x-1\\abc\\src\\lib.rs"
+        ));
+        assert!(!compiled_from_a_dependency("src/main.rs"));
+        assert!(!compiled_from_a_dependency(
+            "examples/src/bin/quickstart.rs"
+        ));
+    }
 
     #[test]
     fn targets_match_modules_not_prefixes() {

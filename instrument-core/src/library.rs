@@ -5,8 +5,8 @@ use std::fmt;
 /// One instrumented library: the unit of the per-library kill switch.
 ///
 /// The [`name`](Library::name) is what `OTEL_RUST_DISABLED_INSTRUMENTATIONS` takes; the
-/// [`target`](Library::target) is the `tracing` target of that library's spans, so
-/// `RUST_LOG=instrument_sqlx=off` filters them like any other target.
+/// [`scope_name`](Library::scope_name) is the instrumentation scope of that library's
+/// spans. What is traced never depends on a log filter such as `RUST_LOG`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Library {
     /// `instrument-sqlx`.
@@ -46,7 +46,20 @@ impl Library {
         }
     }
 
-    /// The `tracing` target of this library's spans (`instrument_sqlx`, ...).
+    /// The instrumentation scope of this library's spans: the crate's name
+    /// (`instrument-sqlx`, ...).
+    pub const fn scope_name(self) -> &'static str {
+        match self {
+            Library::Sqlx => "instrument-sqlx",
+            Library::TokioPostgres => "instrument-tokio-postgres",
+            Library::Redis => "instrument-redis",
+            Library::Reqwest => "instrument-reqwest",
+            Library::Tower => "instrument-tower",
+            Library::Threads => "instrument-threads",
+        }
+    }
+
+    /// The `tracing` target of this library's own log events (`instrument_sqlx`, ...).
     pub const fn target(self) -> &'static str {
         match self {
             Library::Sqlx => "instrument_sqlx",
@@ -80,41 +93,12 @@ impl fmt::Display for Library {
     }
 }
 
-/// Expands `$mac!(target_literal, args...)` in one match arm per library, because a
-/// `tracing` callsite needs its target as a literal.
-macro_rules! with_target {
-    ($library:expr, $mac:ident ! ( $($args:tt)* )) => {
-        match $library {
-            $crate::Library::Sqlx => $mac!("instrument_sqlx", $($args)*),
-            $crate::Library::TokioPostgres => $mac!("instrument_tokio_postgres", $($args)*),
-            $crate::Library::Redis => $mac!("instrument_redis", $($args)*),
-            $crate::Library::Reqwest => $mac!("instrument_reqwest", $($args)*),
-            $crate::Library::Tower => $mac!("instrument_tower", $($args)*),
-            $crate::Library::Threads => $mac!("instrument_threads", $($args)*),
-        }
-    };
-}
-pub(crate) use with_target;
-
-/// Will a call through `library` be recorded? The kill switch is on for it and a
-/// subscriber listens to its target. Wrappers check this first and call straight through
-/// when it says no, so describing the call (masking, summarizing) costs nothing then.
-/// Switched off, it is the one relaxed atomic load of [`enabled`](crate::enabled).
+/// Will a call through `library` be recorded? Its kill switch is on. Wrappers check
+/// this first and call straight through when it says no, so describing the call
+/// (masking, summarizing) costs nothing then: one relaxed atomic load.
 #[inline(always)]
 pub fn recording(library: Library) -> bool {
-    crate::enabled(library) && listening(library)
-}
-
-/// Does a subscriber want INFO spans of `library`'s target? Kept out of line so that the
-/// switched-off path above stays one load and one branch.
-#[inline(never)]
-fn listening(library: Library) -> bool {
-    macro_rules! listening {
-        ($target:literal,) => {
-            tracing::enabled!(target: $target, tracing::Level::INFO)
-        };
-    }
-    with_target!(library, listening!())
+    crate::enabled(library)
 }
 
 #[cfg(test)]

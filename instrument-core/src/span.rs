@@ -4,8 +4,10 @@ use std::borrow::Cow;
 use std::error::Error;
 use std::fmt::Write as _;
 
-use opentelemetry::KeyValue;
-use tracing_opentelemetry::OpenTelemetrySpanExt as _;
+use opentelemetry::trace::{Status, TraceContextExt as _};
+use opentelemetry::{Context, KeyValue};
+
+use crate::emit::Started;
 
 /// Longest `exception.message` recorded; longer messages are cut at a character boundary.
 const MAX_EXCEPTION_MESSAGE: usize = 4096;
@@ -22,11 +24,17 @@ pub(crate) enum CallKind {
 /// The span of one traced call, created by a call description
 /// ([`DbCall::start`](crate::DbCall::start), [`HttpClientCall::start`](crate::HttpClientCall::start), ...).
 ///
-/// Wrapper crates record the outcome through it; they never touch `tracing` fields by name.
-/// A `CallSpan` that nobody listens to ([`CallSpan::none`]) accepts every call and does nothing.
+/// It is an OpenTelemetry span held in its [`Context`]: the context is made current while
+/// the call runs ([`in_scope`](Self::in_scope), [`Traced`](crate::Traced)), so spans
+/// started inside it, ours or `tracing`'s, are its children. Wrapper crates record the
+/// outcome through it. The span ends at [`end`](Self::end), or when the last clone of
+/// it is dropped. A `CallSpan` that records nothing ([`CallSpan::none`], or a span the
+/// sampler dropped) accepts every call and does nothing, but a sampled-out span still
+/// carries its trace to the next service.
 #[derive(Debug, Clone)]
 pub struct CallSpan {
-    span: tracing::Span,
+    context: Option<Context>,
+    recording: bool,
     kind: CallKind,
 }
 
@@ -70,86 +78,125 @@ impl<'a> ErrorInfo<'a> {
 }
 
 impl CallSpan {
-    pub(crate) fn new(span: tracing::Span, kind: CallKind) -> Self {
-        CallSpan { span, kind }
+    pub(crate) fn new(started: Started, kind: CallKind) -> Self {
+        CallSpan {
+            context: Some(started.context),
+            recording: started.recording,
+            kind,
+        }
     }
 
-    /// A span that records nothing: what a call gets when its library is switched off or
-    /// nobody listens.
-    pub fn none() -> Self {
+    /// A span that records nothing: what a call gets when its library is switched off.
+    pub const fn none() -> Self {
         CallSpan {
-            span: tracing::Span::none(),
+            context: None,
+            recording: false,
             kind: CallKind::Database,
         }
     }
 
-    /// Does anyone listen to this span? When not, recording does nothing.
+    /// Is the span recorded (its library on, and sampled or recorded only)? When not,
+    /// recording does nothing.
     pub fn is_recording(&self) -> bool {
-        !self.span.is_disabled()
+        self.recording
     }
 
-    /// The underlying `tracing` span, e.g. to run code inside it or to make it a parent.
-    pub fn span(&self) -> &tracing::Span {
-        &self.span
+    /// The OpenTelemetry context holding the span, `None` for [`CallSpan::none`]: to make
+    /// it current elsewhere, to inject it into outgoing headers, or to start a child.
+    pub fn context(&self) -> Option<&Context> {
+        self.context.as_ref()
     }
 
-    /// Runs `f` inside the span.
+    /// Runs `f` with the span's context current.
     pub fn in_scope<T>(&self, f: impl FnOnce() -> T) -> T {
-        self.span.in_scope(f)
+        match &self.context {
+            Some(context) => {
+                let _current = context.clone().attach();
+                f()
+            }
+            None => f(),
+        }
+    }
+
+    /// Ends the span now; recording on it afterwards (through a clone) does nothing.
+    pub fn end(&mut self) {
+        if let Some(context) = self.context.take() {
+            context.span().end();
+        }
+        self.recording = false;
+    }
+
+    /// Sets one attribute, when the span records.
+    fn set(&self, attribute: KeyValue) {
+        if let (true, Some(context)) = (self.recording, &self.context) {
+            context.span().set_attribute(attribute);
+        }
     }
 
     /// Records `db.response.returned_rows`.
     pub fn record_returned_rows(&self, rows: u64) {
         // Integers reach OpenTelemetry as integers only through `i64`; `u64` becomes a string.
-        self.span.record(
+        self.set(KeyValue::new(
             "db.response.returned_rows",
             i64::try_from(rows).unwrap_or(i64::MAX),
-        );
+        ));
     }
 
     /// Records `db.response.affected_rows`: the rows an `INSERT`, `UPDATE`, `DELETE` or
     /// the like changed. No stable attribute holds them yet; this is the name proposed
     /// for it (semantic-conventions#3094), next to `db.response.returned_rows`.
     pub fn record_affected_rows(&self, rows: u64) {
-        self.span.record(
+        self.set(KeyValue::new(
             "db.response.affected_rows",
             i64::try_from(rows).unwrap_or(i64::MAX),
-        );
+        ));
     }
 
     /// Records `db.client.connection.wait_time`: how long the call waited for a connection
     /// from a client-side pool, in seconds (the unit of the semantic-convention metric of
     /// that name). It explains the gap between a span's start and the server's work.
     pub fn record_connection_wait(&self, wait: std::time::Duration) {
-        self.span
-            .record("db.client.connection.wait_time", wait.as_secs_f64());
+        self.set(KeyValue::new(
+            "db.client.connection.wait_time",
+            wait.as_secs_f64(),
+        ));
     }
 
     /// Records `http.response.status_code`, and marks the span failed when the status is
     /// an error for this side: 4xx and 5xx for a client, 5xx for a server.
     pub fn record_http_status(&self, status: u16) {
-        self.span
-            .record("http.response.status_code", i64::from(status));
+        if !self.recording {
+            return;
+        }
+        self.set(KeyValue::new(
+            "http.response.status_code",
+            i64::from(status),
+        ));
         let failed = match self.kind {
             CallKind::HttpServer => status >= 500,
             CallKind::HttpClient | CallKind::Database => status >= 400,
         };
         if failed {
-            let code = status.to_string();
-            self.span.record("otel.status_code", "error");
-            self.span.record("error.type", code.as_str());
+            if let Some(context) = &self.context {
+                context.span().set_status(Status::error(""));
+            }
+            self.set(KeyValue::new("error.type", status.to_string()));
         }
     }
 
     /// Records `network.protocol.version` (`1.1`, `2`).
     pub fn record_protocol_version(&self, version: &str) {
-        self.span.record("network.protocol.version", version);
+        if self.recording {
+            self.set(KeyValue::new(
+                "network.protocol.version",
+                version.to_owned(),
+            ));
+        }
     }
 
     /// Records `http.request.resend_count`.
     pub fn record_resend_count(&self, count: u32) {
-        self.span
-            .record("http.request.resend_count", i64::from(count));
+        self.set(KeyValue::new("http.request.resend_count", i64::from(count)));
     }
 
     /// Marks the span failed with `error`: status Error with the error's message,
@@ -181,16 +228,18 @@ impl CallSpan {
             .as_deref()
             .or(info.error_type.as_deref())
             .unwrap_or(type_name);
-        self.span.record("otel.status_code", "error");
-        self.span
-            .record("otel.status_description", message.as_str());
-        self.span.record("error.type", error_type);
+        let Some(context) = &self.context else {
+            return;
+        };
+        let span = context.span();
+        span.set_status(Status::error(message));
+        span.set_attribute(KeyValue::new("error.type", error_type.to_owned()));
         if self.kind == CallKind::Database
             && let Some(code) = info.status_code.as_deref()
         {
-            self.span.record("db.response.status_code", code);
+            span.set_attribute(KeyValue::new("db.response.status_code", code.to_owned()));
         }
-        self.span.add_event(
+        span.add_event(
             "exception",
             vec![
                 KeyValue::new("exception.type", type_name.to_owned()),
@@ -199,15 +248,15 @@ impl CallSpan {
         );
     }
 
-    /// Records an OpenTelemetry attribute whose name is only known at run time, such as a
-    /// captured header (`http.request.header.x-id`). Reaches OpenTelemetry exporters only.
+    /// Records an attribute whose name is only known at run time, such as a captured
+    /// header (`http.request.header.x-id`).
     pub fn set_dynamic_attribute(
         &self,
         key: impl Into<opentelemetry::Key>,
         value: impl Into<opentelemetry::Value>,
     ) {
-        if self.is_recording() {
-            self.span.set_attribute(key, value);
+        if self.recording {
+            self.set(KeyValue::new(key, value));
         }
     }
 }

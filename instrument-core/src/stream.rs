@@ -66,7 +66,7 @@ impl<T, E: std::error::Error + 'static> ObserveItems<Result<T, E>> for CountRows
 }
 
 pin_project! {
-    /// A stream polled inside its span. The span ends when the stream returns `None` or
+    /// A stream polled with its span's context current. The span ends when the stream returns `None` or
     /// when it is dropped, whichever comes first.
     #[derive(Debug)]
     #[must_use = "streams do nothing unless polled"]
@@ -118,14 +118,12 @@ impl<S: Stream, O: ObserveItems<S::Item>> Stream for TracedStream<S, O> {
         if *this.ended {
             return this.inner.poll_next(cx);
         }
-        let entered = this.span.span().enter();
-        let item = ready!(this.inner.poll_next(cx));
+        let item = ready!(this.span.in_scope(|| this.inner.poll_next(cx)));
         match &item {
             Some(item) => this.observer.item(item, this.span),
             None => {
                 this.observer.end(this.span);
                 *this.ended = true;
-                drop(entered);
                 *this.span = CallSpan::none();
             }
         }

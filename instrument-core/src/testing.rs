@@ -1,10 +1,12 @@
 //! Capturing spans in tests: what would be exported, in memory.
 //!
-//! [`capture`] (or [`capture_async`]) runs your code under a private subscriber made of
-//! `tracing-opentelemetry` and an in-memory OpenTelemetry exporter, then hands back the
-//! spans as an exporter would have received them: names, kinds, statuses, attributes,
-//! events, parents and trace ids. The subscriber is installed for the current thread
-//! only, so tests running in parallel never see each other's spans.
+//! [`capture`] (or [`capture_async`]) runs your code with a private OpenTelemetry
+//! pipeline exporting to memory, then hands back the spans as an exporter would have
+//! received them: names, kinds, statuses, attributes, events, parents and trace ids.
+//! The pipeline's tracer travels in the current OpenTelemetry context (see
+//! [`emit`](crate::emit)) and its `tracing` subscriber (for your own `tracing` spans) is
+//! the current thread's default, so tests running in parallel never see each other's
+//! spans.
 //!
 //! ```
 //! use instrument_core::testing::{capture, SpanKind};
@@ -23,7 +25,7 @@
 //!     .assert_attr("db.response.returned_rows", 1);
 //! ```
 //!
-//! Work moved to another thread or task (`tokio::spawn`) leaves the private subscriber
+//! Work moved to another thread or task (`tokio::spawn`) leaves the private pipeline
 //! behind unless it is carried along (`instrument-threads` does that).
 
 use std::fmt;
@@ -32,9 +34,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
+use opentelemetry::context::FutureExt as _;
 use opentelemetry::trace::{SpanId, TraceId, TracerProvider as _};
 use opentelemetry::{Array, Value};
-use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracerProvider, SpanData};
+use opentelemetry_sdk::trace::{
+    InMemorySpanExporter, SdkTracerProvider, SimpleSpanProcessor, SpanData, SpanProcessor,
+};
 use tracing::Dispatch;
 use tracing::instrument::WithSubscriber as _;
 use tracing_subscriber::Layer as _;
@@ -90,6 +95,8 @@ impl CapturedEvent {
 pub struct CapturedSpan {
     /// The exported span name (`otel.name` when set).
     pub name: String,
+    /// The instrumentation scope that made it (`instrument-sqlx`, ... for ours).
+    pub scope: String,
     /// Span kind.
     pub kind: SpanKind,
     /// Span status.
@@ -119,6 +126,7 @@ impl CapturedSpan {
         let parent = data.parent_span_id;
         CapturedSpan {
             name: data.name.into_owned(),
+            scope: data.instrumentation_scope.name().to_owned(),
             kind: match data.span_kind {
                 opentelemetry::trace::SpanKind::Client => SpanKind::Client,
                 opentelemetry::trace::SpanKind::Server => SpanKind::Server,
@@ -337,11 +345,14 @@ impl IntoIterator for Spans {
     }
 }
 
-/// A private tracing → OpenTelemetry → memory pipeline.
+/// A private OpenTelemetry → memory pipeline, with a `tracing` subscriber for the
+/// application's own `tracing` spans.
 struct Pipeline {
     exporter: InMemorySpanExporter,
     provider: SdkTracerProvider,
     dispatch: Dispatch,
+    /// Makes this pipeline's tracer the one for our spans (see [`crate::emit`]).
+    context: opentelemetry::Context,
     open: Arc<AtomicUsize>,
 }
 
@@ -350,7 +361,7 @@ struct Pipeline {
 /// span and lets go of it just after replying).
 const CLOSE_WAIT: Duration = Duration::from_secs(1);
 
-/// Counts the spans of one capture that are open.
+/// Counts the `tracing` spans of one capture that are open.
 struct OpenSpans(Arc<AtomicUsize>);
 
 impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for OpenSpans {
@@ -365,6 +376,33 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for OpenSpans {
 
     fn on_close(&self, _id: tracing::span::Id, _ctx: tracing_subscriber::layer::Context<'_, S>) {
         self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// Exports each span to memory as it ends, counting the OpenTelemetry spans open.
+#[derive(Debug)]
+struct CountingExport {
+    inner: SimpleSpanProcessor<InMemorySpanExporter>,
+    open: Arc<AtomicUsize>,
+}
+
+impl SpanProcessor for CountingExport {
+    fn on_start(&self, span: &mut opentelemetry_sdk::trace::Span, cx: &opentelemetry::Context) {
+        self.open.fetch_add(1, Ordering::AcqRel);
+        self.inner.on_start(span, cx);
+    }
+
+    fn on_end(&self, span: SpanData) {
+        self.inner.on_end(span);
+        self.open.fetch_sub(1, Ordering::AcqRel);
+    }
+
+    fn force_flush(&self) -> opentelemetry_sdk::error::OTelSdkResult {
+        self.inner.force_flush()
+    }
+
+    fn shutdown_with_timeout(&self, timeout: Duration) -> opentelemetry_sdk::error::OTelSdkResult {
+        self.inner.shutdown_with_timeout(timeout)
     }
 }
 
@@ -383,23 +421,31 @@ impl Pipeline {
     fn new() -> Self {
         keep_interest_per_dispatcher();
         let exporter = InMemorySpanExporter::default();
+        let open = Arc::new(AtomicUsize::new(0));
         let provider = SdkTracerProvider::builder()
-            .with_simple_exporter(exporter.clone())
+            .with_span_processor(CountingExport {
+                inner: SimpleSpanProcessor::new(exporter.clone()),
+                open: open.clone(),
+            })
             .build();
         let layer = crate::otel_layer(provider.tracer("instrument-testing"))
+            .with_filter(tracing_subscriber::filter::filter_fn(|m| m.is_span()));
+        let events = crate::SpanEvents::new()
             .with_filter(tracing_subscriber::filter::filter_fn(crate::exported));
-        let open = Arc::new(AtomicUsize::new(0));
         // Outermost, so that a span counts as closed only once the OpenTelemetry layer
         // inside it has exported it (a layered subscriber closes inner layers first).
         let dispatch = Dispatch::new(
             tracing_subscriber::registry()
                 .with(layer)
+                .with(events)
                 .with(OpenSpans(open.clone())),
         );
+        let context = crate::emit::scoped_context(&provider);
         Pipeline {
             exporter,
             provider,
             dispatch,
+            context,
             open,
         }
     }
@@ -425,14 +471,17 @@ impl Pipeline {
     }
 }
 
-/// Runs `f` on this thread with a private capturing subscriber and returns its result
+/// Runs `f` on this thread with a private capturing pipeline and returns its result
 /// with the spans that ended while it ran.
 ///
 /// Spans still open when `f` returns (held by another thread a moment longer) are waited
 /// for, up to one second; a span still open then is left out.
 pub fn capture<T>(f: impl FnOnce() -> T) -> (T, Spans) {
     let pipeline = Pipeline::new();
-    let result = tracing::dispatcher::with_default(&pipeline.dispatch, f);
+    let result = {
+        let _context = pipeline.context.clone().attach();
+        tracing::dispatcher::with_default(&pipeline.dispatch, f)
+    };
     let code_done = Instant::now();
     while pipeline.still_waiting(code_done) {
         std::thread::sleep(Duration::from_millis(1));
@@ -440,19 +489,47 @@ pub fn capture<T>(f: impl FnOnce() -> T) -> (T, Spans) {
     (result, pipeline.finish())
 }
 
-/// Runs `future` with a private capturing subscriber set on every poll, and returns its
-/// output with the spans that ended while it ran.
+/// Runs `future` with a private capturing pipeline current at every poll, and returns
+/// its output with the spans that ended while it ran.
 ///
 /// Spans still open when `future` completes are waited for as in [`capture`], yielding
 /// to the executor meanwhile (so tasks holding them can finish).
 pub async fn capture_async<F: Future>(future: F) -> (F::Output, Spans) {
     let pipeline = Pipeline::new();
-    let output = future.with_subscriber(pipeline.dispatch.clone()).await;
+    let output = future
+        .with_subscriber(pipeline.dispatch.clone())
+        .with_context(pipeline.context.clone())
+        .await;
     let code_done = Instant::now();
     while pipeline.still_waiting(code_done) {
         YieldOnce(false).await;
     }
     (output, pipeline.finish())
+}
+
+/// `future`, carrying the current capture (this thread's `tracing` subscriber and
+/// OpenTelemetry context) wherever it is polled: for tasks a test spawns with plain
+/// `tokio::spawn` (`instrument-threads` carries both by itself).
+///
+/// ```
+/// use instrument_core::testing::{capture_async, carried};
+/// use instrument_core::{DbCall, DbSystem, Library};
+///
+/// # let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+/// # runtime.block_on(async {
+/// let ((), spans) = capture_async(async {
+///     let task = async { drop(DbCall::new(Library::Redis, DbSystem::Redis).operation("PING").start()) };
+///     tokio::spawn(carried(task)).await.unwrap();
+/// })
+/// .await;
+/// assert_eq!(spans.names(), vec!["PING"]);
+/// # });
+/// ```
+pub fn carried<F: Future>(future: F) -> impl Future<Output = F::Output> {
+    let dispatch = tracing::dispatcher::get_default(Clone::clone);
+    future
+        .with_subscriber(dispatch)
+        .with_context(opentelemetry::Context::current())
 }
 
 /// Returns `Pending` once (waking itself at once), so other tasks get to run.
@@ -533,9 +610,11 @@ pub fn string_array<'a>(values: impl IntoIterator<Item = &'a str>) -> Value {
     ))
 }
 
-/// A subscriber that does all the work of exporting (tracing-opentelemetry, the batch
-/// processor) and then throws the spans away: for benchmarks of the exported path.
-/// The batch processor shuts down when this is dropped.
+/// A pipeline that does all the work of exporting (the batch processor, and
+/// tracing-opentelemetry for `tracing` spans) and then throws the spans away: for
+/// benchmarks of the exported path. Its provider is installed for the process
+/// ([`emit::install`](crate::emit::install); the first one installed stays), so every
+/// span of ours goes to it. The batch processor shuts down when this is dropped.
 #[derive(Debug)]
 pub struct ExportToNowhere {
     provider: SdkTracerProvider,
@@ -558,13 +637,17 @@ impl ExportToNowhere {
         let provider = SdkTracerProvider::builder()
             .with_batch_exporter(Nowhere)
             .build();
+        crate::emit::install(&provider);
         let layer = crate::otel_layer(provider.tracer("instrument-bench"))
+            .with_filter(tracing_subscriber::filter::filter_fn(|m| m.is_span()));
+        let events = crate::SpanEvents::new()
             .with_filter(tracing_subscriber::filter::filter_fn(crate::exported));
-        let dispatch = Dispatch::new(tracing_subscriber::registry().with(layer));
+        let dispatch = Dispatch::new(tracing_subscriber::registry().with(layer).with(events));
         ExportToNowhere { provider, dispatch }
     }
 
-    /// The subscriber, for `tracing::dispatcher::with_default` or `.with_subscriber`.
+    /// The subscriber for `tracing` spans, for `tracing::dispatcher::with_default` or
+    /// `.with_subscriber`.
     pub fn dispatch(&self) -> &Dispatch {
         &self.dispatch
     }

@@ -1,11 +1,9 @@
 //! [`WorkCall`]: a piece of work handed to another thread or task, as an INTERNAL span.
 
-use opentelemetry::baggage::BaggageExt as _;
-use tracing_opentelemetry::OpenTelemetrySpanExt as _;
+use opentelemetry::trace::{Link, SpanBuilder, SpanKind, TraceContextExt as _};
 
-use crate::Library;
-use crate::library::with_target;
 use crate::span::{CallKind, CallSpan};
+use crate::{Library, emit};
 
 /// Describes work moved elsewhere (a thread, a task, a callback); [`start`](Self::start)
 /// makes its INTERNAL span, named by the caller.
@@ -21,25 +19,7 @@ use crate::span::{CallKind, CallSpan};
 pub struct WorkCall<'a> {
     library: Library,
     name: &'a str,
-    detached_from: Option<&'a tracing::Span>,
-}
-
-macro_rules! work_span {
-    ($target:literal, $name:expr, $parent:expr) => {
-        tracing::info_span!(
-            target: $target,
-            parent: $parent,
-            "work",
-            otel.name = $name,
-            otel.kind = "internal",
-        )
-    };
-}
-
-macro_rules! child_work_span {
-    ($target:literal, $name:expr) => {
-        tracing::info_span!(target: $target, "work", otel.name = $name, otel.kind = "internal")
-    };
+    detached: bool,
 }
 
 impl<'a> WorkCall<'a> {
@@ -48,36 +28,39 @@ impl<'a> WorkCall<'a> {
         WorkCall {
             library,
             name,
-            detached_from: None,
+            detached: false,
         }
     }
 
     /// Work that outlives the code that started it (fire and forget): its span starts a
-    /// trace of its own, linked to `spawner` (follows-from) instead of being its child.
-    pub fn detached_from(mut self, spawner: &'a tracing::Span) -> Self {
-        self.detached_from = Some(spawner);
+    /// trace of its own, linked (follows-from) to the span current at
+    /// [`start`](Self::start) instead of being its child.
+    pub fn detached(mut self) -> Self {
+        self.detached = true;
         self
     }
 
     /// Makes the span: a child of the current span, or, detached, a root linked to the
-    /// spawner. [`CallSpan::none`] when the library is off or nobody listens.
+    /// current span. [`CallSpan::none`] when the library is off.
     pub fn start(self) -> CallSpan {
         if !crate::recording(self.library) {
             return CallSpan::none();
         }
-        let span = match self.detached_from {
-            None => with_target!(self.library, child_work_span!(self.name)),
-            Some(spawner) => {
-                let span = with_target!(self.library, work_span!(self.name, None));
-                span.follows_from(spawner);
-                // A root still, but with the spawner's baggage (a tenant, a user id)
-                // current inside it. Fails only without the OpenTelemetry layer, when
-                // there is no context to give it.
-                let _ = span.set_parent(detached_context());
-                span
-            }
+        let builder = SpanBuilder::from_name(self.name.to_owned()).with_kind(SpanKind::Internal);
+        let started = if self.detached {
+            let current = opentelemetry::Context::current();
+            let spawner = current.span().span_context().clone();
+            let builder = if spawner.is_valid() {
+                builder.with_links(vec![Link::with_context(spawner)])
+            } else {
+                builder
+            };
+            // A root still, but with the spawner's baggage (a tenant, a user id).
+            emit::start(self.library, builder, Some(&emit::without_span(&current)))
+        } else {
+            emit::start(self.library, builder, None)
         };
-        CallSpan::new(span, CallKind::Database)
+        CallSpan::new(started, CallKind::Database)
     }
 }
 
@@ -85,16 +68,5 @@ impl<'a> WorkCall<'a> {
 /// no active span, so that nothing the work does (a span, an outgoing `traceparent`)
 /// can become a child of the spawner's span, which may have ended long before.
 pub fn detached_context() -> opentelemetry::Context {
-    opentelemetry::Context::map_current(|current| {
-        let baggage = current.baggage();
-        if baggage.is_empty() {
-            return opentelemetry::Context::new();
-        }
-        // `Baggage` is not `Clone`: copied entry by entry.
-        let copy: opentelemetry::baggage::Baggage = baggage
-            .iter()
-            .map(|(key, (value, metadata))| (key.clone(), (value.clone(), metadata.clone())))
-            .collect();
-        opentelemetry::Context::new().with_baggage(copy)
-    })
+    opentelemetry::Context::map_current(emit::without_span)
 }

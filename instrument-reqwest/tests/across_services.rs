@@ -30,7 +30,8 @@ async fn client_and_server_spans_are_one_trace_with_context_carried_across() {
             true,
             TraceState::from_key_value([("vendor", "abc")]).expect("state"),
         );
-        let context = opentelemetry::Context::new()
+        // Built on the current context, which carries the capture's tracer.
+        let context = opentelemetry::Context::current()
             .with_remote_span_context(upstream)
             .with_baggage([opentelemetry::KeyValue::new("user", "alice")]);
         let client = async move {

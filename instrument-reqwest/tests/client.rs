@@ -204,12 +204,10 @@ async fn a_failed_requests_message_carries_no_credentials_or_signatures() {
             .build()
             .expect("request");
         // Spawned: `execute` owns what it needs, as reqwest's does.
-        tokio::spawn(
-            tracing::instrument::WithSubscriber::with_current_subscriber(client.execute(request)),
-        )
-        .await
-        .expect("join")
-        .expect_err("refused")
+        tokio::spawn(instrument_core::testing::carried(client.execute(request)))
+            .await
+            .expect("join")
+            .expect_err("refused")
     })
     .await;
     assert!(error.is_connect());

@@ -40,16 +40,21 @@ impl Carried {
     /// For work that outlives its spawner: the current dispatcher; of the OpenTelemetry
     /// context, the baggage only ([`instrument_core::detached_context`]); and instead of
     /// the current span, a new span `name` starting a trace of its own, linked to the
-    /// current span. It is made here, on the spawner's side, so that the work never
-    /// holds the spawner's span open (nor, entering it, moves its end time).
+    /// current span, as the context's span. It is made here, on the spawner's side, so
+    /// that the work never holds the spawner's span open (nor, entering it, moves its end
+    /// time).
     pub(crate) fn detached(name: &str) -> Option<Self> {
         let mut carried = Self::capture()?;
-        carried.context = instrument_core::detached_context();
-        carried.span = WorkCall::new(Library::Threads, name)
-            .detached_from(&carried.span)
+        // The span ends when the last copy of its context goes: when the work is done.
+        carried.context = match WorkCall::new(Library::Threads, name)
+            .detached()
             .start()
-            .span()
-            .clone();
+            .context()
+        {
+            Some(context) => context.clone(),
+            None => instrument_core::detached_context(),
+        };
+        carried.span = tracing::Span::none();
         Some(carried)
     }
 

@@ -61,9 +61,12 @@ where
         return tokio::spawn(future);
     };
     let span = carried.run(|| WorkCall::new(Library::Threads, name).start());
-    let future = tracing::Instrument::instrument(future, span.span().clone());
+    let future = instrument_core::Traced::new(span, future, ignore_output::<F::Output>);
     tokio::spawn(carried.wrap(future))
 }
+
+/// The work span of [`spawn_in_span`] records nothing of the task's output.
+fn ignore_output<T>(_: &T, _: &instrument_core::CallSpan) {}
 
 /// Fire-and-forget work that outlives its spawner: a task whose span `name` starts a
 /// trace of its own, linked to the current span (follows-from). The spawner's span

@@ -10,11 +10,10 @@ use opentelemetry::baggage::BaggageExt as _;
 use opentelemetry::propagation::{TextMapCompositePropagator, TextMapPropagator};
 use opentelemetry::trace::TraceContextExt as _;
 use tower::ServiceExt as _;
-use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 
 /// The OpenTelemetry context of the current span, as the handler sees it.
 fn current_context() -> opentelemetry::Context {
-    tracing::Span::current().context()
+    opentelemetry::Context::current()
 }
 
 const TRACE: &str = "0af7651916cd43dd8448eb211c80319c";
@@ -126,11 +125,9 @@ async fn a_handler_panic_is_recorded_and_still_unwinds() {
     install_propagators();
     let (joined, spans) = capture_async(async {
         let request = get_request("/panic").body(Body::empty()).expect("request");
-        let dispatch = tracing::dispatcher::get_default(Clone::clone);
-        tokio::spawn(tracing::instrument::WithSubscriber::with_subscriber(
-            async move { app().oneshot(request).await },
-            dispatch,
-        ))
+        tokio::spawn(instrument_core::testing::carried(async move {
+            app().oneshot(request).await
+        }))
         .await
     })
     .await;

@@ -7,11 +7,14 @@ use instrument_core::propagation;
 use opentelemetry::propagation::{TextMapCompositePropagator, TextMapPropagator};
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::Resource;
-use opentelemetry_sdk::trace::SdkTracerProvider;
-use tracing::Dispatch;
-use tracing_subscriber::EnvFilter;
-use tracing_subscriber::Layer as _;
+use opentelemetry_sdk::trace::{SdkTracerProvider, SpanExporter, SpanProcessor};
+use tracing::{Dispatch, Subscriber};
+use tracing_subscriber::filter::FilterExt as _;
 use tracing_subscriber::layer::SubscriberExt as _;
+use tracing_subscriber::registry::LookupSpan;
+use tracing_subscriber::{EnvFilter, Layer};
+
+use crate::export::{BoundedBatch, Report};
 
 use crate::console::{ConsoleWaterfall, Style};
 use crate::sampler::Sampling;
@@ -22,6 +25,9 @@ const OTEL_BSP_MAX_QUEUE_SIZE: &str = "OTEL_BSP_MAX_QUEUE_SIZE";
 const DEFAULT_QUEUE_SIZE: usize = 2048;
 /// The filter when neither `RUST_LOG` nor [`Builder::log_filter`] says otherwise.
 const DEFAULT_FILTER: &str = "info";
+/// Which of the application's own `tracing` spans and events are exported, in
+/// `RUST_LOG` syntax; never the log output, never this project's spans.
+const OTEL_RUST_TRACING_FILTER: &str = "OTEL_RUST_TRACING_FILTER";
 
 /// Targets whose spans and events must never be exported: the exporter's own HTTP and
 /// gRPC stacks. Tracing them would export spans about exporting, forever.
@@ -70,13 +76,22 @@ pub fn init() -> Result<Guard, InitError> {
     builder().init()
 }
 
+/// What `init()` exports, as a layer for a subscriber you compose yourself, with the
+/// guard that flushes it: [`Builder::layer`] with every setting from the environment.
+pub fn layer<S>() -> (ExportLayer<S>, Guard)
+where
+    S: Subscriber + for<'span> LookupSpan<'span> + Send + Sync,
+{
+    builder().layer()
+}
+
 /// A [`Builder`] to set in code what the environment would otherwise decide.
 pub fn builder() -> Builder {
     Builder::default()
 }
 
 /// Settings for [`init`]; each one set here overrides its environment variable.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 #[must_use]
 pub struct Builder {
     service_name: Option<String>,
@@ -87,18 +102,48 @@ pub struct Builder {
     sampling: Option<Sampling>,
     propagators: Option<Vec<Propagator>>,
     log_filter: Option<String>,
+    tracing_filter: Option<String>,
     logs: Option<bool>,
     queue_size: Option<usize>,
+    custom_exporter: Option<CustomExporter>,
+    extra_processors: Vec<Box<dyn SpanProcessor>>,
+}
+
+/// A span exporter given in code, batched when the pipeline is built (the queue size is
+/// only known then).
+struct CustomExporter(Box<dyn FnOnce(usize, Report) -> BoundedBatch + Send>);
+
+impl fmt::Debug for CustomExporter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("CustomExporter")
+    }
 }
 
 /// The subscriber and guard made by [`Builder::build`], not yet installed.
 #[derive(Debug)]
 pub struct Telemetry {
-    /// The subscriber: install it with `tracing::dispatcher::set_global_default` or use it
-    /// for a scope with `tracing::dispatcher::with_default`.
+    /// The subscriber for `tracing` (log output and the application's own spans).
     pub dispatch: Dispatch,
     /// Flushes and shuts the exporter down when dropped.
     pub guard: Guard,
+    /// The OpenTelemetry context that sends this project's spans to this pipeline.
+    context: opentelemetry::Context,
+}
+
+impl Telemetry {
+    /// Runs `f` with this pipeline in charge: its subscriber the thread's default, and
+    /// its tracer the one for the spans of the instrumented clients.
+    pub fn in_scope<T>(&self, f: impl FnOnce() -> T) -> T {
+        let _context = self.context.clone().attach();
+        tracing::dispatcher::with_default(&self.dispatch, f)
+    }
+
+    /// The OpenTelemetry context that sends this project's spans to this pipeline: attach
+    /// it (or wrap a future with `opentelemetry::context::FutureExt::with_context`)
+    /// around the code whose calls it should trace.
+    pub fn context(&self) -> &opentelemetry::Context {
+        &self.context
+    }
 }
 
 impl Builder {
@@ -148,10 +193,37 @@ impl Builder {
         self
     }
 
-    /// A `tracing` filter in `RUST_LOG` syntax (else `RUST_LOG`, else `info`). It applies to
-    /// spans as well as logs: `instrument_sqlx=off` silences sqlx spans.
+    /// The log output's filter, in `RUST_LOG` syntax (else `RUST_LOG`, else `info`). It
+    /// filters log lines only, never what is traced.
     pub fn log_filter(mut self, filter: impl Into<String>) -> Self {
         self.log_filter = Some(filter.into());
+        self
+    }
+
+    /// Which of the application's own `tracing` spans and events are exported, in
+    /// `RUST_LOG` syntax (else `OTEL_RUST_TRACING_FILTER`, else `info`). The spans of the
+    /// instrumented clients are not `tracing` spans: no filter applies to them (switch a
+    /// library off with `OTEL_RUST_DISABLED_INSTRUMENTATIONS`). Other libraries' events
+    /// never become span events, whatever it says.
+    pub fn tracing_filter(mut self, filter: impl Into<String>) -> Self {
+        self.tracing_filter = Some(filter.into());
+        self
+    }
+
+    /// Sends spans to `exporter` instead of the one `OTEL_TRACES_EXPORTER` would choose,
+    /// batched as the OTLP exporter is (bounded queue, drops counted and reported): a
+    /// backend of your own, or a benchmark of the real pipeline.
+    pub fn span_exporter<E: SpanExporter + 'static>(mut self, exporter: E) -> Self {
+        self.custom_exporter = Some(CustomExporter(Box::new(move |queue, report| {
+            BoundedBatch::new(exporter, queue, "the configured span exporter", report)
+        })));
+        self
+    }
+
+    /// Adds a span processor beside the exporter: it sees every span this pipeline
+    /// records, at start and at end.
+    pub fn span_processor<P: SpanProcessor + 'static>(mut self, processor: P) -> Self {
+        self.extra_processors.push(Box::new(processor));
         self
     }
 
@@ -172,16 +244,51 @@ impl Builder {
     /// propagator and tracer provider, and returns the guard.
     pub fn init(self) -> Result<Guard, InitError> {
         let logs = self.logs_on();
-        let Telemetry { dispatch, guard } = self.build_inner();
+        let Telemetry {
+            dispatch, guard, ..
+        } = self.build_inner();
         tracing::dispatcher::set_global_default(dispatch)
             .map_err(|_| InitError::SubscriberAlreadySet)?;
         // Only now that this init() has won: a failed second call must not replace the
         // provider code using the OpenTelemetry API already holds.
         if let Some(provider) = &guard.provider {
-            opentelemetry::global::set_tracer_provider(provider.clone());
+            install_provider(provider);
         }
         guard.report_warnings(logs);
         Ok(guard)
+    }
+
+    /// What `init()` exports, as a layer for a subscriber you compose yourself
+    /// (`registry().with(your_fmt).with(layer)`), with its filters: the application's own
+    /// `tracing` spans and events through the tracing filter, other libraries' events
+    /// never. The pipeline's tracer provider is installed for the process, as `init()`
+    /// does, so the instrumented clients' spans go to it. Log output is yours to add.
+    ///
+    /// ```
+    /// use tracing_subscriber::layer::SubscriberExt as _;
+    ///
+    /// let (layer, _guard) = instrument::builder().layer();
+    /// let subscriber = tracing_subscriber::registry()
+    ///     .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+    ///     .with(layer);
+    /// tracing::subscriber::with_default(subscriber, || {
+    ///     tracing::info_span!("checkout").in_scope(|| { /* traced calls */ });
+    /// });
+    /// ```
+    pub fn layer<S>(mut self) -> (ExportLayer<S>, Guard)
+    where
+        S: Subscriber + for<'span> LookupSpan<'span> + Send + Sync,
+    {
+        let env = EnvSettings::from_env();
+        let mut warnings = env.warnings.clone();
+        let mut guard = Guard::default();
+        let layer = self.export_layer(&env, &mut warnings, &mut guard);
+        guard.warnings = warnings;
+        if let Some(provider) = &guard.provider {
+            install_provider(provider);
+        }
+        guard.report_warnings(self.logs_on());
+        (layer, guard)
     }
 
     /// Builds the subscriber and exporter without installing anything globally but the
@@ -190,9 +297,7 @@ impl Builder {
     pub fn build(self) -> Telemetry {
         let logs = self.logs_on();
         let telemetry = self.build_inner();
-        tracing::dispatcher::with_default(&telemetry.dispatch, || {
-            telemetry.guard.report_warnings(logs)
-        });
+        telemetry.in_scope(|| telemetry.guard.report_warnings(logs));
         telemetry
     }
 
@@ -200,68 +305,89 @@ impl Builder {
         self.logs.unwrap_or(true)
     }
 
-    fn build_inner(self) -> Telemetry {
+    fn build_inner(mut self) -> Telemetry {
         let env = EnvSettings::from_env();
         let mut warnings = env.warnings.clone();
-        // The switches' own reading (once per process), so init() and every wrapper
-        // agree; its warnings go out now, on stderr, as no subscriber is installed yet.
-        let sdk_disabled = instrument_core::sdk_disabled_by_env();
 
         let filter_text = self.log_filter.clone().or_else(|| {
             instrument_core::env::read_var("RUST_LOG").filter(|v| !v.trim().is_empty())
         });
-        let filter = match filter_text.as_deref().map(EnvFilter::try_new) {
-            None => EnvFilter::new(DEFAULT_FILTER),
-            Some(Ok(filter)) => filter,
-            Some(Err(error)) => {
-                warnings.push(format!(
-                    "the log filter {:?} (RUST_LOG) does not parse: {error}; using {DEFAULT_FILTER:?}",
-                    filter_text.unwrap_or_default()
-                ));
-                EnvFilter::new(DEFAULT_FILTER)
-            }
-        };
-
+        let log_filter = parse_filter(filter_text, "RUST_LOG", &mut warnings);
         let fmt_layer = self.logs_on().then(|| {
             tracing_subscriber::fmt::layer()
                 .with_writer(std::io::stderr)
                 .with_ansi(
                     std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
                 )
+                .with_filter(log_filter)
         });
 
         let mut guard = Guard::default();
-        let otel_layer = if sdk_disabled {
-            None
-        } else {
-            let provider = self.provider(&env, &mut warnings, &mut guard);
-            let propagators = self.propagators.clone().or(env.propagators.clone());
-            opentelemetry::global::set_text_map_propagator(composite_propagator(propagators));
-            let tracer = provider.tracer("instrument");
-            guard.provider = Some(provider);
-            Some(instrument_core::otel_layer(tracer).with_filter(
-                tracing_subscriber::filter::filter_fn(|metadata| {
-                    instrument_core::exported(metadata)
-                        && !EXPORTER_TARGETS.iter().any(|target| {
-                            instrument_core::target_is_within(metadata.target(), target)
-                        })
-                }),
-            ))
-        };
+        let export_layer = self.export_layer(&env, &mut warnings, &mut guard);
         guard.warnings = warnings;
 
+        let context = match &guard.provider {
+            Some(provider) => instrument_core::emit::scoped_context(provider),
+            None => opentelemetry::Context::current(),
+        };
         let subscriber = tracing_subscriber::registry()
-            .with(filter)
             .with(fmt_layer)
-            .with(otel_layer);
+            .with(export_layer);
         Telemetry {
             dispatch: Dispatch::new(subscriber),
             guard,
+            context,
         }
     }
 
+    /// The tracer provider (kept in `guard`), the global propagator, and the layer that
+    /// exports the application's own `tracing` spans; nothing under
+    /// `OTEL_SDK_DISABLED=true`.
+    fn export_layer<S>(
+        &mut self,
+        env: &EnvSettings,
+        warnings: &mut Vec<String>,
+        guard: &mut Guard,
+    ) -> ExportLayer<S>
+    where
+        S: Subscriber + for<'span> LookupSpan<'span> + Send + Sync,
+    {
+        // The switches' own reading (once per process), so init() and every wrapper
+        // agree; its warnings go out now, on stderr, as no subscriber is installed yet.
+        if instrument_core::sdk_disabled_by_env() {
+            return None;
+        }
+        let provider = self.provider(env, warnings, guard);
+        let propagators = self.propagators.clone().or(env.propagators.clone());
+        opentelemetry::global::set_text_map_propagator(composite_propagator(propagators));
+        let tracer = provider.tracer("instrument");
+        guard.provider = Some(provider);
+        let filter_text = self.tracing_filter.clone().or_else(|| {
+            instrument_core::env::read_var(OTEL_RUST_TRACING_FILTER)
+                .filter(|v| !v.trim().is_empty())
+        });
+        let span_levels = parse_filter(filter_text.clone(), OTEL_RUST_TRACING_FILTER, warnings);
+        // Parsed twice (an `EnvFilter` is not `Clone`); its warning, once.
+        let event_levels = parse_filter(filter_text, OTEL_RUST_TRACING_FILTER, &mut Vec::new());
+        let spans = tracing_subscriber::filter::filter_fn(|metadata| {
+            metadata.is_span() && !is_exporter_target(metadata)
+        });
+        let own_events = tracing_subscriber::filter::filter_fn(|metadata| {
+            metadata.is_event()
+                && instrument_core::exported(metadata)
+                && !is_exporter_target(metadata)
+        });
+        Some(Box::new(
+            instrument_core::otel_layer(tracer)
+                .with_filter(span_levels.and(spans))
+                .and_then(
+                    instrument_core::SpanEvents::new().with_filter(event_levels.and(own_events)),
+                ),
+        ))
+    }
+
     fn provider(
-        &self,
+        &mut self,
         env: &EnvSettings,
         warnings: &mut Vec<String>,
         guard: &mut Guard,
@@ -282,6 +408,15 @@ impl Builder {
         let endpoint_in_env = instrument_core::env::read_var("OTEL_EXPORTER_OTLP_ENDPOINT")
             .or_else(|| instrument_core::env::read_var("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"))
             .is_some_and(|v| !v.trim().is_empty());
+        for processor in std::mem::take(&mut self.extra_processors) {
+            provider = provider.with_span_processor(BoxedProcessor(processor));
+        }
+        if let Some(CustomExporter(batch)) = self.custom_exporter.take() {
+            let queue = self.resolved_queue_size(warnings);
+            return provider
+                .with_span_processor(batch(queue, self.report()))
+                .build();
+        }
         let exporter = choose_exporter(
             self.exporter,
             env.exporter,
@@ -299,16 +434,11 @@ impl Builder {
                     .or(env.protocol)
                     .unwrap_or(OtlpProtocol::HttpProtobuf);
                 let queue = self.resolved_queue_size(warnings);
-                let report = if self.logs_on() {
-                    instrument_core::warn_config
-                } else {
-                    instrument_core::warn_on_stderr
-                };
                 match crate::otlp::processor(
                     protocol,
                     self.endpoint.as_deref(),
                     queue,
-                    report,
+                    self.report(),
                     guard,
                 ) {
                     Ok(processor) => provider = provider.with_span_processor(processor),
@@ -320,6 +450,15 @@ impl Builder {
             }
         }
         provider.build()
+    }
+
+    /// Where run-time warnings go: the log when one is printed, else stderr.
+    fn report(&self) -> Report {
+        if self.logs_on() {
+            instrument_core::warn_config
+        } else {
+            instrument_core::warn_on_stderr
+        }
     }
 
     fn resolved_queue_size(&self, warnings: &mut Vec<String>) -> usize {
@@ -338,6 +477,74 @@ impl Builder {
                 DEFAULT_QUEUE_SIZE
             }
         }
+    }
+}
+
+/// Is this the exporter's own HTTP or gRPC stack, never to be exported?
+fn is_exporter_target(metadata: &tracing::Metadata<'_>) -> bool {
+    EXPORTER_TARGETS
+        .iter()
+        .any(|target| instrument_core::target_is_within(metadata.target(), target))
+}
+
+/// Sets `provider` as the one this project's spans go to, and as OpenTelemetry's global
+/// tracer provider (for code using the OpenTelemetry API directly).
+fn install_provider(provider: &SdkTracerProvider) {
+    if !instrument_core::emit::install(provider) {
+        instrument_core::warn_config(
+            "a tracer provider was already installed for the instrumented clients by an earlier \
+             init() or layer(); their spans keep going to it",
+        );
+    }
+    opentelemetry::global::set_tracer_provider(provider.clone());
+}
+
+/// `text` as a `tracing` filter, else the default with a warning naming `variable`.
+fn parse_filter(text: Option<String>, variable: &str, warnings: &mut Vec<String>) -> EnvFilter {
+    match text.as_deref().map(EnvFilter::try_new) {
+        None => EnvFilter::new(DEFAULT_FILTER),
+        Some(Ok(filter)) => filter,
+        Some(Err(error)) => {
+            warnings.push(format!(
+                "the filter {:?} ({variable}) does not parse: {error}; using {DEFAULT_FILTER:?}",
+                text.unwrap_or_default()
+            ));
+            EnvFilter::new(DEFAULT_FILTER)
+        }
+    }
+}
+
+/// The exporting layer of [`Builder::layer`]: the application's own `tracing` spans and
+/// events to OpenTelemetry, with their filters; `None` under `OTEL_SDK_DISABLED=true`.
+/// Both an `Option` and a boxed layer are layers, so it goes straight into `.with(...)`.
+pub type ExportLayer<S> = Option<Box<dyn Layer<S> + Send + Sync + 'static>>;
+
+/// A boxed span processor, so processors given in code can be added to the provider.
+#[derive(Debug)]
+struct BoxedProcessor(Box<dyn SpanProcessor>);
+
+impl SpanProcessor for BoxedProcessor {
+    fn on_start(&self, span: &mut opentelemetry_sdk::trace::Span, cx: &opentelemetry::Context) {
+        self.0.on_start(span, cx);
+    }
+
+    fn on_end(&self, span: opentelemetry_sdk::trace::SpanData) {
+        self.0.on_end(span);
+    }
+
+    fn force_flush(&self) -> opentelemetry_sdk::error::OTelSdkResult {
+        self.0.force_flush()
+    }
+
+    fn shutdown_with_timeout(
+        &self,
+        timeout: std::time::Duration,
+    ) -> opentelemetry_sdk::error::OTelSdkResult {
+        self.0.shutdown_with_timeout(timeout)
+    }
+
+    fn set_resource(&mut self, resource: &Resource) {
+        self.0.set_resource(resource);
     }
 }
 

@@ -37,10 +37,16 @@
 //! | `OTEL_TRACES_SAMPLER`, `OTEL_TRACES_SAMPLER_ARG` | `parentbased_always_on` (default), `always_on`, `always_off`, `traceidratio` (arg: ratio), `ratelimiting` (arg: traces per second, default 1), each also `parentbased_` |
 //! | `OTEL_PROPAGATORS` | `tracecontext,baggage` (default), `none`: W3C Trace Context Level 2 and W3C Baggage, by the letter of the specifications (`instrument_core::propagation`) |
 //! | `OTEL_BSP_MAX_QUEUE_SIZE` | spans waiting for export before new ones are dropped (2048) |
-//! | `RUST_LOG` | filter for logs and spans (default `info`) |
+//! | `RUST_LOG` | filter for log lines only (default `info`); never what is traced |
+//! | `OTEL_RUST_TRACING_FILTER` | which of your own `tracing` spans and events are exported (`RUST_LOG` syntax, default `info`) |
 //!
 //! A span started with `sampling.priority = 1` (or more) is always sampled, whatever the
 //! sampler: the debug switch of the OpenTracing days.
+//!
+//! The instrumented clients' spans go straight through the OpenTelemetry SDK; your own
+//! `tracing` spans are their parents and children as you would expect, and other
+//! libraries' log events never become span events. To compose your own subscriber, add
+//! [`layer()`] to it instead of calling `init()`.
 //!
 //! A value that cannot be used gives one warning naming the variable and what it
 //! accepts, and the default is used instead. `init()` never panics on configuration,
@@ -74,7 +80,7 @@ mod otlp;
 mod sampler;
 mod settings;
 
-pub use init::{Builder, Guard, InitError, Telemetry, builder, init};
+pub use init::{Builder, ExportLayer, Guard, InitError, Telemetry, builder, init, layer};
 pub use instrument_core::{Library, enabled, globally_enabled, set_enabled, set_library_enabled};
 pub use sampler::{SAMPLING_PRIORITY, Sampling};
 pub use settings::{Exporter, OtlpProtocol, Propagator};

@@ -92,7 +92,7 @@ fn grpc_with_the_collector_down() {
 }
 
 fn emit_spans(telemetry: &Telemetry) {
-    tracing::dispatcher::with_default(&telemetry.dispatch, || {
+    telemetry.in_scope(|| {
         let root = tracing::info_span!("report");
         let _entered = root.enter();
         let span = DbCall::new(Library::Sqlx, DbSystem::Postgresql)

@@ -19,29 +19,24 @@ pub use headers::{HeaderExtractor, HeaderInjector};
 pub use trace_context::{MAX_TRACESTATE_MEMBERS, TraceContextPropagator};
 
 /// Writes `span`'s context into `headers` through the global propagator (what
-/// `OTEL_PROPAGATORS` chose): the next service's spans become its children. Does
-/// nothing for a span nobody records.
+/// `OTEL_PROPAGATORS` chose): the next service's spans become its children. For a span
+/// of a switched-off library, writes the current context instead, so the trace still
+/// reaches the next service.
 pub fn inject(span: &crate::CallSpan, headers: &mut ::http::HeaderMap) {
-    if !span.is_recording() {
-        inject_current(headers);
-        return;
+    match span.context() {
+        Some(context) => inject_context(context, headers),
+        None => inject_current(headers),
     }
-    let context = tracing_opentelemetry::OpenTelemetrySpanExt::context(span.span());
-    opentelemetry::global::get_text_map_propagator(|propagator| {
-        propagator.inject_context(&context, &mut HeaderInjector(headers));
-    });
 }
 
-/// Writes the current span's context into `headers`, for a call that has no span of its
-/// own (its spans filtered out by `RUST_LOG`): the trace still reaches the next
-/// service. Nothing is written when there is no valid current context.
+/// Writes the current OpenTelemetry context into `headers`, for a call that has no span
+/// of its own. Nothing is written when there is no valid current context.
 pub fn inject_current(headers: &mut ::http::HeaderMap) {
-    use opentelemetry::trace::TraceContextExt as _;
-    let context = tracing_opentelemetry::OpenTelemetrySpanExt::context(&tracing::Span::current());
-    if !context.span().span_context().is_valid() {
-        return;
-    }
+    opentelemetry::Context::map_current(|context| inject_context(context, headers));
+}
+
+fn inject_context(context: &opentelemetry::Context, headers: &mut ::http::HeaderMap) {
     opentelemetry::global::get_text_map_propagator(|propagator| {
-        propagator.inject_context(&context, &mut HeaderInjector(headers));
+        propagator.inject_context(context, &mut HeaderInjector(headers));
     });
 }

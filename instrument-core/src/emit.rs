@@ -1,0 +1,128 @@
+//! Emission: which OpenTelemetry tracer makes this project's spans, and how a span is
+//! started from the current OpenTelemetry [`Context`].
+//!
+//! Spans are made straight through the OpenTelemetry SDK, not through `tracing`: a span
+//! through `tracing` and tracing-opentelemetry costs about three times as much, and a
+//! log filter (`RUST_LOG`) would decide what is traced. The tracer is, first that
+//! applies:
+//!
+//! 1. the one a [`scoped_context`] carries (the `testing` capture, a pipeline built
+//!    without being installed): it travels with the context, across threads and tasks
+//!    that carry the context along;
+//! 2. the one [`install`] set for the process (`instrument::init()` does that);
+//! 3. OpenTelemetry's global tracer provider.
+//!
+//! # How our spans and `tracing` spans form one tree
+//!
+//! The parent of every span made here is the span of the current OpenTelemetry
+//! [`Context`]. tracing-opentelemetry (with its default *context activation*) makes a
+//! `tracing` span's OpenTelemetry context current while the span is entered, so a
+//! query inside `tracing::info_span!("checkout")` is a child of `checkout`. The other
+//! way round, [`Traced`](crate::Traced), [`TracedStream`](crate::TracedStream) and
+//! [`CallSpan::in_scope`](crate::CallSpan::in_scope) make the call's context current
+//! while its work runs, and tracing-opentelemetry takes the current context as the
+//! parent of a new `tracing` span: a handler's `tracing` span behind the server layer is
+//! a child of the server span.
+
+use std::sync::{Arc, OnceLock};
+
+use opentelemetry::Context;
+use opentelemetry::trace::{SpanBuilder, TraceContextExt as _, Tracer as _, TracerProvider as _};
+use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider};
+
+use crate::Library;
+
+/// One tracer per library, so each library's spans carry its own instrumentation scope
+/// (`instrument-sqlx`, ...), in the order of [`Library::ALL`].
+type Tracers = [SdkTracer; Library::ALL.len()];
+
+/// The tracers of the provider [`install`] set for the process.
+static INSTALLED: OnceLock<Tracers> = OnceLock::new();
+
+fn tracers(provider: &SdkTracerProvider) -> Tracers {
+    Library::ALL.map(|library| provider.tracer(library.scope_name()))
+}
+
+/// Makes `provider` the one this project's spans go to, for the whole process (unless a
+/// [`scoped_context`] says otherwise). `instrument::init()` calls it. The first provider
+/// installed stays: returns `false`, changing nothing, when one already was.
+pub fn install(provider: &SdkTracerProvider) -> bool {
+    let mut installed = false;
+    INSTALLED.get_or_init(|| {
+        installed = true;
+        tracers(provider)
+    });
+    installed
+}
+
+/// A tracer carried in a [`Context`]: see [`scoped_context`].
+#[derive(Debug, Clone)]
+struct ScopedTracer(Arc<Tracers>);
+
+/// The current context, plus `provider` as the tracer of every span this project makes
+/// while the returned context (or one derived from it) is current. Attach it around
+/// code to send that code's spans to a pipeline of its own: the `testing` capture does,
+/// per test thread, and so does `instrument::Telemetry` for a pipeline that is not
+/// installed globally.
+pub fn scoped_context(provider: &SdkTracerProvider) -> Context {
+    Context::current().with_value(ScopedTracer(Arc::new(tracers(provider))))
+}
+
+/// A context with nothing of `from` but what must follow work that outlives its
+/// spawner: baggage, and the tracer a [`scoped_context`] set. No active span.
+pub(crate) fn without_span(from: &Context) -> Context {
+    use opentelemetry::baggage::BaggageExt as _;
+    let mut context = Context::new();
+    let baggage = from.baggage();
+    if !baggage.is_empty() {
+        // `Baggage` is not `Clone`: copied entry by entry.
+        let copy: opentelemetry::baggage::Baggage = baggage
+            .iter()
+            .map(|(key, (value, metadata))| (key.clone(), (value.clone(), metadata.clone())))
+            .collect();
+        context = context.with_baggage(copy);
+    }
+    if let Some(scoped) = from.get::<ScopedTracer>() {
+        context = context.with_value(scoped.clone());
+    }
+    context
+}
+
+/// A started span: the context holding it (to make current, to inject, to be the
+/// parent of other spans) and whether it records (sampled, or recorded only).
+pub(crate) struct Started {
+    pub(crate) context: Context,
+    pub(crate) recording: bool,
+}
+
+/// Starts `builder`'s span for `library` as a child of `parent`, or of the current
+/// context when `parent` is `None`.
+pub(crate) fn start(library: Library, builder: SpanBuilder, parent: Option<&Context>) -> Started {
+    match parent {
+        Some(parent) => start_in(library, builder, parent),
+        None => Context::map_current(|current| start_in(library, builder, current)),
+    }
+}
+
+fn start_in(library: Library, builder: SpanBuilder, parent: &Context) -> Started {
+    let index = library as usize;
+    if let Some(ScopedTracer(tracers)) = parent.get::<ScopedTracer>() {
+        return started(parent, tracers[index].build_with_context(builder, parent));
+    }
+    if let Some(tracers) = INSTALLED.get() {
+        return started(parent, tracers[index].build_with_context(builder, parent));
+    }
+    let tracer = opentelemetry::global::tracer_provider().tracer(library.scope_name());
+    started(parent, tracer.build_with_context(builder, parent))
+}
+
+fn started<S>(parent: &Context, span: S) -> Started
+where
+    S: opentelemetry::trace::Span + Send + Sync + 'static,
+{
+    let recording = span.is_recording();
+    Started {
+        context: parent.with_span(span),
+        recording,
+    }
+}

@@ -1,0 +1,223 @@
+//! What is traced never depends on the log filter: at `RUST_LOG=warn`, `off` or `trace`,
+//! `init()` exports the instrumented clients' spans and the application's `info` spans,
+//! a service behind the server layer forwards the caller's trace, and no other
+//! library's log event becomes a span event. `layer()`, composed with a log layer of
+//! the user's own, exports the same.
+#![cfg(all(feature = "sqlx-sqlite", feature = "tower", feature = "reqwest"))]
+
+mod support;
+
+use opentelemetry_sdk::trace::{InMemorySpanExporter, SpanData};
+use support::{in_child, run_child};
+
+const CALLER_TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
+
+/// A front service behind the server layer calls a back service with the traced
+/// client; the back service answers with the `traceparent` it received.
+async fn forwarded_traceparent() -> String {
+    let back = axum::Router::new().route(
+        "/echo",
+        axum::routing::get(|headers: axum::http::HeaderMap| async move {
+            headers
+                .get("traceparent")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned()
+        }),
+    );
+    let back_address = serve(back).await;
+    let front = axum::Router::new()
+        .route(
+            "/front",
+            axum::routing::get(move || async move {
+                instrument::reqwest::Client::new()
+                    .get(format!("http://{back_address}/echo"))
+                    .send()
+                    .await
+                    .expect("back")
+                    .text()
+                    .await
+                    .expect("body")
+            }),
+        )
+        .layer(instrument::tower::TracingLayer::new());
+    let front_address = serve(front).await;
+    // A plain client: the caller is another process with its own trace.
+    reqwest::Client::new()
+        .get(format!("http://{front_address}/front"))
+        .header(
+            "traceparent",
+            format!("00-{CALLER_TRACE}-00f067aa0ba902b7-01"),
+        )
+        .send()
+        .await
+        .expect("front")
+        .text()
+        .await
+        .expect("body")
+}
+
+async fn serve(app: axum::Router) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = listener.local_addr().expect("address");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    address
+}
+
+/// The application's work: a business span with an event of its own, a query, events
+/// of other libraries inside it, and a call through a traced service.
+fn workload() -> String {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        use tracing::Instrument as _;
+        async {
+            tracing::info!(order.id = 42, "placing the order");
+            // What sqlx, hyper and tokio-postgres log can carry statements and values.
+            tracing::warn!(target: "hyper::proto::h1", "connection detail");
+            tracing::warn!(target: "tokio_postgres::query", "bound value");
+            let pool = instrument::sqlx::SqlitePool::connect("sqlite::memory:")
+                .await
+                .expect("connect");
+            let one: (i64,) = sqlx::query_as("SELECT 1")
+                .fetch_one(&pool)
+                .await
+                .expect("query");
+            assert_eq!(one.0, 1);
+        }
+        .instrument(tracing::info_span!("checkout"))
+        .await;
+        forwarded_traceparent().await
+    })
+}
+
+fn describe(spans: &[SpanData]) -> Vec<String> {
+    let mut lines: Vec<String> = spans
+        .iter()
+        .map(|span| {
+            let parent = spans
+                .iter()
+                .find(|p| p.span_context.span_id() == span.parent_span_id)
+                .map_or("-".to_owned(), |p| p.name.to_string());
+            let events: Vec<String> = span
+                .events
+                .iter()
+                .map(|event| {
+                    let target = event
+                        .attributes
+                        .iter()
+                        .find(|kv| kv.key.as_str() == "target")
+                        .map(|kv| kv.value.to_string())
+                        .unwrap_or_default();
+                    format!("{}@{target}", event.name)
+                })
+                .collect();
+            format!("{} <- {parent} {events:?}", span.name)
+        })
+        .collect();
+    lines.sort();
+    lines
+}
+
+/// Checks what a run exported and prints it for the parent to compare.
+fn check_and_print(exported: &[SpanData], forwarded: &str) {
+    let lines = describe(exported);
+    let text = lines.join("\n");
+    assert!(
+        forwarded.starts_with(&format!("00-{CALLER_TRACE}-")),
+        "the back service got the caller's trace: {forwarded:?}"
+    );
+    assert!(text.contains("SELECT <- checkout"), "{text}");
+    assert!(text.contains("GET /front <- -"), "{text}");
+    assert!(text.contains("GET <- GET /front"), "{text}");
+    assert!(
+        text.contains("\"placing the order@"),
+        "the application's own event is a span event: {text}"
+    );
+    for library in ["sqlx", "hyper", "tokio_postgres", "h2", "reqwest"] {
+        assert!(
+            !text.contains(&format!("@{library}")),
+            "no {library} event in exported spans: {text}"
+        );
+    }
+    println!("EXPORTED\n{text}\nEND");
+}
+
+fn exported_lines(output: &std::process::Output) -> String {
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let start = stdout
+        .find("EXPORTED\n")
+        .expect("the child printed its spans")
+        + 9;
+    let end = stdout[start..].find("\nEND").expect("end") + start;
+    stdout[start..end].to_owned()
+}
+
+#[test]
+fn child_init_exports_whatever_the_log_filter() {
+    if !in_child() {
+        return;
+    }
+    let exporter = InMemorySpanExporter::default();
+    let guard = instrument::builder()
+        .span_exporter(exporter.clone())
+        .init()
+        .expect("init");
+    let forwarded = workload();
+    guard.flush();
+    check_and_print(&exporter.get_finished_spans().expect("spans"), &forwarded);
+}
+
+#[test]
+fn child_a_composed_layer_exports_what_init_exports() {
+    if !in_child() {
+        return;
+    }
+    use tracing_subscriber::Layer as _;
+    use tracing_subscriber::layer::SubscriberExt as _;
+    let exporter = InMemorySpanExporter::default();
+    let (layer, guard) = instrument::builder()
+        .span_exporter(exporter.clone())
+        .layer();
+    let subscriber = tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_filter(tracing_subscriber::filter::LevelFilter::WARN),
+        )
+        .with(layer);
+    tracing::subscriber::set_global_default(subscriber).expect("first subscriber");
+    let forwarded = workload();
+    guard.flush();
+    check_and_print(&exporter.get_finished_spans().expect("spans"), &forwarded);
+}
+
+#[test]
+fn rust_log_filters_log_lines_never_what_is_traced() {
+    let mut runs = Vec::new();
+    for filter in ["warn", "off", "trace", "info,instrument_tower=off"] {
+        let output = run_child(
+            "child_init_exports_whatever_the_log_filter",
+            &[("RUST_LOG", filter)],
+        );
+        runs.push((filter, exported_lines(&output)));
+    }
+    for (filter, lines) in &runs[1..] {
+        assert_eq!(lines, &runs[0].1, "RUST_LOG={filter} exported otherwise");
+    }
+}
+
+#[test]
+fn a_composed_layer_exports_what_init_exports() {
+    let from_init = run_child(
+        "child_init_exports_whatever_the_log_filter",
+        &[("RUST_LOG", "trace")],
+    );
+    let from_layer = run_child("child_a_composed_layer_exports_what_init_exports", &[]);
+    assert_eq!(exported_lines(&from_layer), exported_lines(&from_init));
+}
