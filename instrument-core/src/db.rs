@@ -5,6 +5,7 @@ use std::borrow::Cow;
 use opentelemetry::trace::{SpanBuilder, SpanKind};
 use opentelemetry::{KeyValue, Value};
 
+use crate::intern::intern;
 use crate::span::{CallKind, CallSpan};
 use crate::sql::Dialect;
 use crate::statements::{self, Statement};
@@ -237,11 +238,11 @@ impl<'a> DbCall<'a> {
     /// Makes the CLIENT span, with every attribute a sampler may need already set. When
     /// the library is switched off, returns [`CallSpan::none`] without doing any string
     /// work.
-    pub fn start(self) -> CallSpan {
+    pub fn start(mut self) -> CallSpan {
         if !crate::recording(self.library) {
             return CallSpan::none();
         }
-        let mut attributes = Vec::with_capacity(12);
+        let mut attributes = Vec::with_capacity(self.attribute_capacity());
         let (name, batch_size) = self.query_attributes(&mut attributes);
         if let Some(size) = batch_size
             .filter(|size| *size >= 2)
@@ -250,14 +251,14 @@ impl<'a> DbCall<'a> {
             attributes.push(KeyValue::new("db.operation.batch.size", size));
         }
         if let Some(operation) = self.operation {
-            attributes.push(KeyValue::new("db.operation.name", operation.to_owned()));
+            attributes.push(KeyValue::new("db.operation.name", intern(operation)));
         }
         if let Some(collection) = self.collection {
             attributes.push(KeyValue::new("db.collection.name", collection.to_owned()));
         }
         self.push_common(&mut attributes);
         if let Some((address, port)) = self.peer {
-            attributes.push(KeyValue::new("network.peer.address", address.to_owned()));
+            attributes.push(KeyValue::new("network.peer.address", intern(address)));
             if let Some(port) = port {
                 attributes.push(KeyValue::new("network.peer.port", i64::from(port)));
             }
@@ -275,7 +276,8 @@ impl<'a> DbCall<'a> {
         if !crate::recording(self.library) {
             return CallSpan::none();
         }
-        let mut attributes = Vec::with_capacity(5);
+        // The common four, and the wait and an error recorded later.
+        let mut attributes = Vec::with_capacity(6);
         self.push_common(&mut attributes);
         let builder = SpanBuilder::from_name("acquire")
             .with_kind(SpanKind::Internal)
@@ -283,14 +285,34 @@ impl<'a> DbCall<'a> {
         CallSpan::new(emit::start(self.library, builder, None), CallKind::Database)
     }
 
+    /// How many attributes the span has at start, and room for the rows recorded at the
+    /// end, so that the vector of a successful call is allocated once and no bigger than
+    /// needed.
+    fn attribute_capacity(&self) -> usize {
+        let some = |present: bool| usize::from(present);
+        let known = 1 // db.system.name
+            + some(self.namespace.is_some())
+            + some(self.operation.is_some())
+            + some(self.collection.is_some())
+            + some(self.server.is_some())
+            + some(self.server_port().is_some())
+            + some(self.peer.is_some())
+            + some(self.peer.is_some_and(|(_, port)| port.is_some()))
+            + some(self.query.is_some()) // the text
+            + some(matches!(self.query, Some(Query::Sql { .. } | Query::Script(_)))) // summary
+            + some(matches!(self.query, Some(Query::Script(_))) || self.batch_size.is_some());
+        // Rows, recorded on success; a failure's type and code grow it once.
+        known + 1
+    }
+
     /// `db.system.name`, `db.namespace`, `server.address` and `server.port`.
     fn push_common(&self, attributes: &mut Vec<KeyValue>) {
         attributes.push(KeyValue::new("db.system.name", self.system.name()));
         if let Some(namespace) = self.namespace {
-            attributes.push(KeyValue::new("db.namespace", namespace.to_owned()));
+            attributes.push(KeyValue::new("db.namespace", intern(namespace)));
         }
         if let Some((address, _)) = self.server {
-            attributes.push(KeyValue::new("server.address", address.to_owned()));
+            attributes.push(KeyValue::new("server.address", intern(address)));
         }
         if let Some(port) = self.server_port() {
             attributes.push(KeyValue::new("server.port", port));
@@ -308,17 +330,21 @@ impl<'a> DbCall<'a> {
 
     /// Pushes `db.query.text` and `db.query.summary`; returns the span name and the
     /// batch size a script implies.
-    fn query_attributes(&self, attributes: &mut Vec<KeyValue>) -> (Cow<'static, str>, Option<u64>) {
+    fn query_attributes(
+        &mut self,
+        attributes: &mut Vec<KeyValue>,
+    ) -> (Cow<'static, str>, Option<u64>) {
         let dialect = self.system.dialect();
-        let (statement, text) = match &self.query {
+        // Taken, not copied: the span is the query's last use.
+        let (statement, text) = match self.query.take() {
             None => (None, None),
-            Some(Query::Masked(text)) => (None, Some(Value::from(text.to_string()))),
+            Some(Query::Masked(text)) => (None, Some(Value::from(text.into_owned()))),
             Some(Query::Sql {
                 text,
                 parameterized,
             }) => {
                 let statement = statements::describe(text, dialect, false);
-                let text = self.recorded_sql(&statement, *parameterized);
+                let text = self.recorded_sql(&statement, parameterized);
                 (Some(statement), text)
             }
             Some(Query::Script(script)) => {
@@ -373,7 +399,7 @@ impl<'a> DbCall<'a> {
         // Redis spans are named by the command alone: a key-space index or an address
         // adds nothing a reader of "GET" needs.
         if self.system == DbSystem::Redis {
-            return Cow::Owned(operation.to_owned());
+            return intern(operation);
         }
         let target = self
             .collection

@@ -35,7 +35,9 @@ impl<T, E: std::error::Error + 'static> RecordOutput<Result<T, E>> for RecordRes
 
 pin_project! {
     /// A future that is polled with its span's context current, records its output, and
-    /// ends the span as soon as it completes. Dropped before completion (cancelled by the caller), the span
+    /// lets go of its span as soon as it completes (the span ends then, unless the call
+    /// handed a clone of it to work still running). With [`CallSpan::none`] (its library
+    /// switched off) it is the inner future and a test: nothing is recorded. Dropped before completion (cancelled by the caller), the span
     /// ends with no error. `Send` when the inner future and the recorder are.
     #[derive(Debug)]
     #[must_use = "futures do nothing unless polled"]
@@ -49,6 +51,7 @@ pin_project! {
 
 impl<F, R> Traced<F, R> {
     /// Runs `inner` inside `span`, recording its output with `recorder`.
+    #[inline]
     pub fn new(span: CallSpan, inner: F, recorder: R) -> Self {
         Traced {
             inner,
@@ -68,6 +71,10 @@ impl<F: Future, R: RecordOutput<F::Output>> Future for Traced<F, R> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
+        if this.span.context().is_none() {
+            // Switched off: the inner future as it is, nothing recorded.
+            return this.inner.poll(cx);
+        }
         let output = ready!(this.span.in_scope(|| this.inner.poll(cx)));
         if let Some(recorder) = this.recorder.take() {
             recorder.record(&output, this.span);

@@ -6,6 +6,7 @@ use std::borrow::Cow;
 use opentelemetry::KeyValue;
 use opentelemetry::trace::{SpanBuilder, SpanKind};
 
+use crate::intern::intern;
 use crate::span::{CallKind, CallSpan};
 use crate::{Library, emit};
 
@@ -39,7 +40,16 @@ fn method_attributes(method: &str) -> (&'static str, Option<&str>) {
 /// keys replaced by `REDACTED`. Works on the text alone and never fails: a string that is
 /// not a URL comes back with the same rules applied as far as they fit.
 pub fn redact_url(url: &str) -> Cow<'_, str> {
-    let authority_start = url.find("://").map_or(0, |i| i + 3);
+    // Without userinfo or a query there is nothing to redact: one pass over the bytes
+    // answers for most URLs.
+    if !url.bytes().any(|byte| byte == b'@' || byte == b'?') {
+        return Cow::Borrowed(url);
+    }
+    let authority_start = url
+        .as_bytes()
+        .windows(3)
+        .position(|window| window == b"://")
+        .map_or(0, |i| i + 3);
     let rest = &url[authority_start..];
     let authority_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let userinfo_end = rest[..authority_len]
@@ -183,14 +193,11 @@ impl<'a> HttpClientCall<'a> {
         push_method(&mut attributes, method, original);
         attributes.push(KeyValue::new("url.full", redact_url(self.url).into_owned()));
         if let Some((address, port)) = self.server {
-            attributes.push(KeyValue::new("server.address", address.to_owned()));
+            attributes.push(KeyValue::new("server.address", intern(address)));
             attributes.push(KeyValue::new("server.port", i64::from(port)));
         }
         if let Some(version) = self.protocol_version {
-            attributes.push(KeyValue::new(
-                "network.protocol.version",
-                version.to_owned(),
-            ));
+            attributes.push(KeyValue::new("network.protocol.version", intern(version)));
         }
         if let Some(template) = self.url_template {
             attributes.push(KeyValue::new("url.template", template.to_owned()));
@@ -296,7 +303,7 @@ impl<'a> HttpServerCall<'a> {
         let mut attributes = Vec::with_capacity(10);
         push_method(&mut attributes, method, original);
         if let Some(route) = self.route {
-            attributes.push(KeyValue::new("http.route", route.to_owned()));
+            attributes.push(KeyValue::new("http.route", intern(route)));
         }
         attributes.push(KeyValue::new("url.path", self.path.to_owned()));
         if let Some(scheme) = self.scheme {
@@ -307,16 +314,13 @@ impl<'a> HttpServerCall<'a> {
             attributes.push(KeyValue::new("url.query", redact_query(query).into_owned()));
         }
         if let Some((address, port)) = self.server {
-            attributes.push(KeyValue::new("server.address", address.to_owned()));
+            attributes.push(KeyValue::new("server.address", intern(address)));
             if let Some(port) = port {
                 attributes.push(KeyValue::new("server.port", i64::from(port)));
             }
         }
         if let Some(version) = self.protocol_version {
-            attributes.push(KeyValue::new(
-                "network.protocol.version",
-                version.to_owned(),
-            ));
+            attributes.push(KeyValue::new("network.protocol.version", intern(version)));
         }
         if let Some(priority) = self.sampling_priority {
             attributes.push(KeyValue::new("sampling.priority", priority));

@@ -54,6 +54,7 @@ pub mod env;
 mod events;
 mod future;
 mod http;
+mod intern;
 mod library;
 pub mod propagation;
 mod span;

@@ -5,8 +5,9 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::collections::HashSet;
 use std::sync::{Arc, LazyLock, Mutex, OnceLock};
+
+use crate::intern::intern;
 
 use crate::sql::{self, Dialect, SanitizeOptions};
 
@@ -17,8 +18,6 @@ const MAX_CACHED_TEXTS: usize = 1024;
 /// Longer texts (bulk inserts, generated scripts) are described afresh each time rather
 /// than kept.
 const MAX_CACHED_TEXT_LEN: usize = 4096;
-/// Distinct span names kept for the life of the process (see [`span_name`]).
-const MAX_INTERNED_NAMES: usize = 1024;
 
 /// What one statement text yields.
 #[derive(Debug)]
@@ -52,7 +51,7 @@ impl Statement {
         };
         Statement {
             summary: summary.map(|summary| SpanName {
-                name: span_name(&summary),
+                name: intern(&summary),
                 summary: summary.into(),
             }),
             text: text.into(),
@@ -132,27 +131,6 @@ pub(crate) fn describe(text: &str, dialect: Dialect, script: bool) -> Arc<Statem
         texts.insert(text.into(), described.clone());
     }
     described
-}
-
-/// `summary` as a span name. Summaries are few per service even when statement texts
-/// are not (`SELECT users` whatever the inlined values), so the first
-/// [`MAX_INTERNED_NAMES`] are kept for the life of the process (at most 255 bytes each)
-/// and name spans without a copy; any later one is copied per span.
-fn span_name(summary: &str) -> Cow<'static, str> {
-    static NAMES: LazyLock<Mutex<HashSet<&'static str, foldhash::fast::RandomState>>> =
-        LazyLock::new(Mutex::default);
-    let Ok(mut names) = NAMES.lock() else {
-        return Cow::Owned(summary.to_owned());
-    };
-    if let Some(name) = names.get(summary) {
-        return Cow::Borrowed(name);
-    }
-    if names.len() >= MAX_INTERNED_NAMES || summary.len() > sql::MAX_SUMMARY_LEN {
-        return Cow::Owned(summary.to_owned());
-    }
-    let name: &'static str = Box::leak(summary.into());
-    names.insert(name);
-    Cow::Borrowed(name)
 }
 
 #[cfg(test)]

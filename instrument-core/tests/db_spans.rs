@@ -280,11 +280,14 @@ fn captures_on_parallel_threads_see_only_their_own_spans() {
             std::thread::spawn(move || {
                 let name = format!("t{i}");
                 let (_, spans) = capture(|| {
-                    for _ in 0..50 {
-                        let _ = DbCall::new(Library::Sqlx, DbSystem::Postgresql)
-                            .operation(&name)
-                            .start();
-                    }
+                    // The application's own span, made through `tracing`, is the parent.
+                    tracing::info_span!("request", thread = i).in_scope(|| {
+                        for _ in 0..50 {
+                            let _ = DbCall::new(Library::Sqlx, DbSystem::Postgresql)
+                                .operation(&name)
+                                .start();
+                        }
+                    });
                 });
                 (name, spans)
             })
@@ -292,12 +295,11 @@ fn captures_on_parallel_threads_see_only_their_own_spans() {
         .collect();
     for thread in threads {
         let (name, spans) = thread.join().expect("thread");
-        assert_eq!(spans.len(), 50);
-        assert!(
-            spans.iter().all(|span| span.name == name),
-            "{name} saw {:?}",
-            spans.names()
-        );
+        assert_eq!(spans.len(), 51, "{:?}", spans.names());
+        let request = spans.named("request");
+        let ours = spans.all_named(&name);
+        assert_eq!(ours.len(), 50, "{name} saw {:?}", spans.names());
+        assert!(ours.iter().all(|span| span.is_child_of(request)));
     }
 }
 

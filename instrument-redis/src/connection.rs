@@ -103,7 +103,7 @@ impl<C> Instrumented<C> {
         text: Option<String>,
         batch_size: Option<u64>,
     ) -> CallSpan {
-        let namespace = db.to_string();
+        let namespace = db_name(db);
         let mut call = DbCall::new(Library::Redis, DbSystem::Redis)
             .operation(operation)
             .namespace(&namespace);
@@ -129,7 +129,7 @@ impl<C> Instrumented<C> {
     where
         I: Clone + IntoIterator<Item = Arg<'a>>,
     {
-        let names: Vec<String> = commands
+        let names: Vec<describe::CommandName> = commands
             .iter()
             .map(|args| describe::command_name(args.clone().into_iter().next().flatten()))
             .collect();
@@ -138,6 +138,17 @@ impl<C> Instrumented<C> {
             .then(|| describe::masked_batch(commands.iter().cloned()));
         self.span(db, &operation, text, Some(commands.len() as u64))
     }
+}
+
+/// `db.namespace` for a database index, without formatting the usual sixteen.
+fn db_name(db: i64) -> std::borrow::Cow<'static, str> {
+    const NAMES: [&str; 16] = [
+        "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15",
+    ];
+    usize::try_from(db)
+        .ok()
+        .and_then(|index| NAMES.get(index))
+        .map_or_else(|| db.to_string().into(), |name| (*name).into())
 }
 
 /// A command's arguments as the describer reads them.

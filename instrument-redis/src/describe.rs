@@ -251,20 +251,68 @@ const MAX_NAME: usize = 64;
 /// A command or subcommand word, upper-cased, when it looks like one (ASCII letters,
 /// digits, `.`, `_`, `-`, at most 64 bytes); `None` for anything else, which may be data.
 fn command_word(bytes: &[u8]) -> Option<String> {
-    let plausible = !bytes.is_empty()
+    plausible_word(bytes).then(|| String::from_utf8_lossy(bytes).to_ascii_uppercase())
+}
+
+/// Does `bytes` look like a command or subcommand name?
+fn plausible_word(bytes: &[u8]) -> bool {
+    !bytes.is_empty()
         && bytes.len() <= MAX_NAME
         && bytes
             .iter()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
-    plausible.then(|| String::from_utf8_lossy(bytes).to_ascii_uppercase())
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
 /// The command's name: its first word, upper-cased (`GET`, `CONFIG`, `JSON.SET`), or
 /// `_OTHER` when the first word does not look like a command (it names the span).
-pub(crate) fn command_name(first: Arg<'_>) -> String {
-    first
-        .and_then(command_word)
-        .unwrap_or_else(|| String::from("_OTHER"))
+pub(crate) fn command_name(first: Arg<'_>) -> CommandName {
+    let mut name = CommandName {
+        bytes: [0; MAX_NAME],
+        len: 0,
+    };
+    match first.filter(|word| plausible_word(word)) {
+        Some(word) => {
+            name.bytes[..word.len()].copy_from_slice(word);
+            name.bytes[..word.len()].make_ascii_uppercase();
+            name.len = word.len();
+        }
+        None => {
+            name.bytes[..OTHER.len()].copy_from_slice(OTHER.as_bytes());
+            name.len = OTHER.len();
+        }
+    }
+    name
+}
+
+const OTHER: &str = "_OTHER";
+
+/// A command's name, kept on the stack: it is read on every call, and only the span
+/// keeps it (interned).
+#[derive(Clone, Copy)]
+pub(crate) struct CommandName {
+    bytes: [u8; MAX_NAME],
+    len: usize,
+}
+
+impl std::ops::Deref for CommandName {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        // Only ASCII letters, digits, `.`, `_` and `-` are copied in.
+        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or(OTHER)
+    }
+}
+
+impl std::fmt::Debug for CommandName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self)
+    }
+}
+
+impl PartialEq<&str> for CommandName {
+    fn eq(&self, other: &&str) -> bool {
+        &**self == *other
+    }
 }
 
 /// Appends the masked text of one command (name first) to `out`, stopping before
@@ -334,7 +382,8 @@ fn push_word(out: &mut String, word: &str, max_len: usize) -> bool {
 
 /// The masked text of one command.
 pub(crate) fn masked<'a>(args: impl IntoIterator<Item = Arg<'a>>) -> String {
-    let mut out = String::new();
+    // Room for a command, a key and a few masked values: grown once at most.
+    let mut out = String::with_capacity(32);
     write_masked(&mut out, args, MAX_TEXT_LEN);
     out
 }
@@ -368,12 +417,14 @@ where
 }
 
 /// `PIPELINE`, `PIPELINE GET` when every command is the same, or `MULTI` for a transaction.
-pub(crate) fn batch_operation(names: &[String], transaction: bool) -> String {
+pub(crate) fn batch_operation(names: &[CommandName], transaction: bool) -> String {
     if transaction {
         return String::from("MULTI");
     }
     match names.split_first() {
-        Some((first, rest)) if rest.iter().all(|name| name == first) => format!("PIPELINE {first}"),
+        Some((first, rest)) if rest.iter().all(|name| **name == **first) => {
+            format!("PIPELINE {}", &**first)
+        }
         _ => String::from("PIPELINE"),
     }
 }
@@ -494,7 +545,11 @@ mod tests {
 
     #[test]
     fn batch_names() {
-        let names = |n: &[&str]| n.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let names = |n: &[&str]| {
+            n.iter()
+                .map(|s| command_name(Some(s.as_bytes())))
+                .collect::<Vec<_>>()
+        };
         assert_eq!(
             batch_operation(&names(&["GET", "GET"]), false),
             "PIPELINE GET"

@@ -97,9 +97,15 @@ impl Client {
         &self,
         request: reqwest::Request,
     ) -> impl Future<Output = Result<reqwest::Response, reqwest::Error>> + Send + 'static {
-        // Owned, as reqwest's future is: it may be spawned.
+        if !instrument_core::enabled(instrument_core::Library::Reqwest) {
+            return futures_util::future::Either::Left(self.inner.execute(request));
+        }
+        // Owned, as reqwest's future is: it may be spawned. Boxed, so that the future is
+        // as small to move as reqwest's when switched off.
         let (client, options) = (self.inner.clone(), self.options.clone());
-        async move { crate::send::execute(&client, request, true, &options).await }
+        futures_util::future::Either::Right(Box::pin(async move {
+            crate::send::execute(&client, request, true, &options).await
+        }))
     }
 
     /// The reqwest client: requests made on it directly are not traced.

@@ -1,8 +1,10 @@
 //! [`RequestBuilder`]: reqwest's, sent as a span.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures_util::future::Either;
 use http::HeaderMap;
 use reqwest::Body;
 
@@ -124,9 +126,16 @@ impl RequestBuilder {
         })
     }
 
-    /// Like [`reqwest::RequestBuilder::send`], as a span.
-    pub async fn send(self) -> Result<reqwest::Response, reqwest::Error> {
-        let (client, request) = self.inner.build_split();
-        crate::send::execute(&client, request?, self.propagate, &self.options).await
+    /// Like [`reqwest::RequestBuilder::send`], as a span. Switched off, it is reqwest's
+    /// own future, behind one test per poll.
+    pub fn send(self) -> impl Future<Output = Result<reqwest::Response, reqwest::Error>> {
+        if !instrument_core::enabled(instrument_core::Library::Reqwest) {
+            return Either::Left(self.inner.send());
+        }
+        // Boxed, so that the future is as small to move as reqwest's when switched off.
+        Either::Right(Box::pin(async move {
+            let (client, request) = self.inner.build_split();
+            crate::send::execute(&client, request?, self.propagate, &self.options).await
+        }))
     }
 }

@@ -40,14 +40,6 @@ where
     {
         return send(request).await;
     }
-    if !instrument_core::recording(Library::Reqwest) {
-        // Our spans are filtered out (RUST_LOG), but the trace can still reach the
-        // next service through the caller's context.
-        if propagate {
-            instrument_core::propagation::inject_current(request.headers_mut());
-        }
-        return send(request).await;
-    }
     let template = options
         .url_template
         .as_ref()
@@ -58,11 +50,10 @@ where
         .host_str()
         .unwrap_or_default()
         .trim_start_matches('[')
-        .trim_end_matches(']')
-        .to_owned();
+        .trim_end_matches(']');
     let mut call = HttpClientCall::new(Library::Reqwest, request.method().as_str(), url.as_str());
     if let Some(port) = url.port_or_known_default() {
-        call = call.server(&host, port);
+        call = call.server(host, port);
     }
     if let Some(template) = &template {
         call = call.url_template(template);

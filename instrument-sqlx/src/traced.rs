@@ -189,10 +189,9 @@ where
     }
     let query = Described::take(query);
     let span = target.query_span(&query);
-    let pool = pool.clone();
     let waiting = span.clone();
     let call = async move {
-        let mut connection = acquire_recording_wait(&pool, &waiting).await?;
+        let mut connection = acquire_recording_wait(pool, &waiting).await?;
         DB::connection_fetch_optional(&mut connection, query).await
     };
     Box::pin(Traced::new(span, call, record_optional_row::<DB>))

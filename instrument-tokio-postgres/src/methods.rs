@@ -19,6 +19,14 @@ macro_rules! query_methods {
             query: &str,
             parameter_types: &[tokio_postgres::types::Type],
         ) -> Result<$crate::Statement, tokio_postgres::Error> {
+            // Switched off: the raw call, awaited in place, with no layer around it.
+            if !instrument_core::recording(instrument_core::Library::TokioPostgres) {
+                return self
+                    .raw()
+                    .prepare_typed(query, parameter_types)
+                    .await
+                    .map(|statement| $crate::Statement::new(statement, query));
+            }
             $crate::traced::call(
                 || self.target().prepare_span(query),
                 self.raw().prepare_typed(query, parameter_types),
@@ -38,6 +46,10 @@ macro_rules! query_methods {
             T: ?Sized + $crate::ToStatement,
         {
             let statement = statement.to_statement();
+            // Switched off: the raw call, awaited in place, with no layer around it.
+            if !instrument_core::recording(instrument_core::Library::TokioPostgres) {
+                return with_statement!(statement, |s| self.raw().query(s, params).await);
+            }
             $crate::traced::call(
                 || self.target().query_span(statement.sql(), params.len()),
                 async { with_statement!(statement, |s| self.raw().query(s, params).await) },
@@ -56,6 +68,10 @@ macro_rules! query_methods {
             T: ?Sized + $crate::ToStatement,
         {
             let statement = statement.to_statement();
+            // Switched off: the raw call, awaited in place, with no layer around it.
+            if !instrument_core::recording(instrument_core::Library::TokioPostgres) {
+                return with_statement!(statement, |s| self.raw().query_one(s, params).await);
+            }
             $crate::traced::call(
                 || self.target().query_span(statement.sql(), params.len()),
                 async { with_statement!(statement, |s| self.raw().query_one(s, params).await) },
@@ -74,6 +90,10 @@ macro_rules! query_methods {
             T: ?Sized + $crate::ToStatement,
         {
             let statement = statement.to_statement();
+            // Switched off: the raw call, awaited in place, with no layer around it.
+            if !instrument_core::recording(instrument_core::Library::TokioPostgres) {
+                return with_statement!(statement, |s| self.raw().query_opt(s, params).await);
+            }
             $crate::traced::call(
                 || self.target().query_span(statement.sql(), params.len()),
                 async { with_statement!(statement, |s| self.raw().query_opt(s, params).await) },
@@ -117,6 +137,10 @@ macro_rules! query_methods {
                 tokio_postgres::types::Type,
             )],
         ) -> Result<Vec<tokio_postgres::Row>, tokio_postgres::Error> {
+            // Switched off: the raw call, awaited in place, with no layer around it.
+            if !instrument_core::recording(instrument_core::Library::TokioPostgres) {
+                return self.raw().query_typed(query, params).await;
+            }
             $crate::traced::call(
                 || self.target().query_span(Some(query), params.len()),
                 self.raw().query_typed(query, params),
@@ -134,6 +158,10 @@ macro_rules! query_methods {
                 tokio_postgres::types::Type,
             )],
         ) -> Result<tokio_postgres::Row, tokio_postgres::Error> {
+            // Switched off: the raw call, awaited in place, with no layer around it.
+            if !instrument_core::recording(instrument_core::Library::TokioPostgres) {
+                return self.raw().query_typed_one(query, params).await;
+            }
             $crate::traced::call(
                 || self.target().query_span(Some(query), params.len()),
                 self.raw().query_typed_one(query, params),
@@ -151,6 +179,10 @@ macro_rules! query_methods {
                 tokio_postgres::types::Type,
             )],
         ) -> Result<Option<tokio_postgres::Row>, tokio_postgres::Error> {
+            // Switched off: the raw call, awaited in place, with no layer around it.
+            if !instrument_core::recording(instrument_core::Library::TokioPostgres) {
+                return self.raw().query_typed_opt(query, params).await;
+            }
             $crate::traced::call(
                 || self.target().query_span(Some(query), params.len()),
                 self.raw().query_typed_opt(query, params),
@@ -168,6 +200,10 @@ macro_rules! query_methods {
                 tokio_postgres::types::Type,
             )],
         ) -> Result<u64, tokio_postgres::Error> {
+            // Switched off: the raw call, awaited in place, with no layer around it.
+            if !instrument_core::recording(instrument_core::Library::TokioPostgres) {
+                return self.raw().execute_typed(query, params).await;
+            }
             $crate::traced::call(
                 || self.target().query_span(Some(query), params.len()),
                 self.raw().execute_typed(query, params),
@@ -206,6 +242,10 @@ macro_rules! query_methods {
             T: ?Sized + $crate::ToStatement,
         {
             let statement = statement.to_statement();
+            // Switched off: the raw call, awaited in place, with no layer around it.
+            if !instrument_core::recording(instrument_core::Library::TokioPostgres) {
+                return with_statement!(statement, |s| self.raw().execute(s, params).await);
+            }
             $crate::traced::call(
                 || self.target().query_span(statement.sql(), params.len()),
                 async { with_statement!(statement, |s| self.raw().execute(s, params).await) },
@@ -229,6 +269,10 @@ macro_rules! query_methods {
             let statement = statement.to_statement();
             let params = params.into_iter();
             let count = params.len();
+            // Switched off: the raw call, awaited in place, with no layer around it.
+            if !instrument_core::recording(instrument_core::Library::TokioPostgres) {
+                return with_statement!(statement, |s| self.raw().execute_raw(s, params).await);
+            }
             $crate::traced::call(
                 || self.target().query_span(statement.sql(), count),
                 async { with_statement!(statement, |s| self.raw().execute_raw(s, params).await) },
@@ -240,6 +284,10 @@ macro_rules! query_methods {
         /// Like `batch_execute` of tokio-postgres: one span, sanitized, a batch
         /// (`BATCH ...`, `db.operation.batch.size`) when it holds several statements.
         pub async fn batch_execute(&self, query: &str) -> Result<(), tokio_postgres::Error> {
+            // Switched off: the raw call, awaited in place, with no layer around it.
+            if !instrument_core::recording(instrument_core::Library::TokioPostgres) {
+                return self.raw().batch_execute(query).await;
+            }
             $crate::traced::call(
                 || self.target().script_span(query),
                 self.raw().batch_execute(query),
@@ -254,6 +302,10 @@ macro_rules! query_methods {
             &self,
             query: &str,
         ) -> Result<Vec<tokio_postgres::SimpleQueryMessage>, tokio_postgres::Error> {
+            // Switched off: the raw call, awaited in place, with no layer around it.
+            if !instrument_core::recording(instrument_core::Library::TokioPostgres) {
+                return self.raw().simple_query(query).await;
+            }
             $crate::traced::call(
                 || self.target().script_span(query),
                 self.raw().simple_query(query),
@@ -279,6 +331,10 @@ macro_rules! query_methods {
             U: bytes::Buf + 'static + Send,
         {
             let statement = statement.to_statement();
+            // Switched off: the raw call, awaited in place, with no layer around it.
+            if !instrument_core::recording(instrument_core::Library::TokioPostgres) {
+                return with_statement!(statement, |s| self.raw().copy_in(s).await);
+            }
             $crate::traced::call(
                 || self.target().query_span(statement.sql(), 0),
                 async { with_statement!(statement, |s| self.raw().copy_in(s).await) },
@@ -297,6 +353,10 @@ macro_rules! query_methods {
             T: ?Sized + $crate::ToStatement,
         {
             let statement = statement.to_statement();
+            // Switched off: the raw call, awaited in place, with no layer around it.
+            if !instrument_core::recording(instrument_core::Library::TokioPostgres) {
+                return with_statement!(statement, |s| self.raw().copy_out(s).await);
+            }
             $crate::traced::call(
                 || self.target().query_span(statement.sql(), 0),
                 async { with_statement!(statement, |s| self.raw().copy_out(s).await) },

@@ -9,7 +9,7 @@ use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::trace::{SdkTracerProvider, SpanExporter, SpanProcessor};
 use tracing::{Dispatch, Subscriber};
-use tracing_subscriber::filter::FilterExt as _;
+use tracing_subscriber::filter::{FilterExt as _, LevelFilter};
 use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::{EnvFilter, Layer};
@@ -369,14 +369,19 @@ impl Builder {
         let span_levels = parse_filter(filter_text.clone(), OTEL_RUST_TRACING_FILTER, warnings);
         // Parsed twice (an `EnvFilter` is not `Clone`); its warning, once.
         let event_levels = parse_filter(filter_text, OTEL_RUST_TRACING_FILTER, &mut Vec::new());
+        // Each with the widest level hint, so that combined (`and` takes the narrower
+        // hint, and none when either has none) the level filter's hint stands: tracing
+        // then skips the callsites of other levels with one comparison.
         let spans = tracing_subscriber::filter::filter_fn(|metadata| {
             metadata.is_span() && !is_exporter_target(metadata)
-        });
+        })
+        .with_max_level_hint(LevelFilter::TRACE);
         let own_events = tracing_subscriber::filter::filter_fn(|metadata| {
             metadata.is_event()
                 && instrument_core::exported(metadata)
                 && !is_exporter_target(metadata)
-        });
+        })
+        .with_max_level_hint(LevelFilter::TRACE);
         Some(Box::new(
             instrument_core::otel_layer(tracer)
                 .with_filter(span_levels.and(spans))

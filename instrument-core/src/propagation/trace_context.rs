@@ -48,11 +48,10 @@ impl TextMapPropagator for TraceContextPropagator {
         }
         injector.set(
             TRACEPARENT,
-            format!(
-                "00-{}-{}-{:02x}",
+            traceparent(
                 context.trace_id(),
                 context.span_id(),
-                context.trace_flags().to_u8() & KNOWN_FLAGS
+                context.trace_flags().to_u8() & KNOWN_FLAGS,
             ),
         );
         let state = context.trace_state().header();
@@ -72,6 +71,24 @@ impl TextMapPropagator for TraceContextPropagator {
         static NAMES: std::sync::OnceLock<[String; 2]> = std::sync::OnceLock::new();
         FieldIter::new(NAMES.get_or_init(|| [TRACEPARENT.to_owned(), TRACESTATE.to_owned()]))
     }
+}
+
+/// `00-{trace id}-{span id}-{flags}` in lower-case hex, written byte by byte: it is sent
+/// with every outgoing request, and `format!` spends ten times as long on it.
+fn traceparent(trace_id: TraceId, span_id: SpanId, flags: u8) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    fn write_hex(out: &mut [u8], bytes: &[u8]) {
+        for (pair, byte) in out.chunks_exact_mut(2).zip(bytes) {
+            pair[0] = HEX[usize::from(byte >> 4)];
+            pair[1] = HEX[usize::from(byte & 0x0f)];
+        }
+    }
+    let mut out = *b"00-00000000000000000000000000000000-0000000000000000-00";
+    write_hex(&mut out[3..35], &trace_id.to_bytes());
+    write_hex(&mut out[36..52], &span_id.to_bytes());
+    write_hex(&mut out[53..55], &[flags]);
+    // Only ASCII hex digits and dashes are in it.
+    String::from_utf8(out.to_vec()).unwrap_or_default()
 }
 
 fn extract(extractor: &dyn Extractor) -> Option<SpanContext> {
@@ -195,6 +212,25 @@ fn valid_value(value: &str) -> bool {
 mod tests {
     use super::*;
     use std::collections::HashMap;
+
+    #[test]
+    fn traceparent_is_written_as_format_would() {
+        for (trace, span, flags) in [
+            (
+                0x4bf9_2f35_77b3_4da6_a3ce_929d_0e0e_4736_u128,
+                0x00f0_67aa_0ba9_02b7_u64,
+                1_u8,
+            ),
+            (1, 1, 0),
+            (u128::MAX, u64::MAX, 3),
+        ] {
+            let (trace, span) = (TraceId::from(trace), SpanId::from(span));
+            assert_eq!(
+                traceparent(trace, span, flags),
+                format!("00-{trace}-{span}-{flags:02x}")
+            );
+        }
+    }
 
     const TRACE: &str = "0af7651916cd43dd8448eb211c80319c";
     const PARENT: &str = "b7ad6b7169203331";

@@ -1,0 +1,317 @@
+//! One workload, `n` times, in one mode, for counting instructions with callgrind
+//! (`benchmarks/run` runs every case and prints the table of BENCHMARKS.md).
+//!
+//! ```text
+//! ours {sqlx|redis|tokio-postgres|reqwest} {raw|off|traced|sdk|reqwest-tracing} N
+//! ours redis-concurrent {raw|traced} N      # N GETs in flight at once; peak memory
+//! ```
+//!
+//! Every mode runs under the same pipeline, the real `init()` one, exporting through
+//! the batch processor to an exporter that drops the spans:
+//!
+//! - `raw`: the library's own client;
+//! - `off`: our client with its library switched off at run time;
+//! - `traced`: our client;
+//! - `sdk`: the library's own client inside a span made by hand through the
+//!   OpenTelemetry SDK, with the attributes our span has: the floor for any
+//!   instrumentation that makes an SDK span per call;
+//! - `reqwest-tracing` (reqwest only): reqwest-middleware with reqwest-tracing's
+//!   middleware, over tracing-opentelemetry configured as `init()` configures it.
+
+use std::net::SocketAddr;
+
+use instrument::Library;
+use opentelemetry::KeyValue;
+use opentelemetry::trace::{Span as _, SpanKind, Tracer as _, TracerProvider as _};
+use opentelemetry_sdk::error::OTelSdkResult;
+use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider, SpanData, SpanExporter};
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Spans the exporter was handed, printed at the end: each case must export one span
+/// per call (none for `raw` and `off`), or its figure means nothing.
+static EXPORTED: AtomicUsize = AtomicUsize::new(0);
+
+/// Takes every batch and drops it.
+#[derive(Debug)]
+struct Drop;
+
+impl SpanExporter for Drop {
+    async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
+        EXPORTED.fetch_add(batch.len(), Ordering::Relaxed);
+        std::mem::drop(batch);
+        Ok(())
+    }
+}
+
+fn database_url() -> String {
+    std::env::var("DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
+}
+
+fn redis_url() -> String {
+    std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379/".to_owned())
+}
+
+/// A CLIENT span made by hand with `attributes`, around `call`.
+async fn in_sdk_span<T>(
+    tracer: &SdkTracer,
+    name: &'static str,
+    attributes: &[KeyValue],
+    call: impl Future<Output = T>,
+) -> T {
+    let mut span = tracer
+        .span_builder(name)
+        .with_kind(SpanKind::Client)
+        .with_attributes(attributes.to_vec())
+        .start(tracer);
+    let output = call.await;
+    span.set_attribute(KeyValue::new("db.response.returned_rows", 1));
+    span.end();
+    output
+}
+
+fn db_attributes(system: &'static str, text: &'static str, summary: &'static str) -> Vec<KeyValue> {
+    vec![
+        KeyValue::new("db.system.name", system),
+        KeyValue::new("db.namespace", "test"),
+        KeyValue::new("db.query.text", text),
+        KeyValue::new("db.query.summary", summary),
+        KeyValue::new("server.address", "127.0.0.1"),
+    ]
+}
+
+async fn sqlx(mode: &str, n: usize, tracer: &SdkTracer) {
+    let url = database_url();
+    let select_1 = || sqlx::query_as::<_, (i32,)>("SELECT 1");
+    match mode {
+        "raw" | "raw-bare" | "sdk" => {
+            let pool = sqlx::PgPool::connect(&url).await.expect("postgres");
+            let attributes = db_attributes("postgresql", "SELECT 1", "SELECT");
+            for _ in 0..n {
+                let row = if mode == "sdk" {
+                    in_sdk_span(tracer, "SELECT", &attributes, select_1().fetch_one(&pool)).await
+                } else {
+                    select_1().fetch_one(&pool).await
+                };
+                assert_eq!(row.expect("SELECT 1").0, 1);
+            }
+        }
+        _ => {
+            let pool = instrument::sqlx::PgPool::connect(&url).await.expect("postgres");
+            for _ in 0..n {
+                assert_eq!(select_1().fetch_one(&pool).await.expect("SELECT 1").0, 1);
+            }
+        }
+    }
+}
+
+async fn redis_get(mode: &str, n: usize, tracer: &SdkTracer) {
+    use redis::AsyncCommands as _;
+    let url = redis_url();
+    let raw = redis::Client::open(url.as_str()).expect("redis url");
+    let mut raw = raw.get_multiplexed_async_connection().await.expect("redis");
+    let _: () = raw.set("bench:key", "value").await.expect("SET");
+    match mode {
+        "raw" | "raw-bare" | "sdk" => {
+            let attributes = vec![
+                KeyValue::new("db.system.name", "redis"),
+                KeyValue::new("db.namespace", "0"),
+                KeyValue::new("db.query.text", "GET ?"),
+                KeyValue::new("db.operation.name", "GET"),
+                KeyValue::new("server.address", "127.0.0.1"),
+            ];
+            for _ in 0..n {
+                let value: redis::RedisResult<String> = if mode == "sdk" {
+                    in_sdk_span(tracer, "GET", &attributes, raw.get("bench:key")).await
+                } else {
+                    raw.get("bench:key").await
+                };
+                assert_eq!(value.expect("GET"), "value");
+            }
+        }
+        _ => {
+            let client = instrument::redis::Client::open(url.as_str()).expect("redis url");
+            let mut traced = client
+                .get_multiplexed_async_connection()
+                .await
+                .expect("redis");
+            for _ in 0..n {
+                let value: String = traced.get("bench:key").await.expect("GET");
+                assert_eq!(value, "value");
+            }
+        }
+    }
+}
+
+/// `n` GETs in flight at once on one multiplexed connection; prints the peak resident
+/// memory of the process (whole-process figures: compare modes, not absolute values).
+async fn redis_concurrent(mode: &str, n: usize) {
+    use redis::AsyncCommands as _;
+    let url = redis_url();
+    let raw = redis::Client::open(url.as_str()).expect("redis url");
+    let mut setup = raw.get_multiplexed_async_connection().await.expect("redis");
+    let _: () = setup.set("bench:key", "value").await.expect("SET");
+    // redis-rs's default response timeout: the GETs must complete traced whenever they
+    // complete raw.
+    let values: Vec<redis::RedisResult<String>> = match mode {
+        "raw" => {
+            let connection = raw.get_multiplexed_async_connection().await.expect("redis");
+            let gets = (0..n).map(|_| {
+                let mut connection = connection.clone();
+                async move { connection.get("bench:key").await }
+            });
+            futures_util::future::join_all(gets).await
+        }
+        _ => {
+            let client = instrument::redis::Client::open(url.as_str()).expect("redis url");
+            let connection = client
+                .get_multiplexed_async_connection()
+                .await
+                .expect("redis");
+            let gets = (0..n).map(|_| {
+                let mut connection = connection.clone();
+                async move { connection.get("bench:key").await }
+            });
+            futures_util::future::join_all(gets).await
+        }
+    };
+    let failed = values.iter().filter(|value| value.is_err()).count();
+    let peak = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|line| line.starts_with("VmHWM:"))
+                .map(|line| line.trim_start_matches("VmHWM:").trim().to_owned())
+        })
+        .unwrap_or_default();
+    println!("{mode} {n} concurrent GETs: {failed} failed, peak resident {peak}");
+}
+
+async fn tokio_postgres(mode: &str, n: usize, tracer: &SdkTracer) {
+    let url = database_url();
+    match mode {
+        "raw" | "raw-bare" | "sdk" => {
+            let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+                .await
+                .expect("postgres");
+            tokio::spawn(connection);
+            let statement = client.prepare("SELECT 1").await.expect("prepare");
+            let attributes = db_attributes("postgresql", "SELECT 1", "SELECT");
+            for _ in 0..n {
+                let row = if mode == "sdk" {
+                    in_sdk_span(tracer, "SELECT", &attributes, client.query_one(&statement, &[]))
+                        .await
+                } else {
+                    client.query_one(&statement, &[]).await
+                };
+                assert_eq!(row.expect("SELECT 1").get::<_, i32>(0), 1);
+            }
+        }
+        _ => {
+            let (client, connection) =
+                instrument::tokio_postgres::connect(&url, tokio_postgres::NoTls)
+                    .await
+                    .expect("postgres");
+            tokio::spawn(connection);
+            let statement = client.prepare("SELECT 1").await.expect("prepare");
+            for _ in 0..n {
+                let row = client.query_one(&statement, &[]).await.expect("SELECT 1");
+                assert_eq!(row.get::<_, i32>(0), 1);
+            }
+        }
+    }
+}
+
+async fn serve() -> SocketAddr {
+    let app = axum::Router::new().route("/item", axum::routing::get(|| async { "item" }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = listener.local_addr().expect("address");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    address
+}
+
+async fn reqwest_get(mode: &str, n: usize, tracer: &SdkTracer) {
+    let address = serve().await;
+    let url = format!("http://{address}/item");
+    match mode {
+        "raw" | "raw-bare" | "sdk" => {
+            let client = reqwest::Client::new();
+            let attributes = vec![
+                KeyValue::new("http.request.method", "GET"),
+                KeyValue::new("url.full", url.clone()),
+                KeyValue::new("server.address", "127.0.0.1"),
+                KeyValue::new("server.port", i64::from(address.port())),
+            ];
+            for _ in 0..n {
+                let response = if mode == "sdk" {
+                    in_sdk_span(tracer, "GET", &attributes, client.get(&url).send()).await
+                } else {
+                    client.get(&url).send().await
+                };
+                assert!(response.expect("GET").status().is_success());
+            }
+        }
+        "reqwest-tracing" => {
+            let client = reqwest_middleware::ClientBuilder::new(reqwest::Client::new())
+                .with(reqwest_tracing::TracingMiddleware::default())
+                .build();
+            for _ in 0..n {
+                let response = client.get(&url).send().await.expect("GET");
+                assert!(response.status().is_success());
+            }
+        }
+        _ => {
+            let client = instrument::reqwest::Client::new();
+            for _ in 0..n {
+                let response = client.get(&url).send().await.expect("GET");
+                assert!(response.status().is_success());
+            }
+        }
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [workload, mode, n] = args.as_slice() else {
+        eprintln!("usage: ours WORKLOAD MODE N");
+        std::process::exit(2);
+    };
+    let n: usize = n.parse().expect("N, a number of calls");
+    // The real init() pipeline, exporting to nowhere, in every mode (`raw-bare`: raw
+    // with nothing installed, to show what installing it costs the raw calls).
+    let guard = (mode != "raw-bare").then(|| {
+        instrument::builder()
+            .span_exporter(Drop)
+            .logs(false)
+            .init()
+            .expect("init")
+    });
+    let provider = SdkTracerProvider::builder().with_batch_exporter(Drop).build();
+    let tracer = provider.tracer("bench");
+    if mode == "off" {
+        for library in Library::ALL {
+            instrument::set_library_enabled(library, false);
+        }
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        match workload.as_str() {
+            "sqlx" => sqlx(mode, n, &tracer).await,
+            "redis" => redis_get(mode, n, &tracer).await,
+            "redis-concurrent" => redis_concurrent(mode, n).await,
+            "tokio-postgres" => tokio_postgres(mode, n, &tracer).await,
+            "reqwest" => reqwest_get(mode, n, &tracer).await,
+            other => panic!("unknown workload {other}"),
+        }
+    });
+    let _ = provider.shutdown();
+    drop(guard);
+    eprintln!("exported spans: {}", EXPORTED.load(Ordering::Relaxed));
+}
