@@ -1,10 +1,11 @@
 //! The one place that creates spans for the `instrument` crates.
 //!
-//! Wrapper crates (`instrument-sqlx`, `instrument-redis`, ...) never call `tracing::span!`
+//! Wrapper crates (`instrument-sqlx`, `instrument-redis`, ...) never make spans
 //! themselves. They *describe* a call, get back a [`CallSpan`], run the call inside it
 //! and record the outcome; this crate owns the kill switch, the span names and
 //! attributes of the [OpenTelemetry semantic conventions], sanitization, and error
-//! recording.
+//! recording. Spans go straight through the OpenTelemetry SDK, and join the
+//! application's `tracing` spans in one tree both ways: see [`emit`].
 //!
 //! ```
 //! use instrument_core::{DbCall, DbSystem, ErrorInfo, Library};
@@ -42,7 +43,11 @@
 //! - [`DbCall`], [`HttpClientCall`], [`HttpServerCall`]: call descriptions.
 //! - [`CallSpan`]: the started span; `record_*` methods record the outcome.
 //! - [`Traced`] and [`TracedStream`]: keep a span open over a future or a whole stream.
-//! - [`sql`]: `db.query.summary` extraction and the literal sanitizer.
+//! - [`sql`]: `db.query.summary` extraction and the literal sanitizer (computed once per
+//!   distinct statement text, from a bounded cache).
+//! - [`emit`]: which tracer makes the spans, and how they find their parent.
+//! - [`SpanEvents`], [`otel_layer`], [`exported`]: the application's own `tracing` spans
+//!   and events, as `init()` and the `testing` capture export them.
 //! - [`testing`] (feature `testing`): capture spans in tests, in parallel threads.
 //!
 //! [OpenTelemetry semantic conventions]: https://opentelemetry.io/docs/specs/semconv/
@@ -144,9 +149,10 @@ const LIBRARY_EVENT_TARGETS: &[&str] = &[
 
 /// Should this span or event reach OpenTelemetry? The per-layer filter of [`SpanEvents`]
 /// in `init()` and in [`testing`], beside the level filter: every span, and the events
-/// of the application's own code. Events of other libraries ([`LIBRARY_EVENT_TARGETS`],
-/// this project's crates, and any code whose source file lies in the cargo registry or
-/// a git checkout) never become span events; they still reach the log output.
+/// of the application's own code. Events of other libraries (sqlx, tokio-postgres, redis,
+/// hyper, h2, reqwest, rustls, tonic, tower, tokio and the like, this project's crates,
+/// and any code whose source file lies in the cargo registry or a git checkout) never
+/// become span events; they still reach the log output.
 pub fn exported(metadata: &tracing::Metadata<'_>) -> bool {
     !metadata.is_event() || !is_library_event(metadata)
 }
