@@ -145,6 +145,15 @@ const LIBRARY_EVENT_TARGETS: &[&str] = &[
     "opentelemetry_otlp",
     "opentelemetry_http",
     "tracing_opentelemetry",
+    // This project's own crates.
+    "instrument",
+    "instrument_core",
+    "instrument_sqlx",
+    "instrument_tokio_postgres",
+    "instrument_redis",
+    "instrument_reqwest",
+    "instrument_tower",
+    "instrument_threads",
 ];
 
 /// Should this span or event reach OpenTelemetry? The per-layer filter of [`SpanEvents`]
@@ -159,10 +168,9 @@ pub fn exported(metadata: &tracing::Metadata<'_>) -> bool {
 
 fn is_library_event(metadata: &tracing::Metadata<'_>) -> bool {
     let target = metadata.target();
-    target.starts_with("instrument")
-        || LIBRARY_EVENT_TARGETS
-            .iter()
-            .any(|prefix| target_is_within(target, prefix))
+    LIBRARY_EVENT_TARGETS
+        .iter()
+        .any(|prefix| target_is_within(target, prefix))
         || metadata.file().is_some_and(compiled_from_a_dependency)
 }
 
@@ -221,6 +229,23 @@ mod tests {
         assert!(!compiled_from_a_dependency(
             "examples/src/bin/quickstart.rs"
         ));
+    }
+
+    #[test]
+    #[cfg(feature = "testing")]
+    fn an_application_crate_named_like_ours_keeps_its_events() {
+        fn event(target: &'static str) -> bool {
+            let (_, spans) = crate::testing::capture(|| {
+                let span = crate::HttpServerCall::new(crate::Library::Tower, "GET", "/").start();
+                span.in_scope(|| match target {
+                    "instrumentation_app" => tracing::info!(target: "instrumentation_app", "x"),
+                    _ => tracing::info!(target: "instrument_core::emit", "x"),
+                });
+            });
+            !spans.named("GET").events.is_empty()
+        }
+        assert!(event("instrumentation_app"));
+        assert!(!event("instrument_core::emit"));
     }
 
     #[test]

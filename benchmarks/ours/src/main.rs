@@ -98,7 +98,9 @@ async fn sqlx(mode: &str, n: usize, tracer: &SdkTracer) {
             }
         }
         _ => {
-            let pool = instrument::sqlx::PgPool::connect(&url).await.expect("postgres");
+            let pool = instrument::sqlx::PgPool::connect(&url)
+                .await
+                .expect("postgres");
             for _ in 0..n {
                 assert_eq!(select_1().fetch_one(&pool).await.expect("SELECT 1").0, 1);
             }
@@ -201,8 +203,13 @@ async fn tokio_postgres(mode: &str, n: usize, tracer: &SdkTracer) {
             let attributes = db_attributes("postgresql", "SELECT 1", "SELECT");
             for _ in 0..n {
                 let row = if mode == "sdk" {
-                    in_sdk_span(tracer, "SELECT", &attributes, client.query_one(&statement, &[]))
-                        .await
+                    in_sdk_span(
+                        tracer,
+                        "SELECT",
+                        &attributes,
+                        client.query_one(&statement, &[]),
+                    )
+                    .await
                 } else {
                     client.query_one(&statement, &[]).await
                 };
@@ -290,7 +297,9 @@ fn main() {
             .init()
             .expect("init")
     });
-    let provider = SdkTracerProvider::builder().with_batch_exporter(Drop).build();
+    let provider = SdkTracerProvider::builder()
+        .with_batch_exporter(Drop)
+        .build();
     let tracer = provider.tracer("bench");
     if mode == "off" {
         for library in Library::ALL {

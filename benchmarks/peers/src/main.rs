@@ -64,7 +64,9 @@ macro_rules! select_1_times {
 }
 
 async fn sqlx(mode: &str, n: usize) {
-    let pool = sqlx::PgPool::connect(&database_url()).await.expect("postgres");
+    let pool = sqlx::PgPool::connect(&database_url())
+        .await
+        .expect("postgres");
     match mode {
         // oxtel's mapping makes its spans from sqlx's own query events.
         "raw" | "oxtel-mapping" => select_1_times!(&pool, n),
@@ -82,7 +84,10 @@ async fn sqlx(mode: &str, n: usize) {
 
 async fn tokio_postgres(mode: &str, n: usize) {
     let config: tokio_postgres::Config = database_url().parse().expect("url");
-    let (client, connection) = config.connect(tokio_postgres::NoTls).await.expect("postgres");
+    let (client, connection) = config
+        .connect(tokio_postgres::NoTls)
+        .await
+        .expect("postgres");
     tokio::spawn(connection);
     match mode {
         "raw" => {
