@@ -364,8 +364,9 @@ impl<'a> DbCall<'a> {
             statement.as_ref().and_then(|s| s.summary.as_ref()),
         ) {
             (Some(summary), _) => {
-                attributes.push(KeyValue::new("db.query.summary", summary.to_owned()));
-                Cow::Owned(summary.to_owned())
+                let summary = intern(summary);
+                attributes.push(KeyValue::new("db.query.summary", summary.clone()));
+                summary
             }
             (None, Some(derived)) => {
                 attributes.push(KeyValue::new(

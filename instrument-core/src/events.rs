@@ -15,6 +15,8 @@ use opentelemetry::{Context, KeyValue};
 use tracing::field::{Field, Visit};
 use tracing_subscriber::layer::Context as LayerContext;
 
+use crate::span::truncate_at_char_boundary;
+
 /// Longest text recorded for one field; longer values are cut at a character boundary.
 const MAX_FIELD_LEN: usize = 4096;
 
@@ -67,13 +69,7 @@ struct Fields {
 
 impl Fields {
     fn text(&mut self, field: &Field, mut text: String) {
-        if text.len() > MAX_FIELD_LEN {
-            let mut cut = MAX_FIELD_LEN;
-            while !text.is_char_boundary(cut) {
-                cut -= 1;
-            }
-            text.truncate(cut);
-        }
+        truncate_at_char_boundary(&mut text, MAX_FIELD_LEN);
         if field.name() == "message" {
             self.message = Some(text);
         } else {

@@ -36,9 +36,10 @@ impl<T, E: std::error::Error + 'static> RecordOutput<Result<T, E>> for RecordRes
 pin_project! {
     /// A future that is polled with its span's context current, records its output, and
     /// lets go of its span as soon as it completes (the span ends then, unless the call
-    /// handed a clone of it to work still running). With [`CallSpan::none`] (its library
-    /// switched off) it is the inner future and a test: nothing is recorded. Dropped before completion (cancelled by the caller), the span
-    /// ends with no error. `Send` when the inner future and the recorder are.
+    /// handed a clone of it to work still running). Dropped before completion (cancelled
+    /// by the caller), the span ends with no error. With [`CallSpan::none`] (its library
+    /// switched off) it is the inner future and a test: nothing is recorded. `Send` when
+    /// the inner future and the recorder are.
     #[derive(Debug)]
     #[must_use = "futures do nothing unless polled"]
     pub struct Traced<F, R> {

@@ -27,8 +27,7 @@ pub(crate) enum CallKind {
 /// It is an OpenTelemetry span held in its [`Context`]: the context is made current while
 /// the call runs ([`in_scope`](Self::in_scope), [`Traced`](crate::Traced)), so spans
 /// started inside it, ours or `tracing`'s, are its children. Wrapper crates record the
-/// outcome through it. The span ends at [`end`](Self::end), or when the last clone of
-/// it is dropped. A `CallSpan` that records nothing ([`CallSpan::none`], or a span the
+/// outcome through it. The span ends when the last clone of it is dropped. A `CallSpan` that records nothing ([`CallSpan::none`], or a span the
 /// sampler dropped) accepts every call and does nothing, but a sampled-out span still
 /// carries its trace to the next service.
 #[derive(Debug, Clone)]
@@ -116,14 +115,6 @@ impl CallSpan {
             }
             None => f(),
         }
-    }
-
-    /// Ends the span now; recording on it afterwards (through a clone) does nothing.
-    pub fn end(&mut self) {
-        if let Some(context) = self.context.take() {
-            context.span().end();
-        }
-        self.recording = false;
     }
 
     /// Sets one attribute, when the span records.
@@ -255,9 +246,7 @@ impl CallSpan {
         key: impl Into<opentelemetry::Key>,
         value: impl Into<opentelemetry::Value>,
     ) {
-        if self.recording {
-            self.set(KeyValue::new(key, value));
-        }
+        self.set(KeyValue::new(key, value));
     }
 }
 
@@ -271,14 +260,20 @@ fn chain_message(mut message: String, error: &(dyn Error + 'static)) -> String {
         }
         source = cause.source();
     }
-    if message.len() > MAX_EXCEPTION_MESSAGE {
-        let mut cut = MAX_EXCEPTION_MESSAGE;
-        while !message.is_char_boundary(cut) {
+    truncate_at_char_boundary(&mut message, MAX_EXCEPTION_MESSAGE);
+    message
+}
+
+/// Cuts `text` to at most `max` bytes, at a character boundary.
+#[inline]
+pub(crate) fn truncate_at_char_boundary(text: &mut String, max: usize) {
+    if text.len() > max {
+        let mut cut = max;
+        while !text.is_char_boundary(cut) {
             cut -= 1;
         }
-        message.truncate(cut);
+        text.truncate(cut);
     }
-    message
 }
 
 #[cfg(test)]

@@ -66,8 +66,8 @@ impl<T, E: std::error::Error + 'static> ObserveItems<Result<T, E>> for CountRows
 }
 
 pin_project! {
-    /// A stream polled with its span's context current. The span ends when the stream returns `None` or
-    /// when it is dropped, whichever comes first.
+    /// A stream polled with its span's context current. The span ends when the stream
+    /// returns `None` or when it is dropped, whichever comes first.
     #[derive(Debug)]
     #[must_use = "streams do nothing unless polled"]
     pub struct TracedStream<S, O: ObserveEnd> {

@@ -42,7 +42,6 @@ use opentelemetry_sdk::trace::{
 };
 use tracing::Dispatch;
 use tracing::instrument::WithSubscriber as _;
-use tracing_subscriber::Layer as _;
 use tracing_subscriber::layer::SubscriberExt as _;
 
 /// The kind of a captured span.
@@ -406,6 +405,22 @@ impl SpanProcessor for CountingExport {
     }
 }
 
+/// The application's own `tracing` spans to `provider`, and its events onto the current
+/// span, as `init()` exports them (without `init()`'s level filter: a test sees all).
+fn own_tracing<S>(
+    provider: &SdkTracerProvider,
+    scope: &'static str,
+) -> impl tracing_subscriber::Layer<S>
+where
+    S: tracing::Subscriber + for<'span> tracing_subscriber::registry::LookupSpan<'span>,
+{
+    use tracing_subscriber::Layer as _;
+    use tracing_subscriber::filter::filter_fn;
+    crate::otel_layer(provider.tracer(scope))
+        .with_filter(filter_fn(|metadata| metadata.is_span()))
+        .and_then(crate::SpanEvents::new().with_filter(filter_fn(crate::exported)))
+}
+
 /// tracing-core caches each callsite's interest for the whole process. While at most one
 /// dispatcher is registered, it computes that interest from the default of whichever
 /// thread triggers the computation (tokio-rs/tracing#3611): creating a capture's
@@ -428,16 +443,11 @@ impl Pipeline {
                 open: open.clone(),
             })
             .build();
-        let layer = crate::otel_layer(provider.tracer("instrument-testing"))
-            .with_filter(tracing_subscriber::filter::filter_fn(|m| m.is_span()));
-        let events = crate::SpanEvents::new()
-            .with_filter(tracing_subscriber::filter::filter_fn(crate::exported));
         // Outermost, so that a span counts as closed only once the OpenTelemetry layer
         // inside it has exported it (a layered subscriber closes inner layers first).
         let dispatch = Dispatch::new(
             tracing_subscriber::registry()
-                .with(layer)
-                .with(events)
+                .with(own_tracing(&provider, "instrument-testing"))
                 .with(OpenSpans(open.clone())),
         );
         let context = crate::emit::scoped_context(&provider);
@@ -638,11 +648,9 @@ impl ExportToNowhere {
             .with_batch_exporter(Nowhere)
             .build();
         crate::emit::install(&provider);
-        let layer = crate::otel_layer(provider.tracer("instrument-bench"))
-            .with_filter(tracing_subscriber::filter::filter_fn(|m| m.is_span()));
-        let events = crate::SpanEvents::new()
-            .with_filter(tracing_subscriber::filter::filter_fn(crate::exported));
-        let dispatch = Dispatch::new(tracing_subscriber::registry().with(layer).with(events));
+        let dispatch = Dispatch::new(
+            tracing_subscriber::registry().with(own_tracing(&provider, "instrument-bench")),
+        );
         ExportToNowhere { provider, dispatch }
     }
 

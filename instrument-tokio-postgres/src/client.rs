@@ -8,6 +8,7 @@ use tokio_postgres::Error;
 use crate::methods::query_methods;
 use crate::statement::with_statement;
 use crate::target::Target;
+use crate::traced::traced_call;
 use crate::transaction::{Transaction, TransactionBuilder};
 
 /// A drop-in for [`tokio_postgres::Client`]: the methods people use, with the same

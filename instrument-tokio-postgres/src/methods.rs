@@ -19,20 +19,11 @@ macro_rules! query_methods {
             query: &str,
             parameter_types: &[tokio_postgres::types::Type],
         ) -> Result<$crate::Statement, tokio_postgres::Error> {
-            // Switched off: the raw call, awaited in place, with no layer around it.
-            if !instrument_core::recording(instrument_core::Library::TokioPostgres) {
-                return self
-                    .raw()
-                    .prepare_typed(query, parameter_types)
-                    .await
-                    .map(|statement| $crate::Statement::new(statement, query));
-            }
-            $crate::traced::call(
-                || self.target().prepare_span(query),
+            traced_call!(
                 self.raw().prepare_typed(query, parameter_types),
+                || self.target().prepare_span(query),
                 $crate::traced::nothing,
             )
-            .await
             .map(|statement| $crate::Statement::new(statement, query))
         }
 
@@ -46,16 +37,12 @@ macro_rules! query_methods {
             T: ?Sized + $crate::ToStatement,
         {
             let statement = statement.to_statement();
-            // Switched off: the raw call, awaited in place, with no layer around it.
-            if !instrument_core::recording(instrument_core::Library::TokioPostgres) {
-                return with_statement!(statement, |s| self.raw().query(s, params).await);
-            }
-            $crate::traced::call(
+            traced_call!(
+                statement,
+                |s| self.raw().query(s, params),
                 || self.target().query_span(statement.sql(), params.len()),
-                async { with_statement!(statement, |s| self.raw().query(s, params).await) },
                 $crate::traced::rows,
             )
-            .await
         }
 
         /// Like `query_one` of tokio-postgres: exactly one row, else an error.
@@ -68,16 +55,12 @@ macro_rules! query_methods {
             T: ?Sized + $crate::ToStatement,
         {
             let statement = statement.to_statement();
-            // Switched off: the raw call, awaited in place, with no layer around it.
-            if !instrument_core::recording(instrument_core::Library::TokioPostgres) {
-                return with_statement!(statement, |s| self.raw().query_one(s, params).await);
-            }
-            $crate::traced::call(
+            traced_call!(
+                statement,
+                |s| self.raw().query_one(s, params),
                 || self.target().query_span(statement.sql(), params.len()),
-                async { with_statement!(statement, |s| self.raw().query_one(s, params).await) },
                 |_, span| span.record_returned_rows(1),
             )
-            .await
         }
 
         /// Like `query_opt` of tokio-postgres: at most one row.
@@ -90,16 +73,12 @@ macro_rules! query_methods {
             T: ?Sized + $crate::ToStatement,
         {
             let statement = statement.to_statement();
-            // Switched off: the raw call, awaited in place, with no layer around it.
-            if !instrument_core::recording(instrument_core::Library::TokioPostgres) {
-                return with_statement!(statement, |s| self.raw().query_opt(s, params).await);
-            }
-            $crate::traced::call(
+            traced_call!(
+                statement,
+                |s| self.raw().query_opt(s, params),
                 || self.target().query_span(statement.sql(), params.len()),
-                async { with_statement!(statement, |s| self.raw().query_opt(s, params).await) },
                 |row, span| span.record_returned_rows(u64::from(row.is_some())),
             )
-            .await
         }
 
         /// Like `query_raw` of tokio-postgres: the span lasts until the returned stream
@@ -137,16 +116,11 @@ macro_rules! query_methods {
                 tokio_postgres::types::Type,
             )],
         ) -> Result<Vec<tokio_postgres::Row>, tokio_postgres::Error> {
-            // Switched off: the raw call, awaited in place, with no layer around it.
-            if !instrument_core::recording(instrument_core::Library::TokioPostgres) {
-                return self.raw().query_typed(query, params).await;
-            }
-            $crate::traced::call(
-                || self.target().query_span(Some(query), params.len()),
+            traced_call!(
                 self.raw().query_typed(query, params),
+                || self.target().query_span(Some(query), params.len()),
                 $crate::traced::rows,
             )
-            .await
         }
 
         /// Like `query_typed_one` of tokio-postgres.
@@ -158,16 +132,11 @@ macro_rules! query_methods {
                 tokio_postgres::types::Type,
             )],
         ) -> Result<tokio_postgres::Row, tokio_postgres::Error> {
-            // Switched off: the raw call, awaited in place, with no layer around it.
-            if !instrument_core::recording(instrument_core::Library::TokioPostgres) {
-                return self.raw().query_typed_one(query, params).await;
-            }
-            $crate::traced::call(
-                || self.target().query_span(Some(query), params.len()),
+            traced_call!(
                 self.raw().query_typed_one(query, params),
+                || self.target().query_span(Some(query), params.len()),
                 |_, span| span.record_returned_rows(1),
             )
-            .await
         }
 
         /// Like `query_typed_opt` of tokio-postgres.
@@ -179,16 +148,11 @@ macro_rules! query_methods {
                 tokio_postgres::types::Type,
             )],
         ) -> Result<Option<tokio_postgres::Row>, tokio_postgres::Error> {
-            // Switched off: the raw call, awaited in place, with no layer around it.
-            if !instrument_core::recording(instrument_core::Library::TokioPostgres) {
-                return self.raw().query_typed_opt(query, params).await;
-            }
-            $crate::traced::call(
-                || self.target().query_span(Some(query), params.len()),
+            traced_call!(
                 self.raw().query_typed_opt(query, params),
+                || self.target().query_span(Some(query), params.len()),
                 |row, span| span.record_returned_rows(u64::from(row.is_some())),
             )
-            .await
         }
 
         /// Like `execute_typed` of tokio-postgres.
@@ -200,16 +164,11 @@ macro_rules! query_methods {
                 tokio_postgres::types::Type,
             )],
         ) -> Result<u64, tokio_postgres::Error> {
-            // Switched off: the raw call, awaited in place, with no layer around it.
-            if !instrument_core::recording(instrument_core::Library::TokioPostgres) {
-                return self.raw().execute_typed(query, params).await;
-            }
-            $crate::traced::call(
-                || self.target().query_span(Some(query), params.len()),
+            traced_call!(
                 self.raw().execute_typed(query, params),
+                || self.target().query_span(Some(query), params.len()),
                 $crate::traced::affected,
             )
-            .await
         }
 
         /// Like `query_typed_raw` of tokio-postgres; the span ends when the stream does.
@@ -242,16 +201,12 @@ macro_rules! query_methods {
             T: ?Sized + $crate::ToStatement,
         {
             let statement = statement.to_statement();
-            // Switched off: the raw call, awaited in place, with no layer around it.
-            if !instrument_core::recording(instrument_core::Library::TokioPostgres) {
-                return with_statement!(statement, |s| self.raw().execute(s, params).await);
-            }
-            $crate::traced::call(
+            traced_call!(
+                statement,
+                |s| self.raw().execute(s, params),
                 || self.target().query_span(statement.sql(), params.len()),
-                async { with_statement!(statement, |s| self.raw().execute(s, params).await) },
                 $crate::traced::affected,
             )
-            .await
         }
 
         /// Like `execute_raw` of tokio-postgres.
@@ -269,31 +224,22 @@ macro_rules! query_methods {
             let statement = statement.to_statement();
             let params = params.into_iter();
             let count = params.len();
-            // Switched off: the raw call, awaited in place, with no layer around it.
-            if !instrument_core::recording(instrument_core::Library::TokioPostgres) {
-                return with_statement!(statement, |s| self.raw().execute_raw(s, params).await);
-            }
-            $crate::traced::call(
+            traced_call!(
+                statement,
+                |s| self.raw().execute_raw(s, params),
                 || self.target().query_span(statement.sql(), count),
-                async { with_statement!(statement, |s| self.raw().execute_raw(s, params).await) },
                 $crate::traced::affected,
             )
-            .await
         }
 
         /// Like `batch_execute` of tokio-postgres: one span, sanitized, a batch
         /// (`BATCH ...`, `db.operation.batch.size`) when it holds several statements.
         pub async fn batch_execute(&self, query: &str) -> Result<(), tokio_postgres::Error> {
-            // Switched off: the raw call, awaited in place, with no layer around it.
-            if !instrument_core::recording(instrument_core::Library::TokioPostgres) {
-                return self.raw().batch_execute(query).await;
-            }
-            $crate::traced::call(
-                || self.target().script_span(query),
+            traced_call!(
                 self.raw().batch_execute(query),
+                || self.target().script_span(query),
                 $crate::traced::nothing,
             )
-            .await
         }
 
         /// Like `simple_query` of tokio-postgres: one span as for
@@ -302,13 +248,9 @@ macro_rules! query_methods {
             &self,
             query: &str,
         ) -> Result<Vec<tokio_postgres::SimpleQueryMessage>, tokio_postgres::Error> {
-            // Switched off: the raw call, awaited in place, with no layer around it.
-            if !instrument_core::recording(instrument_core::Library::TokioPostgres) {
-                return self.raw().simple_query(query).await;
-            }
-            $crate::traced::call(
-                || self.target().script_span(query),
+            traced_call!(
                 self.raw().simple_query(query),
+                || self.target().script_span(query),
                 |messages: &Vec<tokio_postgres::SimpleQueryMessage>, span| {
                     let rows = messages
                         .iter()
@@ -317,7 +259,6 @@ macro_rules! query_methods {
                     span.record_returned_rows(rows as u64);
                 },
             )
-            .await
         }
 
         /// Like `copy_in` of tokio-postgres. The span covers starting the copy; the
@@ -331,16 +272,12 @@ macro_rules! query_methods {
             U: bytes::Buf + 'static + Send,
         {
             let statement = statement.to_statement();
-            // Switched off: the raw call, awaited in place, with no layer around it.
-            if !instrument_core::recording(instrument_core::Library::TokioPostgres) {
-                return with_statement!(statement, |s| self.raw().copy_in(s).await);
-            }
-            $crate::traced::call(
+            traced_call!(
+                statement,
+                |s| self.raw().copy_in(s),
                 || self.target().query_span(statement.sql(), 0),
-                async { with_statement!(statement, |s| self.raw().copy_in(s).await) },
                 $crate::traced::nothing,
             )
-            .await
         }
 
         /// Like `copy_out` of tokio-postgres. The span covers starting the copy; the
@@ -353,16 +290,12 @@ macro_rules! query_methods {
             T: ?Sized + $crate::ToStatement,
         {
             let statement = statement.to_statement();
-            // Switched off: the raw call, awaited in place, with no layer around it.
-            if !instrument_core::recording(instrument_core::Library::TokioPostgres) {
-                return with_statement!(statement, |s| self.raw().copy_out(s).await);
-            }
-            $crate::traced::call(
+            traced_call!(
+                statement,
+                |s| self.raw().copy_out(s),
                 || self.target().query_span(statement.sql(), 0),
-                async { with_statement!(statement, |s| self.raw().copy_out(s).await) },
                 $crate::traced::nothing,
             )
-            .await
         }
 
         /// Like `cancel_token` of tokio-postgres.

@@ -28,6 +28,34 @@ pub(crate) async fn call<T>(
     .await
 }
 
+/// A query method's body, the raw call written once: switched off, that call awaited in
+/// place, with no future of ours around it; else the call inside the span `$span`
+/// makes, its outcome recorded with `$record`. `$call` is the tokio-postgres future; a
+/// method that takes a statement names it and the call made with its tokio-postgres
+/// form (`statement, |s| self.raw().query(s, params)`).
+macro_rules! traced_call {
+    ($statement:ident, |$s:ident| $body:expr, $span:expr, $record:expr $(,)?) => {
+        if instrument_core::recording(instrument_core::Library::TokioPostgres) {
+            $crate::traced::call(
+                $span,
+                async { $crate::statement::with_statement!($statement, |$s| $body.await) },
+                $record,
+            )
+            .await
+        } else {
+            $crate::statement::with_statement!($statement, |$s| $body.await)
+        }
+    };
+    ($call:expr, $span:expr, $record:expr $(,)?) => {
+        if instrument_core::recording(instrument_core::Library::TokioPostgres) {
+            $crate::traced::call($span, $call, $record).await
+        } else {
+            $call.await
+        }
+    };
+}
+pub(crate) use traced_call;
+
 /// Records nothing beyond success.
 pub(crate) fn nothing<T>(_: &T, _: &CallSpan) {}
 

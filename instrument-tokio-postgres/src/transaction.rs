@@ -8,6 +8,7 @@ use crate::methods::query_methods;
 use crate::statement::with_statement;
 use crate::target::Target;
 use crate::traced;
+use crate::traced::traced_call;
 
 /// A drop-in for [`tokio_postgres::Transaction`]: the query methods of
 /// [`Client`](crate::Client), nested transactions (savepoints), `commit` and

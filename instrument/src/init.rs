@@ -243,7 +243,7 @@ impl Builder {
     /// Builds and installs the subscriber as the global default, sets the global
     /// propagator and tracer provider, and returns the guard.
     pub fn init(self) -> Result<Guard, InitError> {
-        let logs = self.logs_on();
+        let report = self.report();
         let Telemetry {
             dispatch, guard, ..
         } = self.build_inner();
@@ -254,7 +254,7 @@ impl Builder {
         if let Some(provider) = &guard.provider {
             install_provider(provider);
         }
-        guard.report_warnings(logs);
+        guard.report_warnings(report);
         Ok(guard)
     }
 
@@ -287,7 +287,7 @@ impl Builder {
         if let Some(provider) = &guard.provider {
             install_provider(provider);
         }
-        guard.report_warnings(self.logs_on());
+        guard.report_warnings(self.report());
         (layer, guard)
     }
 
@@ -295,9 +295,9 @@ impl Builder {
     /// propagator (no global subscriber, no global tracer provider): for tests, or to
     /// compose with your own layers.
     pub fn build(self) -> Telemetry {
-        let logs = self.logs_on();
+        let report = self.report();
         let telemetry = self.build_inner();
-        telemetry.in_scope(|| telemetry.guard.report_warnings(logs));
+        telemetry.in_scope(|| telemetry.guard.report_warnings(report));
         telemetry
     }
 
@@ -619,15 +619,11 @@ impl Guard {
         }
     }
 
-    /// Each warning once: as a log event when logs are printed, else on stderr, so a
-    /// rejected setting is never silent.
-    fn report_warnings(&self, logs: bool) {
+    /// Each warning once, through `report` ([`Builder::report`]: as a log event when logs
+    /// are printed, else on stderr), so a rejected setting is never silent.
+    fn report_warnings(&self, report: Report) {
         for warning in &self.warnings {
-            if logs {
-                instrument_core::warn_config(warning);
-            } else {
-                instrument_core::warn_on_stderr(warning);
-            }
+            report(warning);
         }
     }
 }

@@ -30,7 +30,8 @@ pub fn inject(span: &crate::CallSpan, headers: &mut ::http::HeaderMap) {
 }
 
 /// Writes the current OpenTelemetry context into `headers`, for a call that has no span
-/// of its own. Nothing is written when there is no valid current context.
+/// of its own: `traceparent` when the context has a valid span, `baggage` when it
+/// carries any.
 pub fn inject_current(headers: &mut ::http::HeaderMap) {
     opentelemetry::Context::map_current(|context| inject_context(context, headers));
 }
