@@ -7,6 +7,7 @@ use opentelemetry::KeyValue;
 use opentelemetry::trace::{SpanBuilder, SpanKind};
 
 use crate::intern::intern;
+use crate::redact::{redact_query, redact_url};
 use crate::span::{CallKind, CallSpan};
 use crate::{Library, emit};
 
@@ -15,105 +16,11 @@ const KNOWN_METHODS: [&str; 10] = [
     "CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "QUERY", "TRACE",
 ];
 
-/// Query keys whose values never reach `url.full`.
-const REDACTED_QUERY_KEYS: [&str; 7] = [
-    "AWSAccessKeyId",
-    "Signature",
-    "sig",
-    "X-Goog-Signature",
-    "X-Amz-Signature",
-    "X-Amz-Credential",
-    "X-Amz-Security-Token",
-];
-
-const REDACTED: &str = "REDACTED";
-
 /// `http.request.method` and, for an unknown method, `http.request.method_original`.
 fn method_attributes(method: &str) -> (&'static str, Option<&str>) {
     match KNOWN_METHODS.iter().find(|known| **known == method) {
         Some(known) => (known, None),
         None => ("_OTHER", Some(method)),
-    }
-}
-
-/// `url.full` with userinfo replaced by `REDACTED:REDACTED` and the values of signing query
-/// keys replaced by `REDACTED`. Works on the text alone and never fails: a string that is
-/// not a URL comes back with the same rules applied as far as they fit.
-pub fn redact_url(url: &str) -> Cow<'_, str> {
-    // Without userinfo or a query there is nothing to redact: one pass over the bytes
-    // answers for most URLs.
-    if !url.bytes().any(|byte| byte == b'@' || byte == b'?') {
-        return Cow::Borrowed(url);
-    }
-    let authority_start = url
-        .as_bytes()
-        .windows(3)
-        .position(|window| window == b"://")
-        .map_or(0, |i| i + 3);
-    let rest = &url[authority_start..];
-    let authority_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let userinfo_end = rest[..authority_len]
-        .rfind('@')
-        .map(|i| authority_start + i);
-
-    let query = url.find('?').map(|start| {
-        let end = url[start..].find('#').map_or(url.len(), |i| start + i);
-        (start + 1, end)
-    });
-    let query_needs_redaction = query.is_some_and(|(start, end)| needs_redaction(&url[start..end]));
-    if userinfo_end.is_none() && !query_needs_redaction {
-        return Cow::Borrowed(url);
-    }
-
-    let mut out = String::with_capacity(url.len());
-    let mut copied_to = 0;
-    if let Some(end) = userinfo_end {
-        out.push_str(&url[..authority_start]);
-        out.push_str("REDACTED:REDACTED");
-        copied_to = end;
-    }
-    if let (Some((start, end)), true) = (query, query_needs_redaction) {
-        out.push_str(&url[copied_to..start]);
-        push_redacted_query(&mut out, &url[start..end]);
-        copied_to = end;
-    }
-    out.push_str(&url[copied_to..]);
-    Cow::Owned(out)
-}
-
-/// A query string (without `?`) with the values of signing keys replaced by `REDACTED`,
-/// as in [`redact_url`].
-pub fn redact_query(query: &str) -> Cow<'_, str> {
-    if !needs_redaction(query) {
-        return Cow::Borrowed(query);
-    }
-    let mut out = String::with_capacity(query.len());
-    push_redacted_query(&mut out, query);
-    Cow::Owned(out)
-}
-
-/// Does `query` hold a value of a signing key?
-fn needs_redaction(query: &str) -> bool {
-    query.split('&').any(|pair| {
-        pair.split_once('=')
-            .is_some_and(|(key, _)| REDACTED_QUERY_KEYS.contains(&key))
-    })
-}
-
-/// Appends `query` to `out` with the values of signing keys replaced.
-fn push_redacted_query(out: &mut String, query: &str) {
-    for (i, pair) in query.split('&').enumerate() {
-        if i > 0 {
-            out.push('&');
-        }
-        match pair.split_once('=') {
-            Some((key, _)) if REDACTED_QUERY_KEYS.contains(&key) => {
-                out.push_str(key);
-                out.push('=');
-                out.push_str(REDACTED);
-            }
-            _ => out.push_str(pair),
-        }
     }
 }
 
@@ -363,62 +270,6 @@ fn push_method(attributes: &mut Vec<KeyValue>, method: &'static str, original: O
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_query_alone_is_redacted_and_borrowed_when_clean() {
-        assert_eq!(redact_query("a=1&sig=x"), "a=1&sig=REDACTED");
-        assert!(matches!(redact_query("a=1&b=2"), Cow::Borrowed("a=1&b=2")));
-    }
-
-    #[test]
-    fn userinfo_is_redacted() {
-        assert_eq!(
-            redact_url("https://user:secret@example.com:8443/a?b=c#d"),
-            "https://REDACTED:REDACTED@example.com:8443/a?b=c#d"
-        );
-    }
-
-    #[test]
-    fn signing_query_values_are_redacted_and_keys_kept() {
-        assert_eq!(
-            redact_url("https://s3.example.com/o?X-Amz-Signature=abc&x=1&sig=zz&Signature=q#frag"),
-            "https://s3.example.com/o?X-Amz-Signature=REDACTED&x=1&sig=REDACTED&Signature=REDACTED#frag"
-        );
-    }
-
-    #[test]
-    fn a_plain_url_is_borrowed_unchanged() {
-        let url = "http://127.0.0.1:8080/health?verbose=1";
-        assert!(matches!(redact_url(url), Cow::Borrowed(u) if u == url));
-    }
-
-    #[test]
-    fn an_at_sign_in_the_path_is_not_userinfo() {
-        let url = "https://example.com/users/@me?sig=1";
-        assert_eq!(
-            redact_url(url),
-            "https://example.com/users/@me?sig=REDACTED"
-        );
-    }
-
-    #[test]
-    fn text_that_is_not_a_url_does_not_panic() {
-        for text in [
-            "",
-            "?",
-            "@",
-            "://",
-            "a@b?sig",
-            "?sig=1&&=&",
-            "é@é?Signature=é",
-        ] {
-            let _ = redact_url(text);
-        }
-        assert_eq!(
-            redact_url("é@é?Signature=é"),
-            "REDACTED:REDACTED@é?Signature=REDACTED"
-        );
-    }
 
     #[test]
     fn unknown_methods_are_other_with_the_original_kept() {

@@ -45,6 +45,8 @@
 //! - [`Traced`] and [`TracedStream`]: keep a span open over a future or a whole stream.
 //! - [`sql`]: `db.query.summary` extraction and the literal sanitizer (computed once per
 //!   distinct statement text, from a bounded cache).
+//! - [`redact`]: what never reaches a span: credentials in URLs and headers, values in
+//!   database error messages.
 //! - [`emit`]: which tracer makes the spans, and how they find their parent.
 //! - [`SpanEvents`], [`otel_layer`], [`exported`]: the application's own `tracing` spans
 //!   and events, as `init()` and the `testing` capture export them.
@@ -62,6 +64,7 @@ mod http;
 mod intern;
 mod library;
 pub mod propagation;
+pub mod redact;
 mod span;
 pub mod sql;
 mod statements;
@@ -75,8 +78,9 @@ mod work;
 pub use db::{DbCall, DbSystem, QueryText};
 pub use events::SpanEvents;
 pub use future::{RecordOutput, RecordResult, Traced};
-pub use http::{HttpClientCall, HttpServerCall, protocol_version_name, redact_query, redact_url};
+pub use http::{HttpClientCall, HttpServerCall, protocol_version_name};
 pub use library::{Library, recording};
+pub use redact::{redact_query, redact_url};
 pub use span::{CallSpan, ErrorInfo};
 pub use stream::{CountRows, EachItem, ObserveEnd, ObserveItems, TracedStream, each_item};
 pub use switch::{

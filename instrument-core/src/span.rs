@@ -19,6 +19,8 @@ pub(crate) enum CallKind {
     Database,
     HttpClient,
     HttpServer,
+    /// Work handed to another thread or task: its errors are the application's own.
+    Work,
 }
 
 /// The span of one traced call, created by a call description
@@ -44,6 +46,7 @@ pub struct ErrorInfo<'a> {
     status_code: Option<Cow<'a, str>>,
     error_type: Option<Cow<'a, str>>,
     message: Option<Cow<'a, str>>,
+    raised_by_application: bool,
 }
 
 impl<'a> ErrorInfo<'a> {
@@ -66,10 +69,21 @@ impl<'a> ErrorInfo<'a> {
         self
     }
 
+    /// The database error's message was written by the application's own SQL
+    /// (PostgreSQL `RAISE` or `ASSERT` with any code, MySQL `SIGNAL`, a SQLite trigger's
+    /// `RAISE()`): it quotes whatever the code put in it, unescaped, so it is not
+    /// recorded; the span says so instead. Codes that only such messages carry
+    /// (`P0001`, `P0004`, `1644`, `1811`) are recognised without this.
+    pub fn raised_by_application(mut self) -> Self {
+        self.raised_by_application = true;
+        self
+    }
+
     /// The message to record instead of the error's own text, for systems whose error
     /// messages echo data back (Redis: `unknown command 'X', with args beginning with:
-    /// 'secret'`). Used as the status description and `exception.message`; the error's
-    /// `source()` chain is then not added.
+    /// 'secret'`), or whose own text says little (tokio-postgres: `db error`). Used as
+    /// the status description and `exception.message`, with the same masking as the
+    /// error's own text; the error's `source()` chain is then not added.
     pub fn message(mut self, message: impl Into<Cow<'a, str>>) -> Self {
         self.message = Some(message.into());
         self
@@ -165,7 +179,7 @@ impl CallSpan {
         ));
         let failed = match self.kind {
             CallKind::HttpServer => status >= 500,
-            CallKind::HttpClient | CallKind::Database => status >= 400,
+            CallKind::HttpClient | CallKind::Database | CallKind::Work => status >= 400,
         };
         if failed {
             if let Some(context) = &self.context {
@@ -208,10 +222,17 @@ impl CallSpan {
             return;
         }
         let (message, exception_message) = match info.message {
-            Some(ref message) => (message.to_string(), message.to_string()),
+            Some(ref message) => {
+                let message = self.without_values(message.to_string(), &info);
+                (message.clone(), message)
+            }
             None => {
                 let message = error.to_string();
-                (message.clone(), chain_message(message, error))
+                let chain = chain_message(message.clone(), error);
+                (
+                    self.without_values(message, &info),
+                    self.without_values(chain, &info),
+                )
             }
         };
         let error_type = info
@@ -237,6 +258,28 @@ impl CallSpan {
                 KeyValue::new("exception.message", exception_message),
             ],
         );
+    }
+
+    /// An error's own text as recorded: any URL in it redacted, and for a database
+    /// call, the values the server echoed back masked (see [`crate::redact`]).
+    fn without_values(&self, text: String, info: &ErrorInfo<'_>) -> String {
+        let text = match self.kind {
+            CallKind::Database if info.raised_by_application => {
+                crate::redact::RAISED_BY_APPLICATION.to_owned()
+            }
+            CallKind::Database => {
+                match crate::redact::mask_database_message(&text, info.status_code.as_deref()) {
+                    // Unchanged: the very same text back.
+                    Cow::Borrowed(same) if std::ptr::eq(same, text.as_str()) => text,
+                    masked => masked.into_owned(),
+                }
+            }
+            _ => text,
+        };
+        match crate::redact::redact_urls_in_text(&text) {
+            Cow::Borrowed(_) => text,
+            Cow::Owned(redacted) => redacted,
+        }
     }
 
     /// Records an attribute whose name is only known at run time, such as a captured

@@ -156,7 +156,7 @@ fn batch_size_is_recorded_from_two_operations() {
 fn a_failure_sets_status_error_type_status_code_and_an_exception_event() {
     let error = DbError {
         message: "duplicate key value violates unique constraint",
-        cause: Some(std::io::Error::other("server said 23505")),
+        cause: Some(std::io::Error::other("server said no")),
     };
     let (_, spans) = capture(|| {
         DbCall::new(Library::Sqlx, DbSystem::Postgresql)
@@ -179,7 +179,7 @@ fn a_failure_sets_status_error_type_status_code_and_an_exception_event() {
     );
     assert_eq!(
         exception.str_attr("exception.message"),
-        Some("duplicate key value violates unique constraint: server said 23505")
+        Some("duplicate key value violates unique constraint: server said no")
     );
 }
 

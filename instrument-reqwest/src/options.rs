@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use http::HeaderName;
 use instrument_core::CallSpan;
+use instrument_core::redact::HeaderCapture;
 
 type UrlTemplate = dyn Fn(&reqwest::Request) -> Option<String> + Send + Sync;
 type Skip = dyn Fn(&reqwest::Request) -> bool + Send + Sync;
@@ -13,8 +13,10 @@ type OnResponse = dyn Fn(&reqwest::Response, &CallSpan) + Send + Sync;
 /// A client's recording options, shared by its requests.
 #[derive(Clone, Default)]
 pub(crate) struct Options {
-    pub(crate) request_headers: Vec<HeaderName>,
-    pub(crate) response_headers: Vec<HeaderName>,
+    pub(crate) request_headers: HeaderCapture,
+    pub(crate) response_headers: HeaderCapture,
+    /// Headers named to be recorded as they are even though they carry credentials.
+    pub(crate) unredacted_headers: Vec<String>,
     pub(crate) url_template: Option<Arc<UrlTemplate>>,
     pub(crate) skip: Option<Arc<Skip>>,
     pub(crate) on_request: Option<Arc<OnRequest>>,
@@ -26,11 +28,44 @@ impl std::fmt::Debug for Options {
         f.debug_struct("Options")
             .field("request_headers", &self.request_headers)
             .field("response_headers", &self.response_headers)
+            .field("unredacted_headers", &self.unredacted_headers)
             .field("url_template", &self.url_template.is_some())
             .field("skip", &self.skip.is_some())
             .field("on_request", &self.on_request.is_some())
             .field("on_response", &self.on_response.is_some())
             .finish()
+    }
+}
+
+impl Options {
+    /// Captures these headers, with the opt-outs named so far.
+    pub(crate) fn header_capture<I, N>(&self, names: I) -> HeaderCapture
+    where
+        I: IntoIterator<Item = N>,
+        N: AsRef<str>,
+    {
+        HeaderCapture::new("instrument-reqwest", names).unredacted(&self.unredacted_headers)
+    }
+
+    /// Records these credential headers as they are, in both directions.
+    pub(crate) fn record_sensitive_header_values<I, N>(&mut self, names: I)
+    where
+        I: IntoIterator<Item = N>,
+        N: AsRef<str>,
+    {
+        self.unredacted_headers.extend(
+            names
+                .into_iter()
+                .map(|name| name.as_ref().to_ascii_lowercase()),
+        );
+        self.request_headers = self
+            .request_headers
+            .clone()
+            .unredacted(&self.unredacted_headers);
+        self.response_headers = self
+            .response_headers
+            .clone()
+            .unredacted(&self.unredacted_headers);
     }
 }
 
@@ -40,23 +75,43 @@ macro_rules! option_setters {
     () => {
         /// Records these request headers, by name, as `http.request.header.<name>` (a
         /// list of the values). Headers are recorded only when named: they often carry
-        /// secrets.
+        /// secrets, and the values of credential headers (`authorization`, `cookie`,
+        /// `x-api-key`, any name with `token`, `secret`, `session`, ...: see
+        /// [`is_sensitive_header`](instrument_core::redact::is_sensitive_header)) are
+        /// recorded as `REDACTED` even when named, unless named again in
+        /// [`record_sensitive_header_values`](Self::record_sensitive_header_values).
         pub fn capture_request_headers<I, N>(mut self, names: I) -> Self
         where
             I: IntoIterator<Item = N>,
             N: AsRef<str>,
         {
-            self.options_mut().request_headers = $crate::options::header_names(names);
+            let options = self.options_mut();
+            options.request_headers = options.header_capture(names);
             self
         }
 
-        /// Records these response headers, by name, as `http.response.header.<name>`.
+        /// Records these response headers, by name, as `http.response.header.<name>`,
+        /// with credential headers (`set-cookie`, ...) `REDACTED` as for requests.
         pub fn capture_response_headers<I, N>(mut self, names: I) -> Self
         where
             I: IntoIterator<Item = N>,
             N: AsRef<str>,
         {
-            self.options_mut().response_headers = $crate::options::header_names(names);
+            let options = self.options_mut();
+            options.response_headers = options.header_capture(names);
+            self
+        }
+
+        /// Records the real values of these captured headers although they carry
+        /// credentials: an explicit opt-out, header by header. Naming a header here
+        /// does not capture it; name it in `capture_request_headers` or
+        /// `capture_response_headers` too.
+        pub fn record_sensitive_header_values<I, N>(mut self, names: I) -> Self
+        where
+            I: IntoIterator<Item = N>,
+            N: AsRef<str>,
+        {
+            self.options_mut().record_sensitive_header_values(names);
             self
         }
 
@@ -102,53 +157,3 @@ macro_rules! option_setters {
 }
 
 pub(crate) use option_setters;
-
-/// Header names as given, lower-cased; a name that is not a valid header name is
-/// reported once and left out.
-pub(crate) fn header_names<I, N>(names: I) -> Vec<HeaderName>
-where
-    I: IntoIterator<Item = N>,
-    N: AsRef<str>,
-{
-    names
-        .into_iter()
-        .filter_map(|name| {
-            let name = name.as_ref();
-            match HeaderName::from_bytes(name.to_ascii_lowercase().as_bytes()) {
-                Ok(header) => Some(header),
-                Err(_) => {
-                    instrument_core::warn_config(&format!(
-                        "instrument-reqwest: {name:?} is not a header name; not captured"
-                    ));
-                    None
-                }
-            }
-        })
-        .collect()
-}
-
-/// Records the named headers of `headers` as `{prefix}.{name}` string arrays.
-pub(crate) fn capture_headers(
-    span: &CallSpan,
-    prefix: &str,
-    names: &[HeaderName],
-    headers: &http::HeaderMap,
-) {
-    for name in names {
-        let values: Vec<opentelemetry::StringValue> = headers
-            .get_all(name)
-            .iter()
-            .map(|value| {
-                String::from_utf8_lossy(value.as_bytes())
-                    .into_owned()
-                    .into()
-            })
-            .collect();
-        if !values.is_empty() {
-            span.set_dynamic_attribute(
-                format!("{prefix}.{name}"),
-                opentelemetry::Value::Array(values.into()),
-            );
-        }
-    }
-}

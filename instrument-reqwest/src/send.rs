@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use instrument_core::{CallSpan, HttpClientCall, Library, Traced};
 
-use crate::options::{self, Options};
+use crate::options::Options;
 use crate::outcome;
 use crate::resend::{self, Resends};
 
@@ -59,12 +59,9 @@ where
         call = call.url_template(template);
     }
     let span = call.start();
-    options::capture_headers(
-        &span,
-        "http.request.header",
-        &options.request_headers,
-        request.headers(),
-    );
+    options
+        .request_headers
+        .record(&span, "http.request.header", request.headers());
     if let Some(on_request) = &options.on_request {
         on_request(&request, &span);
     }
@@ -81,12 +78,9 @@ where
             span.record_resend_count(resends);
         }
         if let Ok(response) = output {
-            options::capture_headers(
-                span,
-                "http.response.header",
-                &options.response_headers,
-                response.headers(),
-            );
+            options
+                .response_headers
+                .record(span, "http.response.header", response.headers());
             if let Some(on_response) = &options.on_response {
                 on_response(response, span);
             }

@@ -56,3 +56,33 @@ async fn named_headers_a_url_template_skips_and_hooks_shape_the_spans() {
             string_array(["text/plain; charset=utf-8"]),
         );
 }
+
+#[tokio::test]
+async fn credential_headers_are_redacted_even_when_named_unless_opted_out_by_name() {
+    let address = serve(routes()).await;
+    let ((), spans) = capture_async(async {
+        let client = Client::builder()
+            .record_sensitive_header_values(["X-Tenant-Token"])
+            .capture_request_headers(["authorization", "cookie", "x-api-key", "x-tenant-token"])
+            .build()
+            .expect("client");
+        client
+            .get(format!("http://{address}/headers"))
+            .header("authorization", "Bearer secret-1")
+            .header("cookie", "session=secret-2")
+            .header("x-api-key", "secret-3")
+            .header("x-tenant-token", "acme")
+            .send()
+            .await
+            .expect("send");
+    })
+    .await;
+    let span = spans.named("GET");
+    for name in ["authorization", "cookie", "x-api-key"] {
+        span.assert_attr(
+            format!("http.request.header.{name}").as_str(),
+            string_array(["REDACTED"]),
+        );
+    }
+    span.assert_attr("http.request.header.x-tenant-token", string_array(["acme"]));
+}

@@ -17,10 +17,19 @@ pub(crate) fn error_info(error: &sqlx::Error) -> ErrorInfo<'static> {
             if let Some(mysql) = database.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>() {
                 return ErrorInfo::new().status_code(mysql.number().to_string());
             }
-            return match database.code() {
+            let info = match database.code() {
                 Some(code) => ErrorInfo::new().status_code(code.into_owned()),
                 None => ErrorInfo::new().error_type("database"),
             };
+            // PL/pgSQL's `RAISE` and `ASSERT` write the application's own message, with
+            // any SQLSTATE it chose.
+            #[cfg(feature = "postgres")]
+            if let Some(postgres) = database.try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
+                && instrument_core::redact::is_raise_routine(postgres.routine())
+            {
+                return info.raised_by_application();
+            }
+            return info;
         }
         sqlx::Error::Io(error) if error.kind() == std::io::ErrorKind::TimedOut => "timeout",
         sqlx::Error::Io(_) => "io",

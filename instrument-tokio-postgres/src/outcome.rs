@@ -2,15 +2,22 @@
 
 use instrument_core::{CallSpan, ErrorInfo};
 
-/// `db.response.status_code` (the SQLSTATE) and `error.type`. A server error is
-/// described by its severity and message alone: its `DETAIL` (which tokio-postgres's
-/// error text carries) quotes row values, `Key (email)=(alice@example.com) already
-/// exists`, and is not recorded.
+/// `db.response.status_code` (the SQLSTATE) and `error.type`. The message is the
+/// error's own text, `DETAIL` and `HINT` included, with the values the server quotes
+/// (`Key (email)=(…) already exists`) masked by core; a message PL/pgSQL's `RAISE` or
+/// `ASSERT` wrote is not recorded.
 fn error_info(error: &tokio_postgres::Error) -> ErrorInfo<'static> {
     if let Some(db) = error.as_db_error() {
-        return ErrorInfo::new()
+        // The server's error as tokio-postgres writes it (`ERROR: ...`, `DETAIL: ...`,
+        // `HINT: ...`): its own `db error` says nothing.
+        let info = ErrorInfo::new()
             .status_code(db.code().code().to_owned())
-            .message(format!("{}: {}", db.severity(), db.message()));
+            .message(db.to_string());
+        return if instrument_core::redact::is_raise_routine(db.routine()) {
+            info.raised_by_application()
+        } else {
+            info
+        };
     }
     if let Some(code) = error.code() {
         return ErrorInfo::new().status_code(code.code().to_owned());

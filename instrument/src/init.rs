@@ -1,5 +1,6 @@
 //! `init()`, its [`Builder`], and the [`Guard`] that flushes on drop.
 
+use instrument_core::redact::QueryRedaction;
 use std::fmt;
 use std::io::IsTerminal as _;
 
@@ -107,6 +108,7 @@ pub struct Builder {
     queue_size: Option<usize>,
     custom_exporter: Option<CustomExporter>,
     extra_processors: Vec<Box<dyn SpanProcessor>>,
+    query_redaction: Option<QueryRedaction>,
 }
 
 /// A span exporter given in code, batched when the pipeline is built (the queue size is
@@ -240,9 +242,42 @@ impl Builder {
         self
     }
 
+    /// Redacts the values of these query keys too, in `url.full`, `url.query` and the
+    /// URLs of recorded errors, besides the built-in credential names (tokens, keys,
+    /// secrets, passwords, sessions, signatures). Keys are compared after
+    /// percent-decoding, ignoring case, `-` and `_`. Overrides
+    /// `OTEL_RUST_REDACTED_QUERY_KEYS`; applies to the whole process from
+    /// [`init`](Self::init) or [`layer`](Self::layer).
+    pub fn redact_query_keys<I, K>(mut self, keys: I) -> Self
+    where
+        I: IntoIterator<Item = K>,
+        K: AsRef<str>,
+    {
+        let keys = keys
+            .into_iter()
+            .map(|key| key.as_ref().to_owned())
+            .collect();
+        self.query_redaction = Some(QueryRedaction::SensitiveKeys(keys));
+        self
+    }
+
+    /// Redacts every query value, keeping only the keys (`OTEL_RUST_REDACTED_QUERY_KEYS=*`).
+    pub fn redact_all_query_values(mut self) -> Self {
+        self.query_redaction = Some(QueryRedaction::AllValues);
+        self
+    }
+
+    /// The process-wide settings of this builder that are not part of a pipeline.
+    fn apply_process_settings(&mut self) {
+        if let Some(redaction) = self.query_redaction.take() {
+            instrument_core::redact::set_query_redaction(redaction);
+        }
+    }
+
     /// Builds and installs the subscriber as the global default, sets the global
     /// propagator and tracer provider, and returns the guard.
-    pub fn init(self) -> Result<Guard, InitError> {
+    pub fn init(mut self) -> Result<Guard, InitError> {
+        self.apply_process_settings();
         let report = self.report();
         let Telemetry {
             dispatch, guard, ..
@@ -279,6 +314,7 @@ impl Builder {
     where
         S: Subscriber + for<'span> LookupSpan<'span> + Send + Sync,
     {
+        self.apply_process_settings();
         let env = EnvSettings::from_env();
         let mut warnings = env.warnings.clone();
         let mut guard = Guard::default();

@@ -39,6 +39,7 @@
 //! | `OTEL_BSP_MAX_QUEUE_SIZE` | spans waiting for export before new ones are dropped (2048) |
 //! | `RUST_LOG` | filter for log lines only (default `info`); never what is traced |
 //! | `OTEL_RUST_TRACING_FILTER` | which of your own `tracing` spans and events are exported (`RUST_LOG` syntax, default `info`) |
+//! | `OTEL_RUST_REDACTED_QUERY_KEYS` | more URL query keys whose values are redacted (comma list), or `*` for every value ([`instrument_core::redact`]) |
 //!
 //! A span started with `sampling.priority = 1` (or more) is always sampled, whatever the
 //! sampler: the debug switch of the OpenTracing days.

@@ -89,6 +89,16 @@ fn workload() -> String {
                 .await
                 .expect("query");
             assert_eq!(one.0, 1);
+            // A real library event quoting a value: sqlx logs PostgreSQL's notices.
+            let url = std::env::var("DATABASE_URL")
+                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+            let postgres = instrument::sqlx::PgPool::connect(&url)
+                .await
+                .expect("connect");
+            sqlx::raw_sql("DO $$ BEGIN RAISE NOTICE 'note about %', 'S3CR3T-notice'; END $$")
+                .execute(&postgres)
+                .await
+                .expect("notice");
         }
         .instrument(tracing::info_span!("checkout"))
         .await;
@@ -145,6 +155,12 @@ fn check_and_print(exported: &[SpanData], forwarded: &str) {
             "no {library} event in exported spans: {text}"
         );
     }
+    let everything = format!("{exported:?}");
+    assert!(
+        !everything.contains("S3CR3T"),
+        "a notice's value reached an exported span"
+    );
+    assert!(text.contains("DO <- checkout"), "{text}");
     println!("EXPORTED\n{text}\nEND");
 }
 

@@ -4,6 +4,7 @@
 //! ```text
 //! ours {sqlx|redis|tokio-postgres|reqwest} {raw|off|traced|sdk|reqwest-tracing} N
 //! ours redis-concurrent {raw|traced} N      # N GETs in flight at once; peak memory
+//! ours propagation {none|at-limits|megabyte|repeated} N   # extracting incoming headers
 //! ```
 //!
 //! Every mode runs under the same pipeline, the real `init()` one, exporting through
@@ -281,6 +282,64 @@ async fn reqwest_get(mode: &str, n: usize, tracer: &SdkTracer) {
     }
 }
 
+/// Incoming propagation headers: none; at the W3C limits (a traceparent, a tracestate of
+/// 32 members and 512 bytes, a baggage of 64 members and 8,192 bytes); a megabyte each
+/// of tracestate and baggage members; or 10,000 repeated headers of each.
+fn propagation_headers(mode: &str) -> http::HeaderMap {
+    const TRACEPARENT: &str = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    let mut headers = http::HeaderMap::new();
+    let mut add = |name: &'static str, value: String| {
+        headers.append(name, http::HeaderValue::from_str(&value).expect("header"));
+    };
+    match mode {
+        "none" => {}
+        "at-limits" => {
+            add("traceparent", TRACEPARENT.to_owned());
+            // 32 members of 15 bytes and the commas: 511 bytes.
+            let state: Vec<String> = (0..32).map(|i| format!("vendor{i:02}=abcdef")).collect();
+            add("tracestate", state.join(",").chars().take(512).collect());
+            // 64 members of 127 bytes and the commas: 8,191 bytes.
+            let baggage: Vec<String> = (0..64)
+                .map(|i| format!("key{i:02}={}", "v".repeat(121)))
+                .collect();
+            add("baggage", baggage.join(","));
+        }
+        "megabyte" => {
+            add("traceparent", TRACEPARENT.to_owned());
+            let state: Vec<String> = (0..70_000).map(|i| format!("v{i}=abcdef")).collect();
+            add("tracestate", state.join(","));
+            let baggage: Vec<String> = (0..70_000).map(|i| format!("k{i}=value")).collect();
+            add("baggage", baggage.join(","));
+        }
+        "repeated" => {
+            for i in 0..10_000 {
+                add("traceparent", TRACEPARENT.to_owned());
+                add("tracestate", format!("v{i}=abcdef"));
+                add("baggage", format!("k{i}=value"));
+            }
+        }
+        other => panic!("unknown propagation mode {other}"),
+    }
+    headers
+}
+
+/// Extracts the context of `mode`'s headers `n` times, as the server layer does.
+fn propagation(mode: &str, n: usize) {
+    use instrument_core::propagation::{
+        BaggagePropagator, HeaderExtractor, TraceContextPropagator,
+    };
+    use opentelemetry::propagation::TextMapPropagator as _;
+    let headers = propagation_headers(mode);
+    let (trace_context, baggage) = (TraceContextPropagator::new(), BaggagePropagator::new());
+    for _ in 0..n {
+        let extractor = HeaderExtractor(&headers);
+        let context =
+            trace_context.extract_with_context(&opentelemetry::Context::new(), &extractor);
+        let context = baggage.extract_with_context(&context, &extractor);
+        std::hint::black_box(context);
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [workload, mode, n] = args.as_slice() else {
@@ -288,6 +347,11 @@ fn main() {
         std::process::exit(2);
     };
     let n: usize = n.parse().expect("N, a number of calls");
+    if workload == "propagation" {
+        // Pure computation: no pipeline, no runtime.
+        propagation(mode, n);
+        return;
+    }
     // The real init() pipeline, exporting to nowhere, in every mode (`raw-bare`: raw
     // with nothing installed, to show what installing it costs the raw calls).
     let guard = (mode != "raw-bare").then(|| {

@@ -18,22 +18,70 @@ impl Extractor for HeaderExtractor<'_> {
     fn get(&self, key: &str) -> Option<&str> {
         self.0
             .get(key)
-            .map(|value| value.to_str().unwrap_or(NOT_TEXT))
+            .map(|value| bounded(value.as_bytes(), max_bytes(key)).unwrap_or(NOT_TEXT))
     }
 
     fn keys(&self) -> Vec<&str> {
         self.0.keys().map(HeaderName::as_str).collect()
     }
 
+    /// Every value, in order, but never more than the W3C limits let a valid header
+    /// hold (see `max_bytes`): values past the limit are not read, and stand as one
+    /// invalid value, so a megabyte of header costs what the limit does.
     fn get_all(&self, key: &str) -> Option<Vec<&str>> {
-        let values: Vec<&str> = self
-            .0
-            .get_all(key)
-            .iter()
-            .map(|value| value.to_str().unwrap_or(NOT_TEXT))
-            .collect();
+        let mut budget = max_bytes(key);
+        let mut values = Vec::new();
+        for value in self.0.get_all(key) {
+            let bytes = value.as_bytes();
+            if bytes.len() > budget {
+                // Baggage keeps the members that fit; a `traceparent` or `tracestate`
+                // past its limit is invalid whole, and is not read at all. Then a mark
+                // that there was more.
+                if keeps_members_that_fit(key)
+                    && let Some(cut) = bytes[..budget].iter().rposition(|b| *b == b',')
+                {
+                    values.push(bounded(&bytes[..cut], cut).unwrap_or(NOT_TEXT));
+                }
+                values.push(NOT_TEXT);
+                break;
+            }
+            values.push(bounded(bytes, budget).unwrap_or(NOT_TEXT));
+            budget -= bytes.len();
+            budget = budget.saturating_sub(1); // the `,` that joins repeated headers
+        }
         (!values.is_empty()).then_some(values)
     }
+}
+
+/// The most bytes of header `key` read: what the longest valid value can hold
+/// (`traceparent`: a future version's longer value is still read by its first 55
+/// bytes), 16 KiB for any other header.
+fn max_bytes(key: &str) -> usize {
+    match key {
+        "traceparent" => super::MAX_TRACEPARENT_BYTES,
+        "tracestate" => super::MAX_TRACESTATE_BYTES,
+        "baggage" => super::MAX_BAGGAGE_BYTES,
+        _ => 16 * 1024,
+    }
+}
+
+/// Does a value of `key` past its limit keep the list members that fit (`baggage`, and
+/// any list we do not know), or is it invalid whole (`traceparent`, `tracestate`)?
+fn keeps_members_that_fit(key: &str) -> bool {
+    !matches!(key, "traceparent" | "tracestate")
+}
+
+/// `bytes` as text when it is at most `max` bytes of visible ASCII (or tab), as
+/// `HeaderValue::to_str` would accept; `None` otherwise.
+fn bounded(bytes: &[u8], max: usize) -> Option<&str> {
+    if bytes.len() > max
+        || !bytes
+            .iter()
+            .all(|b| *b == b'\t' || (0x20..0x7f).contains(b))
+    {
+        return None;
+    }
+    std::str::from_utf8(bytes).ok()
 }
 
 /// Writes propagation headers into an `http::HeaderMap`, replacing any of the same
@@ -57,5 +105,82 @@ impl Injector for HeaderInjector<'_> {
         if let Ok(value) = HeaderValue::try_from(value) {
             self.0.insert(name, value);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use opentelemetry::baggage::BaggageExt as _;
+    use opentelemetry::propagation::TextMapPropagator as _;
+    use opentelemetry::trace::TraceContextExt as _;
+
+    const TRACEPARENT: &str = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+
+    fn headers(pairs: &[(&'static str, String)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.append(*name, HeaderValue::from_str(value).expect("header value"));
+        }
+        map
+    }
+
+    #[test]
+    fn a_megabyte_of_baggage_keeps_the_members_within_the_limits() {
+        let members: Vec<String> = (0..100_000).map(|i| format!("k{i}=v{i}")).collect();
+        let map = headers(&[("baggage", members.join(","))]);
+        let extractor = HeaderExtractor(&map);
+        let values = extractor.get_all("baggage").expect("values");
+        let read: usize = values.iter().map(|v| v.len()).sum();
+        assert!(
+            read <= super::super::MAX_BAGGAGE_BYTES + NOT_TEXT.len(),
+            "{read}"
+        );
+        let context = super::super::BaggagePropagator::new()
+            .extract_with_context(&opentelemetry::Context::new(), &HeaderExtractor(&map));
+        assert_eq!(context.baggage().len(), super::super::MAX_BAGGAGE_MEMBERS);
+        assert_eq!(
+            context
+                .baggage()
+                .get("k0")
+                .map(ToString::to_string)
+                .as_deref(),
+            Some("v0")
+        );
+    }
+
+    #[test]
+    fn a_tracestate_longer_than_any_valid_one_is_dropped_and_the_parent_kept() {
+        let huge = format!("a={}", "b".repeat(1 << 20));
+        for tracestate in [huge, vec!["k=v"; 200_000].join(",")] {
+            let map = headers(&[
+                ("traceparent", TRACEPARENT.to_owned()),
+                ("tracestate", tracestate),
+            ]);
+            let context = super::super::TraceContextPropagator::new()
+                .extract_with_context(&opentelemetry::Context::new(), &HeaderExtractor(&map));
+            let span = context.span();
+            assert!(span.span_context().is_valid());
+            assert_eq!(span.span_context().trace_state().header(), "");
+        }
+    }
+
+    #[test]
+    fn a_megabyte_traceparent_or_thousands_of_repeats_are_invalid_without_being_read() {
+        let long = format!("{TRACEPARENT}-{}", "f".repeat(1 << 20));
+        let map = headers(&[("traceparent", long)]);
+        let extractor = HeaderExtractor(&map);
+        let values = extractor.get_all("traceparent").expect("values");
+        assert_eq!(values, [NOT_TEXT]);
+        let repeated: Vec<(&'static str, String)> = (0..10_000)
+            .map(|_| ("traceparent", TRACEPARENT.to_owned()))
+            .collect();
+        let map = headers(&repeated);
+        let extractor = HeaderExtractor(&map);
+        let values = extractor.get_all("traceparent").expect("values");
+        assert!(values.len() < 16, "{}", values.len());
+        let context = super::super::TraceContextPropagator::new()
+            .extract_with_context(&opentelemetry::Context::new(), &HeaderExtractor(&map));
+        assert!(!context.span().span_context().is_valid());
     }
 }

@@ -9,6 +9,11 @@
 //!
 //! [`HeaderExtractor`] and [`HeaderInjector`] carry them over `http` headers, reading
 //! every value of a repeated header.
+//!
+//! Work is bounded whatever arrives: an incoming header is read no further than the
+//! longest valid value ([`MAX_TRACEPARENT_BYTES`], [`MAX_TRACESTATE_BYTES`],
+//! [`MAX_BAGGAGE_BYTES`]), and the propagators themselves stop there too, so a
+//! megabyte of `baggage` costs what 8 KiB does.
 
 mod baggage;
 mod headers;
@@ -16,7 +21,9 @@ mod trace_context;
 
 pub use baggage::{BaggagePropagator, MAX_BAGGAGE_BYTES, MAX_BAGGAGE_MEMBERS};
 pub use headers::{HeaderExtractor, HeaderInjector};
-pub use trace_context::{MAX_TRACESTATE_MEMBERS, TraceContextPropagator};
+pub use trace_context::{
+    MAX_TRACEPARENT_BYTES, MAX_TRACESTATE_BYTES, MAX_TRACESTATE_MEMBERS, TraceContextPropagator,
+};
 
 /// Writes `span`'s context into `headers` through the global propagator (what
 /// `OTEL_PROPAGATORS` chose): the next service's spans become its children. For a span

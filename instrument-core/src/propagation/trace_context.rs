@@ -13,6 +13,14 @@ const TRACESTATE: &str = "tracestate";
 /// Most `tracestate` list-members; a longer list is invalid and dropped whole.
 pub const MAX_TRACESTATE_MEMBERS: usize = 32;
 
+/// The longest `tracestate` that can be valid: 32 members of a 256-byte key, `=` and a
+/// 256-byte value, and the commas between them. A longer one is dropped unread.
+pub const MAX_TRACESTATE_BYTES: usize = MAX_TRACESTATE_MEMBERS * (256 + 1 + 256) + 31;
+
+/// The most of a `traceparent` read: version `00` is 55 bytes, and a later version is
+/// read by its first 55 bytes and the `-` after them.
+pub const MAX_TRACEPARENT_BYTES: usize = 512;
+
 /// The flags this version knows: sampled (0x01) and random trace id (0x02). Others are
 /// not passed on.
 const KNOWN_FLAGS: u8 = 0x03;
@@ -121,7 +129,8 @@ fn parse_traceparent(value: &str) -> Option<(TraceId, SpanId, u8)> {
     const LEN: usize = 55;
     let bytes = value.as_bytes();
     // Every valid traceparent is ASCII; checking first makes the slicing below safe.
-    if bytes.len() < LEN || !value.is_ascii() {
+    // Only the bytes read are checked: a long value costs no more than a short one.
+    if bytes.len() < LEN || !bytes[..bytes.len().min(LEN + 1)].is_ascii() {
         return None;
     }
     let version = &value[0..2];
@@ -152,6 +161,10 @@ fn parse_traceparent(value: &str) -> Option<(TraceId, SpanId, u8)> {
 
 /// Every `tracestate` header, in order, as one list; `None` when the list is invalid.
 fn parse_tracestate(values: &[&str]) -> Option<TraceState> {
+    let joined_len = values.iter().map(|value| value.len() + 1).sum::<usize>();
+    if joined_len > MAX_TRACESTATE_BYTES + 1 {
+        return None; // longer than any valid list: not read
+    }
     let mut members: Vec<(&str, &str)> = Vec::new();
     for member in values.iter().flat_map(|value| value.split(',')) {
         let member = member.trim_matches([' ', '\t']);

@@ -3,6 +3,8 @@
 // Each test binary uses a different part of this module.
 #![allow(dead_code)]
 
+pub mod collector;
+
 use std::process::{Command, Output};
 
 /// Set in the child so the scenario test knows it is the child.

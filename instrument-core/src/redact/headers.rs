@@ -1,0 +1,190 @@
+//! Captured HTTP headers, with the values of credential headers replaced by `REDACTED`.
+
+use http::{HeaderMap, HeaderName};
+
+use super::REDACTED;
+use crate::CallSpan;
+
+/// Headers that carry credentials whatever their value looks like.
+const SENSITIVE_HEADERS: [&str; 6] = [
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "set-cookie",
+    "www-authenticate",
+    "proxy-authenticate",
+];
+
+/// A header whose name holds any of these (lower-cased, without `-` and `_`) is taken
+/// for a credential: `x-api-key`, `x-auth-token`, `x-amz-security-token`,
+/// `x-csrf-token`, `x-goog-api-key`, `x-session-id`, `x-client-secret`, ...
+const SENSITIVE_PARTS: [&str; 9] = [
+    "apikey",
+    "token",
+    "secret",
+    "passw",
+    "auth",
+    "session",
+    "signature",
+    "credential",
+    "cookie",
+];
+
+/// Is the value of header `name` a credential, to be recorded as `REDACTED` even when
+/// the header is named for capture? `authorization`, `proxy-authorization`, `cookie`,
+/// `set-cookie`, and any name holding `api-key`, `token`, `secret`, `password`, `auth`,
+/// `session`, `signature` or `credential`.
+pub fn is_sensitive_header(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    if SENSITIVE_HEADERS.contains(&lower.as_str()) {
+        return true;
+    }
+    let squashed: String = lower.chars().filter(|c| !matches!(c, '-' | '_')).collect();
+    SENSITIVE_PARTS.iter().any(|part| squashed.contains(part))
+}
+
+/// Which headers a wrapper records, as `http.request.header.<name>` or
+/// `http.response.header.<name>` string arrays. The values of sensitive headers (see
+/// [`is_sensitive_header`]) are recorded as `REDACTED` unless named in
+/// [`unredacted`](Self::unredacted).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HeaderCapture {
+    names: Vec<(HeaderName, bool)>,
+}
+
+impl HeaderCapture {
+    /// Captures these headers (names in any case). A name that is not a valid header
+    /// name gives one warning naming `library` and is left out.
+    pub fn new<I, N>(library: &str, names: I) -> Self
+    where
+        I: IntoIterator<Item = N>,
+        N: AsRef<str>,
+    {
+        let names = names
+            .into_iter()
+            .filter_map(|name| {
+                let name = name.as_ref();
+                match HeaderName::from_bytes(name.to_ascii_lowercase().as_bytes()) {
+                    Ok(header) => {
+                        let redact = is_sensitive_header(header.as_str());
+                        Some((header, redact))
+                    }
+                    Err(_) => {
+                        crate::warn_config(&format!(
+                            "{library}: {name:?} is not a header name; not captured"
+                        ));
+                        None
+                    }
+                }
+            })
+            .collect();
+        HeaderCapture { names }
+    }
+
+    /// Records the real values of these captured headers even though their names mark
+    /// them as credentials: an explicit opt-out, header by header (names in any case).
+    #[must_use]
+    pub fn unredacted<I, N>(mut self, names: I) -> Self
+    where
+        I: IntoIterator<Item = N>,
+        N: AsRef<str>,
+    {
+        let names: Vec<String> = names
+            .into_iter()
+            .map(|name| name.as_ref().to_ascii_lowercase())
+            .collect();
+        for (header, redact) in &mut self.names {
+            if names.iter().any(|name| name == header.as_str()) {
+                *redact = false;
+            }
+        }
+        self
+    }
+
+    /// Are no headers captured?
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    /// Records the captured headers present in `headers` on `span`, as
+    /// `{prefix}.{name}` (`prefix` is `http.request.header` or `http.response.header`).
+    pub fn record(&self, span: &CallSpan, prefix: &str, headers: &HeaderMap) {
+        if !span.is_recording() {
+            return;
+        }
+        for (name, redact) in &self.names {
+            let values: Vec<opentelemetry::StringValue> = headers
+                .get_all(name)
+                .iter()
+                .map(|value| {
+                    if *redact {
+                        REDACTED.into()
+                    } else {
+                        String::from_utf8_lossy(value.as_bytes())
+                            .into_owned()
+                            .into()
+                    }
+                })
+                .collect();
+            if !values.is_empty() {
+                span.set_dynamic_attribute(
+                    format!("{prefix}.{name}"),
+                    opentelemetry::Value::Array(values.into()),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credential_headers_are_sensitive_and_ordinary_ones_are_not() {
+        for name in [
+            "Authorization",
+            "proxy-authorization",
+            "Cookie",
+            "set-cookie",
+            "x-api-key",
+            "X-Auth-Token",
+            "x-amz-security-token",
+            "x-csrf-token",
+            "api_key",
+            "x-session-id",
+            "x-client-secret",
+        ] {
+            assert!(is_sensitive_header(name), "{name}");
+        }
+        for name in [
+            "content-type",
+            "x-request-id",
+            "accept",
+            "user-agent",
+            "traceparent",
+        ] {
+            assert!(!is_sensitive_header(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn only_an_explicit_opt_out_records_a_credential() {
+        let capture =
+            HeaderCapture::new("test", ["Authorization", "x-api-key", "x-id", "bad name"])
+                .unredacted(["X-API-KEY"]);
+        let redact: Vec<(&str, bool)> = capture
+            .names
+            .iter()
+            .map(|(name, redact)| (name.as_str(), *redact))
+            .collect();
+        assert_eq!(
+            redact,
+            [
+                ("authorization", true),
+                ("x-api-key", false),
+                ("x-id", false)
+            ]
+        );
+    }
+}

@@ -1,0 +1,472 @@
+//! URLs and query strings without credentials: userinfo replaced, the fragment dropped,
+//! the values of sensitive query keys replaced by `REDACTED`.
+
+use std::borrow::Cow;
+use std::sync::{LazyLock, RwLock};
+
+use super::REDACTED;
+
+/// The environment variable that adds query keys to redact (a comma list), or redacts
+/// every query value (`*`).
+pub const OTEL_RUST_REDACTED_QUERY_KEYS: &str = "OTEL_RUST_REDACTED_QUERY_KEYS";
+
+/// Which query values are replaced by `REDACTED` in `url.full`, `url.query` and the URLs
+/// inside recorded error messages. Set for the process with [`set_query_redaction`];
+/// read from [`OTEL_RUST_REDACTED_QUERY_KEYS`] until then.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QueryRedaction {
+    /// The values of the built-in sensitive keys (see [`is_sensitive_query_key`]) and of
+    /// these extra keys, compared as the built-in ones are: after percent-decoding,
+    /// ignoring case, `-` and `_`.
+    SensitiveKeys(Vec<String>),
+    /// Every value of every key: only the keys are recorded.
+    AllValues,
+}
+
+impl Default for QueryRedaction {
+    fn default() -> Self {
+        QueryRedaction::SensitiveKeys(Vec::new())
+    }
+}
+
+impl QueryRedaction {
+    /// Parses a value of [`OTEL_RUST_REDACTED_QUERY_KEYS`]: `*` for every value, else a
+    /// comma list of extra keys (empty entries ignored).
+    pub fn parse(value: &str) -> QueryRedaction {
+        if value.trim() == "*" {
+            return QueryRedaction::AllValues;
+        }
+        QueryRedaction::SensitiveKeys(
+            value
+                .split(',')
+                .map(str::trim)
+                .filter(|key| !key.is_empty())
+                .map(normalized_key)
+                .collect(),
+        )
+    }
+
+    fn redacts(&self, key: &str) -> bool {
+        match self {
+            QueryRedaction::AllValues => true,
+            QueryRedaction::SensitiveKeys(extra) => with_normalized_key(key, |key| {
+                is_sensitive_normalized(key) || extra.iter().any(|e| e.as_bytes() == key)
+            }),
+        }
+    }
+}
+
+static REDACTION: LazyLock<RwLock<QueryRedaction>> = LazyLock::new(|| {
+    let redaction = crate::env::read_var(OTEL_RUST_REDACTED_QUERY_KEYS)
+        .map(|value| QueryRedaction::parse(&value))
+        .unwrap_or_default();
+    RwLock::new(redaction)
+});
+
+/// Sets which query values are redacted, for the whole process (`instrument::init()`
+/// does, from its builder). Replaces what [`OTEL_RUST_REDACTED_QUERY_KEYS`] said.
+pub fn set_query_redaction(redaction: QueryRedaction) {
+    let redaction = match redaction {
+        QueryRedaction::SensitiveKeys(keys) => {
+            QueryRedaction::SensitiveKeys(keys.iter().map(|key| normalized_key(key)).collect())
+        }
+        all => all,
+    };
+    if let Ok(mut current) = REDACTION.write() {
+        *current = redaction;
+    }
+}
+
+/// The query redaction in force.
+pub fn query_redaction() -> QueryRedaction {
+    with_query_redaction(QueryRedaction::clone)
+}
+
+/// Runs `f` with the query redaction in force, without copying it: URLs are redacted
+/// on every traced request.
+fn with_query_redaction<T>(f: impl FnOnce(&QueryRedaction) -> T) -> T {
+    match REDACTION.read() {
+        Ok(current) => f(&current),
+        // A writer panicked: the safe reading.
+        Err(_) => f(&QueryRedaction::AllValues),
+    }
+}
+
+/// Keys whose values are credentials wherever they appear, compared after
+/// [`normalized_key`]: the semantic conventions' list (`AWSAccessKeyId`, `Signature`,
+/// `sig`, `X-Goog-Signature`) and the usual names of tokens, keys, secrets, passwords
+/// and sessions.
+const SENSITIVE_KEYS: [&str; 17] = [
+    "sig",
+    "key",
+    "code",
+    "auth",
+    "authorization",
+    "pwd",
+    "pass",
+    "passwd",
+    "sid",
+    "jwt",
+    "otp",
+    "session",
+    "assertion",
+    "clientassertion",
+    "samlresponse",
+    "samlrequest",
+    "ticket",
+];
+
+/// A key holding any of these (after [`normalized_key`]) is sensitive: `access_token`,
+/// `X-Amz-Security-Token`, `client_secret`, `db_password`, `x-api-key`, `AWSAccessKeyId`,
+/// `X-Amz-Credential`, `JSESSIONID`, ...
+const SENSITIVE_PARTS: [&str; 10] = [
+    "token",
+    "secret",
+    "passw",
+    "apikey",
+    "signature",
+    "credential",
+    "sessionid",
+    "sessid",
+    "privatekey",
+    "accesskey",
+];
+
+/// `key` percent-decoded (`+` is a space), ASCII lower-cased, without `-`, `_`, `.`
+/// and spaces: the form sensitive keys are compared in, so `%73ig`, `SIG`, `Api-Key`
+/// and `api_key` are all caught.
+fn normalized_key(key: &str) -> String {
+    with_normalized_key(key, |bytes| String::from_utf8_lossy(bytes).into_owned())
+}
+
+/// Runs `f` with [`normalized_key`]'s bytes, built on the stack for keys of usual size:
+/// every query key of every traced request goes through this.
+fn with_normalized_key<T>(key: &str, f: impl FnOnce(&[u8]) -> T) -> T {
+    let bytes = percent_encoding::percent_decode_str(key)
+        .filter(|b| !matches!(b, b'-' | b'_' | b' ' | b'+' | b'.'))
+        .map(|b| b.to_ascii_lowercase());
+    let mut stack = [0u8; 64];
+    let mut len = 0;
+    let mut heap: Option<Vec<u8>> = None;
+    for byte in bytes {
+        match &mut heap {
+            Some(heap) => heap.push(byte),
+            None if len < stack.len() => {
+                stack[len] = byte;
+                len += 1;
+            }
+            None => {
+                let mut grown = stack.to_vec();
+                grown.push(byte);
+                heap = Some(grown);
+            }
+        }
+    }
+    match &heap {
+        Some(heap) => f(heap),
+        None => f(&stack[..len]),
+    }
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|window| window == needle)
+}
+
+fn is_sensitive_normalized(key: &[u8]) -> bool {
+    SENSITIVE_KEYS.iter().any(|known| known.as_bytes() == key)
+        || SENSITIVE_PARTS
+            .iter()
+            .any(|part| contains(key, part.as_bytes()))
+        || key.starts_with(b"xamz")
+        || key.starts_with(b"xgoog")
+}
+
+/// Is `key` (as written in a query string, possibly percent-encoded) one whose value is
+/// always redacted? Case, `-`, `_` and percent-encoding do not matter.
+pub fn is_sensitive_query_key(key: &str) -> bool {
+    with_normalized_key(key, is_sensitive_normalized)
+}
+
+/// `url` as `url.full` records it: userinfo replaced by `REDACTED:REDACTED`, the
+/// fragment dropped, the values of sensitive query keys (see [`QueryRedaction`])
+/// replaced by `REDACTED`. Works on the text alone and never fails: a string that is
+/// not a URL comes back with the same rules applied as far as they fit.
+pub fn redact_url(url: &str) -> Cow<'_, str> {
+    with_query_redaction(|redaction| redact_url_with(url, redaction))
+}
+
+fn redact_url_with<'u>(url: &'u str, redaction: &QueryRedaction) -> Cow<'u, str> {
+    // Without userinfo, a query or a fragment there is nothing to redact: one pass over
+    // the bytes answers for most URLs.
+    if !url.bytes().any(|byte| matches!(byte, b'@' | b'?' | b'#')) {
+        return Cow::Borrowed(url);
+    }
+    let url = url.split_once('#').map_or(url, |(url, _fragment)| url);
+    // After `scheme://`; a `://` further on (in the query, say) starts nothing.
+    let authority_start = match url.find("://") {
+        Some(i) if is_scheme(&url[..i]) => i + 3,
+        _ => 0,
+    };
+    let rest = &url[authority_start..];
+    let authority_len = rest.find(['/', '?']).unwrap_or(rest.len());
+    let userinfo_end = rest[..authority_len]
+        .rfind('@')
+        .map(|i| authority_start + i);
+    let query_start = url[authority_start..]
+        .find('?')
+        .map(|start| authority_start + start + 1);
+    let query_needs_redaction =
+        query_start.is_some_and(|start| needs_redaction(&url[start..], redaction));
+    if userinfo_end.is_none() && !query_needs_redaction {
+        // The cut at `#` is a prefix: still borrowed.
+        return Cow::Borrowed(url);
+    }
+
+    let mut out = String::with_capacity(url.len());
+    let mut copied_to = 0;
+    if let Some(end) = userinfo_end {
+        out.push_str(&url[..authority_start]);
+        out.push_str("REDACTED:REDACTED");
+        copied_to = end;
+    }
+    match (query_start, query_needs_redaction) {
+        (Some(start), true) => {
+            out.push_str(&url[copied_to..start]);
+            push_redacted_query(&mut out, &url[start..], redaction);
+        }
+        _ => out.push_str(&url[copied_to..]),
+    }
+    Cow::Owned(out)
+}
+
+/// `scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )` (RFC 3986).
+fn is_scheme(text: &str) -> bool {
+    text.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+}
+
+/// A query string (without `?`) as `url.query` records it: the values of sensitive
+/// keys replaced by `REDACTED`, as in [`redact_url`]. A fragment, if the text carries
+/// one, is dropped.
+pub fn redact_query(query: &str) -> Cow<'_, str> {
+    let query = query.split_once('#').map_or(query, |(query, _)| query);
+    with_query_redaction(|redaction| {
+        if !needs_redaction(query, redaction) {
+            return Cow::Borrowed(query);
+        }
+        let mut out = String::with_capacity(query.len());
+        push_redacted_query(&mut out, query, redaction);
+        Cow::Owned(out)
+    })
+}
+
+/// Does `query` hold a value to redact?
+fn needs_redaction(query: &str, redaction: &QueryRedaction) -> bool {
+    query.split('&').any(|pair| {
+        pair.split_once('=')
+            .is_some_and(|(key, value)| !value.is_empty() && redaction.redacts(key))
+    })
+}
+
+/// Appends `query` to `out` with the values to redact replaced.
+fn push_redacted_query(out: &mut String, query: &str, redaction: &QueryRedaction) {
+    for (i, pair) in query.split('&').enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        match pair.split_once('=') {
+            Some((key, value)) if !value.is_empty() && redaction.redacts(key) => {
+                out.push_str(key);
+                out.push('=');
+                out.push_str(REDACTED);
+            }
+            _ => out.push_str(pair),
+        }
+    }
+}
+
+/// `text` (an error message, say) with every URL in it redacted as [`redact_url`]
+/// does. A URL starts at a scheme followed by `://` and ends at white space, a quote,
+/// `)`, `>` or `]`.
+pub fn redact_urls_in_text(text: &str) -> Cow<'_, str> {
+    if !text.contains("://") {
+        return Cow::Borrowed(text);
+    }
+    with_query_redaction(|redaction| redact_urls_with(text, redaction))
+}
+
+fn redact_urls_with<'t>(text: &'t str, redaction: &QueryRedaction) -> Cow<'t, str> {
+    let mut out = String::with_capacity(text.len());
+    let mut copied_to = 0;
+    let mut search_from = 0;
+    while let Some(found) = text[search_from..].find("://") {
+        let separator = search_from + found;
+        let start = text[..separator]
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+            .map_or(0, |i| {
+                i + text[i..].chars().next().map_or(1, char::len_utf8)
+            })
+            .max(copied_to);
+        let end = text[separator..]
+            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ')' | '>' | ']' | '`'))
+            .map_or(text.len(), |i| separator + i);
+        out.push_str(&text[copied_to..start]);
+        out.push_str(&redact_url_with(&text[start..end], redaction));
+        copied_to = end;
+        search_from = end.max(separator + 3);
+    }
+    out.push_str(&text[copied_to..]);
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys() -> QueryRedaction {
+        QueryRedaction::default()
+    }
+
+    #[test]
+    fn a_query_alone_is_redacted_and_borrowed_when_clean() {
+        assert_eq!(redact_query("a=1&sig=x"), "a=1&sig=REDACTED");
+        assert!(matches!(redact_query("a=1&b=2"), Cow::Borrowed("a=1&b=2")));
+    }
+
+    #[test]
+    fn userinfo_is_redacted_and_the_fragment_dropped() {
+        assert_eq!(
+            redact_url_with("https://user:secret@example.com:8443/a?b=c#d", &keys()),
+            "https://REDACTED:REDACTED@example.com:8443/a?b=c"
+        );
+        assert_eq!(
+            redact_url_with("https://example.com/cb#access_token=abc", &keys()),
+            "https://example.com/cb"
+        );
+    }
+
+    #[test]
+    fn signing_query_values_are_redacted_and_keys_kept() {
+        assert_eq!(
+            redact_url_with(
+                "https://s3.example.com/o?X-Amz-Signature=abc&x=1&sig=zz&Signature=q#frag",
+                &keys()
+            ),
+            "https://s3.example.com/o?X-Amz-Signature=REDACTED&x=1&sig=REDACTED&Signature=REDACTED"
+        );
+    }
+
+    #[test]
+    fn credential_names_in_any_case_or_encoding_are_redacted() {
+        for key in [
+            "api_key",
+            "apiKey",
+            "API-KEY",
+            "token",
+            "access_token",
+            "refresh_token",
+            "id_token",
+            "password",
+            "Passwd",
+            "client_secret",
+            "SIG",
+            "%73ig",
+            "%53ignature",
+            "session_id",
+            "JSESSIONID",
+            "auth",
+            "X-Goog-Credential",
+            "x-amz-date",
+            "key",
+            "code",
+            "AWSAccessKeyId",
+            "private_key",
+            "credentials",
+        ] {
+            assert!(is_sensitive_query_key(key), "{key}");
+            let url = format!("https://h/p?{key}=s3cr3t&page=2");
+            let redacted = redact_url_with(&url, &keys());
+            assert!(!redacted.contains("s3cr3t"), "{key}: {redacted}");
+            assert!(redacted.contains("page=2"), "{key}: {redacted}");
+        }
+        for key in ["page", "q", "limit", "sort", "id", "user"] {
+            assert!(!is_sensitive_query_key(key), "{key}");
+        }
+    }
+
+    #[test]
+    fn extra_keys_and_every_value_can_be_redacted() {
+        let extra = QueryRedaction::parse(" tenant , Customer-Email ,");
+        assert_eq!(
+            redact_url_with("http://h/?tenant=a&customer_email=b&page=1", &extra),
+            "http://h/?tenant=REDACTED&customer_email=REDACTED&page=1"
+        );
+        let all = QueryRedaction::parse("*");
+        assert_eq!(
+            redact_url_with("http://h/?q=a&page=1&flag", &all),
+            "http://h/?q=REDACTED&page=REDACTED&flag"
+        );
+    }
+
+    #[test]
+    fn a_plain_url_is_borrowed_unchanged() {
+        let url = "http://127.0.0.1:8080/health?verbose=1";
+        assert!(matches!(redact_url_with(url, &keys()), Cow::Borrowed(u) if u == url));
+    }
+
+    #[test]
+    fn an_at_sign_in_the_path_is_not_userinfo() {
+        assert_eq!(
+            redact_url_with("https://example.com/users/@me?sig=1", &keys()),
+            "https://example.com/users/@me?sig=REDACTED"
+        );
+    }
+
+    #[test]
+    fn urls_inside_a_message_are_redacted() {
+        assert_eq!(
+            redact_urls_in_text(
+                "error sending request for url (https://u:p@h/x?token=abc#f): connection refused; \
+                 redirected to http://h/y?api_key=def"
+            ),
+            "error sending request for url (https://REDACTED:REDACTED@h/x?token=REDACTED): \
+             connection refused; redirected to http://h/y?api_key=REDACTED"
+        );
+        assert!(matches!(
+            redact_urls_in_text("no url here"),
+            Cow::Borrowed(_)
+        ));
+        assert_eq!(
+            redact_urls_in_text(":// ://x?sig=1 a://"),
+            ":// ://x?sig=REDACTED a://"
+        );
+        assert_eq!(redact_urls_in_text("é://x?sig=1"), "é://x?sig=REDACTED");
+    }
+
+    #[test]
+    fn text_that_is_not_a_url_does_not_panic() {
+        for text in [
+            "",
+            "?",
+            "@",
+            "#",
+            "://",
+            "a@b?sig",
+            "?sig=1&&=&",
+            "é@é?Signature=é#é",
+            "h/?X-Amz-Signature=tp://a@b@c/",
+            "?a://b@c?sig=1",
+        ] {
+            let _ = redact_url_with(text, &keys());
+            let _ = redact_urls_in_text(text);
+        }
+        assert_eq!(
+            redact_url_with("é@é?Signature=é", &keys()),
+            "REDACTED:REDACTED@é?Signature=REDACTED"
+        );
+    }
+}
