@@ -418,8 +418,11 @@ impl Builder {
                 && !is_exporter_target(metadata)
         })
         .with_max_level_hint(LevelFilter::TRACE);
+        let in_flight = crate::in_flight::InFlight::default();
+        guard.in_flight = Some(in_flight.clone());
         Some(Box::new(
             instrument_core::otel_layer(tracer)
+                .and_then(in_flight)
                 .with_filter(span_levels.and(spans))
                 .and_then(
                     instrument_core::SpanEvents::new().with_filter(event_levels.and(own_events)),
@@ -619,10 +622,14 @@ fn composite_propagator(propagators: Option<Vec<Propagator>>) -> TextMapComposit
 }
 
 /// Keeps the exporter alive; dropping it flushes the spans still queued and shuts the
-/// exporter down. Safe to drop inside or outside an async runtime.
+/// exporter down. Safe to drop inside or outside an async runtime. Your own spans still
+/// open then (a library's worker thread about to let go of one) get up to 250 ms to
+/// end first, so that a program that returns right after its last span keeps it.
 #[derive(Default)]
 pub struct Guard {
     provider: Option<SdkTracerProvider>,
+    /// The application's exported spans still open, to let end before shutting down.
+    in_flight: Option<crate::in_flight::InFlight>,
     #[cfg(feature = "otlp-grpc")]
     pub(crate) runtime: Option<tokio::runtime::Runtime>,
     warnings: Vec<String>,
@@ -664,8 +671,15 @@ impl Guard {
     }
 }
 
+/// The longest the guard waits, when dropped, for the application's spans still open
+/// on other threads (a library's worker about to let go of one) to end.
+const LAST_SPANS_WAIT: std::time::Duration = std::time::Duration::from_millis(250);
+
 impl Drop for Guard {
     fn drop(&mut self) {
+        if let (Some(in_flight), Some(_)) = (&self.in_flight, &self.provider) {
+            in_flight.wait_until_none(LAST_SPANS_WAIT);
+        }
         if let Some(provider) = self.provider.take() {
             // Shutting down flushes; the batch thread owns the exporter, so a blocking
             // HTTP client is never dropped on an async runtime's thread.

@@ -76,6 +76,7 @@
 
 mod console;
 mod export;
+mod in_flight;
 mod init;
 mod otlp;
 mod sampler;
