@@ -14,13 +14,42 @@ use redis::{RedisError, RedisResult, Value};
 /// The name `exception.type` carries for every redis-rs error.
 const EXCEPTION_TYPE: &str = "redis::RedisError";
 
-/// An error prefix as Redis writes them (`ERR`, `WRONGTYPE`, `NOSCRIPT`): anything else
-/// in that position (a script's `redis.error_reply(ARGV[1])`) is data, not a code.
+/// The error prefixes Redis (and Valkey, and Redis Cluster) write: anything else in
+/// that position (a script's `redis.error_reply(ARGV[1])`, even in capitals) is data,
+/// not a code.
+const ERROR_PREFIXES: [&str; 28] = [
+    "ASK",
+    "BUSY",
+    "BUSYGROUP",
+    "BUSYKEY",
+    "CLUSTERDOWN",
+    "CROSSSLOT",
+    "ERR",
+    "EXECABORT",
+    "INVALIDOBJECT",
+    "LOADING",
+    "MASTERDOWN",
+    "MISCONF",
+    "MOVED",
+    "NOAUTH",
+    "NOGROUP",
+    "NOPERM",
+    "NOPROTO",
+    "NOREPLICAS",
+    "NOSCRIPT",
+    "NOTBUSY",
+    "OOM",
+    "READONLY",
+    "TRYAGAIN",
+    "UNBLOCKED",
+    "UNKILLABLE",
+    "UNKNOWNCOMMAND",
+    "WRONGPASS",
+    "WRONGTYPE",
+];
+
 fn is_error_prefix(code: &str) -> bool {
-    let mut chars = code.chars();
-    code.len() <= 32
-        && chars.next().is_some_and(|c| c.is_ascii_uppercase())
-        && chars.all(|c| c.is_ascii_uppercase() || c == '_')
+    ERROR_PREFIXES.binary_search(&code).is_ok()
 }
 
 /// `error.type`, `db.response.status_code` and the recorded message for a redis-rs error.
@@ -115,10 +144,29 @@ mod tests {
 
     #[test]
     fn only_real_error_prefixes_are_codes() {
-        for code in ["ERR", "WRONGTYPE", "NOSCRIPT", "EXECABORT", "NOT_BUSY"] {
+        assert!(
+            ERROR_PREFIXES.is_sorted(),
+            "kept sorted for the binary search"
+        );
+        for code in [
+            "ERR",
+            "WRONGTYPE",
+            "NOSCRIPT",
+            "EXECABORT",
+            "NOTBUSY",
+            "MOVED",
+        ] {
             assert!(is_error_prefix(code), "{code}");
         }
-        for data in ["hunter2", "Err", "", "ERR1", "user:1", &"A".repeat(33)] {
+        for data in [
+            "hunter2",
+            "Err",
+            "",
+            "ERR1",
+            "user:1",
+            "HUNTER",
+            &"A".repeat(33),
+        ] {
             assert!(!is_error_prefix(data), "{data}");
         }
     }

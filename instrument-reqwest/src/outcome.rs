@@ -56,8 +56,32 @@ pub(crate) fn record<E: SendError>(output: &Result<reqwest::Response, E>, span: 
         }
         Err(error) => {
             let kind = error.as_reqwest().map_or("_OTHER", error_type);
-            // Core redacts the URLs reqwest's messages carry, as `url.full` is.
-            span.record_error(error, ErrorInfo::new().error_type(kind));
+            let info = ErrorInfo::new()
+                .error_type(kind)
+                .message(message_without_secrets(error));
+            span.record_error(error, info);
         }
     }
+}
+
+/// The error's message and causes, with the request's URL redacted as `url.full` is,
+/// replaced exactly: found in text, a URL's end is a guess (`)` and `'` may be part of
+/// it). Core then redacts any other URL in the text.
+fn message_without_secrets<E: SendError>(error: &E) -> String {
+    let url = error.as_reqwest().and_then(reqwest::Error::url);
+    let redact = |text: String| match url {
+        Some(url) => text.replace(url.as_str(), &instrument_core::redact_url(url.as_str())),
+        None => text,
+    };
+    let mut message = redact(error.to_string());
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        let text = redact(cause.to_string());
+        if !text.is_empty() && !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        source = cause.source();
+    }
+    message
 }

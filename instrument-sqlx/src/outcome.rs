@@ -15,7 +15,13 @@ pub(crate) fn error_info(error: &sqlx::Error) -> ErrorInfo<'static> {
             // MySQL and MariaDB: the error number (1062), not the SQLSTATE sqlx reports.
             #[cfg(feature = "mysql")]
             if let Some(mysql) = database.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>() {
-                return ErrorInfo::new().status_code(mysql.number().to_string());
+                let info = ErrorInfo::new().status_code(mysql.number().to_string());
+                // SQLSTATE class 45: `SIGNAL`, whatever error number it set.
+                return if mysql.code().is_some_and(|state| state.starts_with("45")) {
+                    info.raised_by_application()
+                } else {
+                    info
+                };
             }
             let info = match database.code() {
                 Some(code) => ErrorInfo::new().status_code(code.into_owned()),

@@ -36,25 +36,32 @@ impl<F> ResponseFuture<F> {
     }
 }
 
-/// A handler's panic, as the span's error.
+/// A handler's panic, as the span's error. Its message is not recorded: panics quote
+/// whatever the code put in them (`unwrap` on a database error prints the row the
+/// server quoted), and privacy comes first.
 #[derive(Debug)]
-struct Panicked(String);
+struct Panicked;
 
 impl std::fmt::Display for Panicked {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "the handler panicked: {}", self.0)
+        f.write_str("the handler panicked (message not recorded: it may quote data)")
     }
 }
 
 impl std::error::Error for Panicked {}
 
-/// A service error, as the span's error (service errors need only be `Display`).
+/// A service error, as the span's error: its type, not its text, which is the
+/// application's own and may quote data.
 #[derive(Debug)]
-struct ServiceError(String);
+struct ServiceError(&'static str);
 
 impl std::fmt::Display for ServiceError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        write!(
+            f,
+            "the service failed with a {} (message not recorded)",
+            self.0
+        )
     }
 }
 
@@ -78,20 +85,15 @@ where
             Ok(Poll::Pending) => return Poll::Pending,
             Ok(Poll::Ready(output)) => output,
             Err(payload) => {
-                let message = payload
-                    .downcast_ref::<&str>()
-                    .map(|s| (*s).to_owned())
-                    .or_else(|| payload.downcast_ref::<String>().cloned())
-                    .unwrap_or_default();
-                span.record_error(&Panicked(message), ErrorInfo::new().error_type("panic"));
+                span.record_error(&Panicked, ErrorInfo::new().error_type("panic"));
                 this.span.take();
                 resume_unwind(payload);
             }
         };
         match &output {
             Ok(response) => span.record_http_status(response.status().as_u16()),
-            Err(error) => span.record_error(
-                &ServiceError(error.to_string()),
+            Err(_) => span.record_error(
+                &ServiceError(std::any::type_name::<E>()),
                 ErrorInfo::new().error_type("_OTHER"),
             ),
         }

@@ -246,8 +246,9 @@ impl Builder {
     /// URLs of recorded errors, besides the built-in credential names (tokens, keys,
     /// secrets, passwords, sessions, signatures). Keys are compared after
     /// percent-decoding, ignoring case, `-` and `_`. Overrides
-    /// `OTEL_RUST_REDACTED_QUERY_KEYS`; applies to the whole process from
-    /// [`init`](Self::init) or [`layer`](Self::layer).
+    /// `OTEL_RUST_REDACTED_QUERY_KEYS`; applies to the whole process (like the
+    /// propagator) from [`init`](Self::init), [`layer`](Self::layer) or
+    /// [`build`](Self::build).
     pub fn redact_query_keys<I, K>(mut self, keys: I) -> Self
     where
         I: IntoIterator<Item = K>,
@@ -330,7 +331,8 @@ impl Builder {
     /// Builds the subscriber and exporter without installing anything globally but the
     /// propagator (no global subscriber, no global tracer provider): for tests, or to
     /// compose with your own layers.
-    pub fn build(self) -> Telemetry {
+    pub fn build(mut self) -> Telemetry {
+        self.apply_process_settings();
         let report = self.report();
         let telemetry = self.build_inner();
         telemetry.in_scope(|| telemetry.guard.report_warnings(report));

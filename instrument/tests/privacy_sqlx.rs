@@ -182,9 +182,21 @@ const MARIADB_SETUP: &[Case] = &[
         "INSERT INTO zz_privacy_sqlx (email) VALUES (?)",
         &["S3CR3T-my-unique@example.com"],
     ),
+    query(
+        "INSERT INTO zz_privacy_sqlx (email) VALUES (?)",
+        &["O' S3CR3T-my-quote"],
+    ),
 ];
 
 const MARIADB: &[Case] = &[
+    // A value with a quote of its own: the server echoes it unescaped.
+    query(
+        "INSERT INTO zz_privacy_sqlx (email) VALUES (?)",
+        &["O' S3CR3T-my-quote"],
+    ),
+    raw(
+        "SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'own errno S3CR3T-my-errno', MYSQL_ERRNO = 5001",
+    ),
     query(
         "INSERT INTO zz_privacy_sqlx (email) VALUES (?)",
         &["S3CR3T-my-unique@example.com"],
@@ -214,6 +226,8 @@ const MARIADB_SECRETS: &[&str] = &[
     "my-too-long",
     "my-syntax",
     "my-signal",
+    "my-quote",
+    "my-errno",
 ];
 
 #[test]

@@ -17,8 +17,9 @@ const SENSITIVE_HEADERS: [&str; 6] = [
 
 /// A header whose name holds any of these (lower-cased, without `-` and `_`) is taken
 /// for a credential: `x-api-key`, `x-auth-token`, `x-amz-security-token`,
-/// `x-csrf-token`, `x-goog-api-key`, `x-session-id`, `x-client-secret`, ...
-const SENSITIVE_PARTS: [&str; 9] = [
+/// `x-csrf-token`, `x-goog-api-key`, `x-session-id`, `x-client-secret`,
+/// `x-access-key`, `x-jwt`, ...
+const SENSITIVE_PARTS: [&str; 12] = [
     "apikey",
     "token",
     "secret",
@@ -28,12 +29,15 @@ const SENSITIVE_PARTS: [&str; 9] = [
     "signature",
     "credential",
     "cookie",
+    "accesskey",
+    "privatekey",
+    "jwt",
 ];
 
 /// Is the value of header `name` a credential, to be recorded as `REDACTED` even when
 /// the header is named for capture? `authorization`, `proxy-authorization`, `cookie`,
 /// `set-cookie`, and any name holding `api-key`, `token`, `secret`, `password`, `auth`,
-/// `session`, `signature` or `credential`.
+/// `session`, `signature`, `credential`, `cookie`, `access-key`, `private-key` or `jwt`.
 pub fn is_sensitive_header(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     if SENSITIVE_HEADERS.contains(&lower.as_str()) {
@@ -154,6 +158,9 @@ mod tests {
             "api_key",
             "x-session-id",
             "x-client-secret",
+            "x-access-key",
+            "x-private-key",
+            "x-jwt",
         ] {
             assert!(is_sensitive_header(name), "{name}");
         }

@@ -249,11 +249,12 @@ fn is_scheme(text: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
 }
 
-/// A query string (without `?`) as `url.query` records it: the values of sensitive
+/// A query string (a leading `?` is dropped) as `url.query` records it: the values of sensitive
 /// keys replaced by `REDACTED`, as in [`redact_url`]. A fragment, if the text carries
 /// one, is dropped.
 pub fn redact_query(query: &str) -> Cow<'_, str> {
     let query = query.split_once('#').map_or(query, |(query, _)| query);
+    let query = query.trim_start_matches('?');
     with_query_redaction(|redaction| {
         if !needs_redaction(query, redaction) {
             return Cow::Borrowed(query);
@@ -266,9 +267,41 @@ pub fn redact_query(query: &str) -> Cow<'_, str> {
 
 /// Does `query` hold a value to redact?
 fn needs_redaction(query: &str, redaction: &QueryRedaction) -> bool {
-    query.split('&').any(|pair| {
-        pair.split_once('=')
-            .is_some_and(|(key, value)| !value.is_empty() && redaction.redacts(key))
+    query.split('&').any(|pair| match pair.split_once('=') {
+        Some((key, value)) if !value.is_empty() && redaction.redacts(key) => true,
+        _ => nested_url(pair, redaction).is_some(),
+    })
+}
+
+/// A URL inside a query pair (`next=https://user:pw@host/?token=…`, as written or
+/// percent-encoded) that holds a credential: the pair's value becomes `REDACTED` whole
+/// (`None` when there is nothing to redact). Replaced whole, not in place, so that a
+/// redacted URL redacts to itself.
+fn nested_url(pair: &str, redaction: &QueryRedaction) -> Option<String> {
+    let as_written = pair.contains("://");
+    if !as_written && !pair.to_ascii_lowercase().contains("%3a%2f%2f") {
+        return None;
+    }
+    // URLs nested in URLs nested in URLs: past two levels the value counts as holding
+    // a credential, so hostile input costs neither deep recursion nor quadratic work.
+    thread_local! {
+        static DEPTH: std::cell::Cell<u8> = const { std::cell::Cell::new(0) };
+    }
+    let depth = DEPTH.get();
+    let holds_a_credential = depth >= 2 || {
+        DEPTH.set(depth + 1);
+        let text = if as_written {
+            Cow::Borrowed(pair)
+        } else {
+            percent_encoding::percent_decode_str(pair).decode_utf8_lossy()
+        };
+        let changed = matches!(redact_urls_with(&text, redaction), Cow::Owned(r) if r != text);
+        DEPTH.set(depth);
+        changed
+    };
+    holds_a_credential.then(|| match pair.split_once('=') {
+        Some((key, _)) => format!("{key}={REDACTED}"),
+        None => REDACTED.to_owned(),
     })
 }
 
@@ -284,14 +317,39 @@ fn push_redacted_query(out: &mut String, query: &str, redaction: &QueryRedaction
                 out.push('=');
                 out.push_str(REDACTED);
             }
-            _ => out.push_str(pair),
+            _ => match nested_url(pair, redaction) {
+                Some(redacted) => out.push_str(&redacted),
+                None => out.push_str(pair),
+            },
         }
     }
 }
 
+/// Where a URL found in text ends: at white space, `"`, `<`, `>`, a backtick, or a `)`
+/// or `]` it did not open. `'` and balanced brackets may be part of a URL
+/// (`?ids[]=1`, `/it's`, `?q=(a)`), so a URL quoted as `'…'` takes its closing quote
+/// along: redacted with it, never leaking what follows.
+fn url_end(text: &str, from: usize) -> usize {
+    let (mut parens, mut brackets) = (0usize, 0usize);
+    for (i, c) in text[from..].char_indices() {
+        match c {
+            c if c.is_whitespace() => return from + i,
+            '"' | '<' | '>' | '`' => return from + i,
+            '(' => parens += 1,
+            '[' => brackets += 1,
+            ')' if parens == 0 => return from + i,
+            ')' => parens -= 1,
+            ']' if brackets == 0 => return from + i,
+            ']' => brackets -= 1,
+            _ => {}
+        }
+    }
+    text.len()
+}
+
 /// `text` (an error message, say) with every URL in it redacted as [`redact_url`]
-/// does. A URL starts at a scheme followed by `://` and ends at white space, a quote,
-/// `)`, `>` or `]`.
+/// does. A URL starts at a scheme followed by `://` and ends at white space, `"`, `<`,
+/// `>`, a backtick, or a `)` or `]` it did not open.
 pub fn redact_urls_in_text(text: &str) -> Cow<'_, str> {
     if !text.contains("://") {
         return Cow::Borrowed(text);
@@ -311,9 +369,7 @@ fn redact_urls_with<'t>(text: &'t str, redaction: &QueryRedaction) -> Cow<'t, st
                 i + text[i..].chars().next().map_or(1, char::len_utf8)
             })
             .max(copied_to);
-        let end = text[separator..]
-            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ')' | '>' | ']' | '`'))
-            .map_or(text.len(), |i| separator + i);
+        let end = url_end(text, separator);
         out.push_str(&text[copied_to..start]);
         out.push_str(&redact_url_with(&text[start..end], redaction));
         copied_to = end;
@@ -334,6 +390,7 @@ mod tests {
     #[test]
     fn a_query_alone_is_redacted_and_borrowed_when_clean() {
         assert_eq!(redact_query("a=1&sig=x"), "a=1&sig=REDACTED");
+        assert_eq!(redact_query("?sig=x"), "sig=REDACTED");
         assert!(matches!(redact_query("a=1&b=2"), Cow::Borrowed("a=1&b=2")));
     }
 
@@ -440,6 +497,29 @@ mod tests {
             redact_urls_in_text("no url here"),
             Cow::Borrowed(_)
         ));
+        // A URL inside a query value, as written or percent-encoded.
+        assert_eq!(
+            redact_url_with("http://h/?next=http://u:pw@i/?token=t&page=2", &keys()),
+            "http://h/?next=REDACTED&page=2"
+        );
+        assert_eq!(
+            redact_url_with("http://h/?next=http%3A%2F%2Fi%2F%3Fsig%3Dx&page=2", &keys()),
+            "http://h/?next=REDACTED&page=2"
+        );
+        assert_eq!(
+            redact_url_with("http://h/?next=http%3A%2F%2Fi%2Fhome&page=2", &keys()),
+            "http://h/?next=http%3A%2F%2Fi%2Fhome&page=2"
+        );
+        // Brackets, parentheses and apostrophes inside a URL do not end it.
+        for text in [
+            "failed (http://h/p?ids[]=1&token=S3CR3T)",
+            "failed (http://h/p?q=(a)&token=S3CR3T): x",
+            "failed for url 'http://h/it's?token=S3CR3T': x",
+        ] {
+            let redacted = redact_urls_in_text(text);
+            assert!(!redacted.contains("S3CR3T"), "{text} -> {redacted}");
+            assert!(redacted.starts_with("failed"), "{redacted}");
+        }
         assert_eq!(
             redact_urls_in_text(":// ://x?sig=1 a://"),
             ":// ://x?sig=REDACTED a://"
