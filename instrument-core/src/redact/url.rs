@@ -194,6 +194,10 @@ pub fn is_sensitive_query_key(key: &str) -> bool {
 /// replaced by `REDACTED`. Works on the text alone and never fails: a string that is
 /// not a URL comes back with the same rules applied as far as they fit.
 pub fn redact_url(url: &str) -> Cow<'_, str> {
+    // Most URLs have nothing to redact: answered before taking the settings' lock.
+    if !url.bytes().any(|byte| matches!(byte, b'@' | b'?' | b'#')) {
+        return Cow::Borrowed(url);
+    }
     with_query_redaction(|redaction| redact_url_with(url, redaction))
 }
 
