@@ -26,6 +26,7 @@ pub struct RequestBuilder {
 }
 
 impl RequestBuilder {
+    #[inline]
     pub(crate) fn new(inner: reqwest::RequestBuilder, options: Arc<Options>) -> Self {
         RequestBuilder {
             inner,
@@ -34,6 +35,7 @@ impl RequestBuilder {
         }
     }
 
+    #[inline]
     fn map(self, f: impl FnOnce(reqwest::RequestBuilder) -> reqwest::RequestBuilder) -> Self {
         RequestBuilder {
             inner: f(self.inner),
@@ -128,6 +130,7 @@ impl RequestBuilder {
 
     /// Like [`reqwest::RequestBuilder::send`], as a span. Switched off, it is reqwest's
     /// own future, behind one test per poll.
+    #[inline]
     pub fn send(self) -> impl Future<Output = Result<reqwest::Response, reqwest::Error>> {
         if !instrument_core::enabled(instrument_core::Library::Reqwest) {
             return Either::Left(self.inner.send());
