@@ -233,8 +233,10 @@ impl<'m> Masker<'m> {
         let q = char::from(quote);
         let (name_end, name_closed) = closing_quote(self.text, start, quote);
         let name = &self.text[start..name_end];
-        let is_name = (is_identifier(name) && (self.introduces_a_name() || self.qualifies(quote)))
-            || self.is_clause_name(name);
+        let word = self.word_before();
+        let is_name = (is_identifier(name)
+            && (self.introduces_a_name(&word) || self.qualifies(quote)))
+            || is_clause_name(&word, name);
         if is_name {
             self.out.push(q);
             self.out.push_str(name);
@@ -244,7 +246,7 @@ impl<'m> Masker<'m> {
             self.at = if name_closed { name_end + 1 } else { name_end };
             return;
         }
-        let (end, closed) = if self.word_before() == "near" {
+        let (end, closed) = if word == "near" {
             self.near_text_end(start, quote)
         } else {
             value_end(self.text, start, quote)
@@ -275,10 +277,10 @@ impl<'m> Masker<'m> {
         }
     }
 
-    /// Does the word before the current position introduce a name? `key` does only in
-    /// MySQL's `for key 'email'`: PostgreSQL's `does not contain key "…"` quotes data.
-    fn introduces_a_name(&self) -> bool {
-        let word = self.word_before();
+    /// Does `word`, the word before the current position, introduce a name? `key` does
+    /// only in MySQL's `for key 'email'`: PostgreSQL's `does not contain key "…"` quotes
+    /// data.
+    fn introduces_a_name(&self, word: &str) -> bool {
         if word == "key" {
             // The word before `key`: `key` and what follows it are ASCII, so the cut
             // is at a character boundary.
@@ -287,17 +289,7 @@ impl<'m> Masker<'m> {
             return before_quote.is_char_boundary(key_start)
                 && last_word(&before_quote[..key_start]) == "for";
         }
-        NAME_WORDS.contains(&word.as_str())
-    }
-
-    /// MySQL's `Unknown column 'x' in 'field list'` / `in 'where clause'`: wording.
-    fn is_clause_name(&self, content: &str) -> bool {
-        self.word_before() == "in"
-            && content.len() <= 32
-            && content.bytes().all(|b| b.is_ascii_lowercase() || b == b' ')
-            && ["clause", "list", "statement"]
-                .iter()
-                .any(|tail| content.ends_with(tail))
+        NAME_WORDS.contains(&word)
     }
 
     /// `(`: a key's or a failing row's values are masked whole; a SQLSTATE `(23000)` and
@@ -386,6 +378,17 @@ fn closing_quote(text: &str, start: usize, quote: u8) -> (usize, bool) {
         }
     }
     (text.len(), false)
+}
+
+/// MySQL's `Unknown column 'x' in 'field list'` / `in 'where clause'`: `content` quoted
+/// after `word` is wording.
+fn is_clause_name(word: &str, content: &str) -> bool {
+    word == "in"
+        && content.len() <= 32
+        && content.bytes().all(|b| b.is_ascii_lowercase() || b == b' ')
+        && ["clause", "list", "statement"]
+            .iter()
+            .any(|tail| content.ends_with(tail))
 }
 
 /// Five digits or capital letters, as a SQLSTATE is written.
