@@ -266,7 +266,7 @@ impl<'a> DbCall<'a> {
         let builder = SpanBuilder::from_name(name)
             .with_kind(SpanKind::Client)
             .with_attributes(attributes);
-        CallSpan::new(emit::start(self.library, builder, None), CallKind::Database)
+        CallSpan::alone(emit::start_alone(self.library, builder), CallKind::Database)
     }
 
     /// Makes the INTERNAL span `acquire`: the wait for a connection from a client-side
@@ -282,7 +282,7 @@ impl<'a> DbCall<'a> {
         let builder = SpanBuilder::from_name("acquire")
             .with_kind(SpanKind::Internal)
             .with_attributes(attributes);
-        CallSpan::new(emit::start(self.library, builder, None), CallKind::Database)
+        CallSpan::alone(emit::start_alone(self.library, builder), CallKind::Database)
     }
 
     /// How many attributes the span has at start, and room for the rows recorded at the

@@ -23,6 +23,12 @@
 //! while its work runs, and tracing-opentelemetry takes the current context as the
 //! parent of a new `tracing` span: a handler's `tracing` span behind the server layer is
 //! a child of the server span.
+//!
+//! Database and HTTP client calls run none of the application's code, so their spans
+//! are held on their own, outside any `Context`, and never made current: nothing that
+//! could be their child runs inside them (a driver's own spans and events stay out of
+//! them), and it saves a context and an attach per poll. Their context is built on demand ([`CallSpan::context`](crate::CallSpan::context)),
+//! for injection into outgoing headers.
 
 use std::sync::{Arc, OnceLock};
 
@@ -114,6 +120,32 @@ fn start_in(library: Library, builder: SpanBuilder, parent: &Context) -> Started
     }
     let tracer = opentelemetry::global::tracer_provider().tracer(library.scope_name());
     started(parent, tracer.build_with_context(builder, parent))
+}
+
+/// A span held on its own, outside any [`Context`]: the SDK's span when the tracer is
+/// the SDK's (the usual case, without a box), the global provider's otherwise.
+#[allow(
+    clippy::large_enum_variant,
+    reason = "held in the span's one Arc; boxing the SDK's span would add the allocation this avoids"
+)]
+pub(crate) enum AloneSpan {
+    Sdk(opentelemetry_sdk::trace::Span),
+    Global(opentelemetry::global::BoxedSpan),
+}
+
+/// Starts `builder`'s span for `library` as a child of the current context, held on its own.
+pub(crate) fn start_alone(library: Library, builder: SpanBuilder) -> AloneSpan {
+    Context::map_current(|parent| {
+        let index = library as usize;
+        if let Some(ScopedTracer(tracers)) = parent.get::<ScopedTracer>() {
+            return AloneSpan::Sdk(tracers[index].build_with_context(builder, parent));
+        }
+        if let Some(tracers) = INSTALLED.get() {
+            return AloneSpan::Sdk(tracers[index].build_with_context(builder, parent));
+        }
+        let tracer = opentelemetry::global::tracer_provider().tracer(library.scope_name());
+        AloneSpan::Global(tracer.build_with_context(builder, parent))
+    })
 }
 
 fn started<S>(parent: &Context, span: S) -> Started

@@ -34,7 +34,7 @@ impl<T, E: std::error::Error + 'static> RecordOutput<Result<T, E>> for RecordRes
 }
 
 pin_project! {
-    /// A future that is polled with its span's context current, records its output, and
+    /// A future that is polled inside its span ([`CallSpan::in_scope`]), records its output, and
     /// lets go of its span as soon as it completes (the span ends then, unless the call
     /// handed a clone of it to work still running). Dropped before completion (cancelled
     /// by the caller), the span ends with no error. With [`CallSpan::none`] (its library
@@ -72,7 +72,7 @@ impl<F: Future, R: RecordOutput<F::Output>> Future for Traced<F, R> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        if this.span.context().is_none() {
+        if this.span.is_none() {
             // Switched off: the inner future as it is, nothing recorded.
             return this.inner.poll(cx);
         }

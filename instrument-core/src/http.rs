@@ -112,8 +112,8 @@ impl<'a> HttpClientCall<'a> {
         let builder = SpanBuilder::from_name(name)
             .with_kind(SpanKind::Client)
             .with_attributes(attributes);
-        CallSpan::new(
-            emit::start(self.library, builder, None),
+        CallSpan::alone(
+            emit::start_alone(self.library, builder),
             CallKind::HttpClient,
         )
     }
@@ -235,7 +235,7 @@ impl<'a> HttpServerCall<'a> {
         let builder = SpanBuilder::from_name(name)
             .with_kind(SpanKind::Server)
             .with_attributes(attributes);
-        CallSpan::new(
+        CallSpan::in_context(
             emit::start(self.library, builder, self.remote_parent.as_ref()),
             CallKind::HttpServer,
         )

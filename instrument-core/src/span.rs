@@ -4,10 +4,12 @@ use std::borrow::Cow;
 use std::error::Error;
 use std::fmt::Write as _;
 
-use opentelemetry::trace::{Status, TraceContextExt as _};
+use std::sync::{Arc, Mutex};
+
+use opentelemetry::trace::{Span as _, SpanContext, Status, TraceContextExt as _};
 use opentelemetry::{Context, KeyValue};
 
-use crate::emit::Started;
+use crate::emit::{AloneSpan, Started};
 
 /// Longest `exception.message` recorded; longer messages are cut at a character boundary.
 const MAX_EXCEPTION_MESSAGE: usize = 4096;
@@ -26,17 +28,80 @@ pub(crate) enum CallKind {
 /// The span of one traced call, created by a call description
 /// ([`DbCall::start`](crate::DbCall::start), [`HttpClientCall::start`](crate::HttpClientCall::start), ...).
 ///
-/// It is an OpenTelemetry span held in its [`Context`]: the context is made current while
-/// the call runs ([`in_scope`](Self::in_scope), [`Traced`](crate::Traced)), so spans
-/// started inside it, ours or `tracing`'s, are its children. Wrapper crates record the
-/// outcome through it. The span ends when the last clone of it is dropped. A `CallSpan` that records nothing ([`CallSpan::none`], or a span the
-/// sampler dropped) accepts every call and does nothing, but a sampled-out span still
-/// carries its trace to the next service.
+/// Wrapper crates record the call's outcome through it. The span ends when the last
+/// clone of it is dropped. A `CallSpan` that records nothing ([`CallSpan::none`], or a
+/// span the sampler dropped) accepts every call and does nothing, but a sampled-out span
+/// still carries its trace to the next service.
+///
+/// Spans of calls that run the application's code (an HTTP server's handler, work
+/// handed to another thread) live in an OpenTelemetry [`Context`] that is made current
+/// while the work runs ([`in_scope`](Self::in_scope), [`Traced`](crate::Traced)), so the
+/// spans and events made inside are their children. Database and HTTP client calls run
+/// none, so their spans are held on their own and never made current: cheaper, and no
+/// library's span or event can land inside them (see [`crate::emit`]).
 #[derive(Debug, Clone)]
 pub struct CallSpan {
-    context: Option<Context>,
-    recording: bool,
+    held: Held,
     kind: CallKind,
+}
+
+/// Where a [`CallSpan`]'s span is held.
+#[derive(Debug, Clone)]
+enum Held {
+    /// No span: the library is switched off.
+    Nothing,
+    /// In a context made current while the call's work runs.
+    InContext { context: Context, recording: bool },
+    /// On its own; shared by the clones, ended by the last.
+    Alone(Arc<Alone>),
+}
+
+/// A span held on its own, with what is read of it without the lock.
+struct Alone {
+    span: Mutex<AloneSpan>,
+    span_context: SpanContext,
+    recording: bool,
+}
+
+impl std::fmt::Debug for Alone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Alone")
+            .field("span_context", &self.span_context)
+            .field("recording", &self.recording)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Runs `$body` with `$span` bound to the call's span when it records, wherever it is held.
+macro_rules! with_recording_span {
+    ($call:expr, |$span:ident| $body:expr) => {
+        match &$call.held {
+            Held::InContext {
+                context,
+                recording: true,
+            } => {
+                let $span = context.span();
+                $body
+            }
+            Held::Alone(alone) if alone.recording => with_alone_span!(alone, |$span| $body),
+            _ => {}
+        }
+    };
+}
+
+/// Runs `$body` with `$span` bound to the held span, whatever its kind.
+macro_rules! with_alone_span {
+    ($alone:expr, |$span:ident| $body:expr) => {{
+        // A poisoned lock only means a panic while recording; the span is still whole.
+        let mut guard = $alone
+            .span
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner());
+        match &mut *guard {
+            AloneSpan::Sdk($span) => $body,
+            AloneSpan::Global($span) => $body,
+        }
+    }};
 }
 
 /// What a wrapper knows about a failure beyond the error value itself.
@@ -91,10 +156,29 @@ impl<'a> ErrorInfo<'a> {
 }
 
 impl CallSpan {
-    pub(crate) fn new(started: Started, kind: CallKind) -> Self {
+    /// A span in a context, for calls whose work runs the application's code.
+    pub(crate) fn in_context(started: Started, kind: CallKind) -> Self {
         CallSpan {
-            context: Some(started.context),
-            recording: started.recording,
+            held: Held::InContext {
+                context: started.context,
+                recording: started.recording,
+            },
+            kind,
+        }
+    }
+
+    /// A span held on its own, for calls that run none of the application's code.
+    pub(crate) fn alone(span: AloneSpan, kind: CallKind) -> Self {
+        let (span_context, recording) = match &span {
+            AloneSpan::Sdk(span) => (span.span_context().clone(), span.is_recording()),
+            AloneSpan::Global(span) => (span.span_context().clone(), span.is_recording()),
+        };
+        CallSpan {
+            held: Held::Alone(Arc::new(Alone {
+                span: Mutex::new(span),
+                span_context,
+                recording,
+            })),
             kind,
         }
     }
@@ -102,40 +186,74 @@ impl CallSpan {
     /// A span that records nothing: what a call gets when its library is switched off.
     pub const fn none() -> Self {
         CallSpan {
-            context: None,
-            recording: false,
+            held: Held::Nothing,
             kind: CallKind::Database,
         }
+    }
+
+    /// Is this [`CallSpan::none`]: no span at all, its library switched off?
+    pub fn is_none(&self) -> bool {
+        matches!(self.held, Held::Nothing)
     }
 
     /// Is the span recorded (its library on, and sampled or recorded only)? When not,
     /// recording does nothing.
     pub fn is_recording(&self) -> bool {
-        self.recording
+        match &self.held {
+            Held::Nothing => false,
+            Held::InContext { recording, .. } => *recording,
+            Held::Alone(alone) => alone.recording,
+        }
     }
 
-    /// The OpenTelemetry context holding the span, `None` for [`CallSpan::none`]: to make
-    /// it current elsewhere, to inject it into outgoing headers, or to start a child.
-    pub fn context(&self) -> Option<&Context> {
-        self.context.as_ref()
+    /// The span's trace and span ids and flags; `None` for [`CallSpan::none`].
+    pub fn span_context(&self) -> Option<SpanContext> {
+        match &self.held {
+            Held::Nothing => None,
+            Held::InContext { context, .. } => Some(context.span().span_context().clone()),
+            Held::Alone(alone) => Some(alone.span_context.clone()),
+        }
     }
 
-    /// Runs `f` with the span's context current.
+    /// An OpenTelemetry context whose span is this one, `None` for [`CallSpan::none`]:
+    /// to inject into outgoing headers, to make current elsewhere, or to start a child.
+    /// For a span held on its own, it is the current context (its baggage) with this
+    /// span's ids as the active span; attributes recorded through it are not kept.
+    pub fn context(&self) -> Option<Context> {
+        match &self.held {
+            Held::Nothing => None,
+            Held::InContext { context, .. } => Some(context.clone()),
+            Held::Alone(alone) => {
+                Some(Context::current().with_remote_span_context(alone.span_context.clone()))
+            }
+        }
+    }
+
+    /// Runs `f` inside the span: with its context current when the span lives in one
+    /// (server and work spans); as it is otherwise.
     pub fn in_scope<T>(&self, f: impl FnOnce() -> T) -> T {
-        match &self.context {
-            Some(context) => {
+        match &self.held {
+            Held::InContext { context, .. } => {
                 let _current = context.clone().attach();
                 f()
             }
-            None => f(),
+            Held::Nothing | Held::Alone(_) => f(),
         }
     }
 
     /// Sets one attribute, when the span records.
     fn set(&self, attribute: KeyValue) {
-        if let (true, Some(context)) = (self.recording, &self.context) {
-            context.span().set_attribute(attribute);
-        }
+        with_recording_span!(self, |span| span.set_attribute(attribute));
+    }
+
+    /// Sets the span's status, when it records.
+    fn set_status(&self, status: Status) {
+        with_recording_span!(self, |span| span.set_status(status));
+    }
+
+    /// Adds an event, when the span records.
+    fn add_event(&self, name: &'static str, attributes: Vec<KeyValue>) {
+        with_recording_span!(self, |span| span.add_event(name, attributes));
     }
 
     /// Records `db.response.returned_rows`.
@@ -170,7 +288,7 @@ impl CallSpan {
     /// Records `http.response.status_code`, and marks the span failed when the status is
     /// an error for this side: 4xx and 5xx for a client, 5xx for a server.
     pub fn record_http_status(&self, status: u16) {
-        if !self.recording {
+        if !self.is_recording() {
             return;
         }
         self.set(KeyValue::new(
@@ -182,16 +300,14 @@ impl CallSpan {
             CallKind::HttpClient | CallKind::Database | CallKind::Work => status >= 400,
         };
         if failed {
-            if let Some(context) = &self.context {
-                context.span().set_status(Status::error(""));
-            }
+            self.set_status(Status::error(""));
             self.set(KeyValue::new("error.type", status.to_string()));
         }
     }
 
     /// Records `network.protocol.version` (`1.1`, `2`).
     pub fn record_protocol_version(&self, version: &str) {
-        if self.recording {
+        if self.is_recording() {
             self.set(KeyValue::new(
                 "network.protocol.version",
                 version.to_owned(),
@@ -240,18 +356,14 @@ impl CallSpan {
             .as_deref()
             .or(info.error_type.as_deref())
             .unwrap_or(type_name);
-        let Some(context) = &self.context else {
-            return;
-        };
-        let span = context.span();
-        span.set_status(Status::error(message));
-        span.set_attribute(KeyValue::new("error.type", error_type.to_owned()));
+        self.set_status(Status::error(message));
+        self.set(KeyValue::new("error.type", error_type.to_owned()));
         if self.kind == CallKind::Database
             && let Some(code) = info.status_code.as_deref()
         {
-            span.set_attribute(KeyValue::new("db.response.status_code", code.to_owned()));
+            self.set(KeyValue::new("db.response.status_code", code.to_owned()));
         }
-        span.add_event(
+        self.add_event(
             "exception",
             vec![
                 KeyValue::new("exception.type", type_name.to_owned()),

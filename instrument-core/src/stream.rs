@@ -66,7 +66,7 @@ impl<T, E: std::error::Error + 'static> ObserveItems<Result<T, E>> for CountRows
 }
 
 pin_project! {
-    /// A stream polled with its span's context current. The span ends when the stream
+    /// A stream polled inside its span ([`CallSpan::in_scope`]). The span ends when the stream
     /// returns `None` or when it is dropped, whichever comes first.
     #[derive(Debug)]
     #[must_use = "streams do nothing unless polled"]

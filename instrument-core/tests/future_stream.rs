@@ -7,7 +7,7 @@ use std::task::{Context, Poll};
 use futures_util::{StreamExt as _, stream};
 use instrument_core::testing::capture_async;
 use instrument_core::{
-    CountRows, DbCall, DbSystem, Library, RecordResult, Traced, TracedStream, each_item,
+    CountRows, DbCall, DbSystem, Library, RecordResult, Traced, TracedStream, WorkCall, each_item,
 };
 
 fn query_span(sql: &str) -> instrument_core::CallSpan {
@@ -19,14 +19,11 @@ fn query_span(sql: &str) -> instrument_core::CallSpan {
 fn assert_send<T: Send>(_: &T) {}
 
 #[tokio::test]
-async fn a_traced_future_runs_inside_its_span_and_records_an_error() {
+async fn a_traced_future_records_an_error_on_its_span() {
     let (result, spans) = capture_async(async {
         let future = Traced::new(
             query_span("SELECT * FROM users"),
-            async {
-                tracing::info_span!("inside").in_scope(|| {});
-                Err::<u32, _>(std::io::Error::other("boom"))
-            },
+            async { Err::<u32, _>(std::io::Error::other("boom")) },
             RecordResult,
         );
         assert_send(&future);
@@ -34,9 +31,33 @@ async fn a_traced_future_runs_inside_its_span_and_records_an_error() {
     })
     .await;
     assert_eq!(result.map_err(|e| e.to_string()), Err("boom".to_owned()));
-    let query = spans.named("SELECT users");
-    assert!(query.is_error());
-    assert!(spans.named("inside").is_child_of(query));
+    assert!(spans.named("SELECT users").is_error());
+}
+
+#[tokio::test]
+async fn work_runs_inside_its_span_and_a_database_call_does_not() {
+    let ((), spans) = capture_async(async {
+        let outer = tracing::info_span!("outer");
+        let _outer = outer.enter();
+        Traced::new(
+            WorkCall::new(Library::Threads, "work").start(),
+            async { tracing::info_span!("inside work").in_scope(|| {}) },
+            |_: &(), _: &instrument_core::CallSpan| {},
+        )
+        .await;
+        Traced::new(
+            query_span("SELECT * FROM users"),
+            // What a driver might make while the query runs: never a child of the query.
+            async { tracing::info_span!("inside query").in_scope(|| {}) },
+            |_: &(), _: &instrument_core::CallSpan| {},
+        )
+        .await;
+    })
+    .await;
+    assert!(spans.named("inside work").is_child_of(spans.named("work")));
+    let outer = spans.named("outer");
+    assert!(spans.named("SELECT users").is_child_of(outer));
+    assert!(spans.named("inside query").is_child_of(outer));
 }
 
 #[tokio::test]

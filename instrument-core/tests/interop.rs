@@ -41,20 +41,42 @@ fn a_tracing_span_inside_ours_is_its_child_and_its_children_are_ours_again() {
 }
 
 #[tokio::test]
-async fn a_tracing_span_made_while_a_traced_future_is_polled_is_its_child() {
+async fn a_tracing_span_made_while_a_traced_handler_is_polled_is_its_child() {
     let (_, spans) = capture_async(async {
-        let work = async {
+        let handler = async {
             tracing::info_span!("inside").in_scope(|| {});
             Ok::<_, std::io::Error>(())
         };
-        Traced::new(query(), work, RecordResult).await
+        let server = HttpServerCall::new(Library::Tower, "GET", "/orders/7")
+            .route("/orders/{id}")
+            .start();
+        Traced::new(server, handler, RecordResult).await
     })
     .await;
     assert!(
         spans
             .named("inside")
-            .is_child_of(spans.named("SELECT orders"))
+            .is_child_of(spans.named("GET /orders/{id}"))
     );
+}
+
+#[tokio::test]
+async fn a_database_call_is_never_made_current() {
+    // A driver's own span made while the query is polled: the query runs no code of the
+    // application's, so nothing inside it is its child.
+    let (_, spans) = capture_async(async {
+        let driver = async {
+            tracing::info_span!("driver").in_scope(|| {});
+            Ok::<_, std::io::Error>(())
+        };
+        let checkout = tracing::info_span!("checkout");
+        let _checkout = checkout.enter();
+        Traced::new(query(), driver, RecordResult).await
+    })
+    .await;
+    let checkout = spans.named("checkout");
+    assert!(spans.named("SELECT orders").is_child_of(checkout));
+    assert!(spans.named("driver").is_child_of(checkout));
 }
 
 #[test]

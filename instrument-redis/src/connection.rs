@@ -119,9 +119,10 @@ impl<C> Instrumented<C> {
         call.start()
     }
 
-    fn command_span<'a>(&self, db: i64, args: impl Iterator<Item = Arg<'a>> + Clone) -> CallSpan {
-        let name = describe::command_name(args.clone().next().flatten());
-        let text = (self.query_text == QueryText::Sanitized).then(|| describe::masked(args));
+    fn command_span<'a>(&self, db: i64, mut args: impl Iterator<Item = Arg<'a>>) -> CallSpan {
+        let name = describe::command_name(args.next().flatten());
+        let text =
+            (self.query_text == QueryText::Sanitized).then(|| describe::masked_named(&name, args));
         self.span(db, &name, text, None)
     }
 

@@ -324,11 +324,22 @@ pub(crate) fn write_masked<'a>(
 ) -> bool {
     let mut args = args.into_iter();
     let name = command_name(args.next().flatten());
-    if !push_word(out, &name, max_len) {
+    write_named(out, &name, args, max_len)
+}
+
+/// [`write_masked`] for a command whose name was already read off its first argument;
+/// `rest` are the arguments after it.
+fn write_named<'a>(
+    out: &mut String,
+    name: &CommandName,
+    rest: impl Iterator<Item = Arg<'a>>,
+    max_len: usize,
+) -> bool {
+    if !push_word(out, name, max_len) {
         return false;
     }
-    let shape = shape(&name);
-    for (position, arg) in args.enumerate() {
+    let shape = shape(name);
+    for (position, arg) in rest.enumerate() {
         let shown = match (shape, arg) {
             (Shape::FirstKey, Some(key)) if position == 0 => visible(key),
             (Shape::AllKeys, Some(key)) => visible(key),
@@ -381,11 +392,35 @@ fn push_word(out: &mut String, word: &str, max_len: usize) -> bool {
 }
 
 /// The masked text of one command.
+#[cfg(test)]
 pub(crate) fn masked<'a>(args: impl IntoIterator<Item = Arg<'a>>) -> String {
-    // Room for a command, a key and a few masked values: grown once at most.
-    let mut out = String::with_capacity(32);
-    write_masked(&mut out, args, MAX_TEXT_LEN);
-    out
+    let mut args = args.into_iter();
+    let name = command_name(args.next().flatten());
+    masked_named(&name, args)
+}
+
+/// [`masked`] for a command whose name was already read off its first argument; `rest`
+/// are the arguments after it.
+pub(crate) fn masked_named<'a>(name: &CommandName, rest: impl Iterator<Item = Arg<'a>>) -> String {
+    thread_local! {
+        static BUFFER: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    }
+    // Written into a buffer kept per thread, then copied out at its exact length: one
+    // allocation per command, which the span keeps as it is (a `String` with room to
+    // spare would be reallocated on its way into the span).
+    BUFFER.with(|buffer| match buffer.try_borrow_mut() {
+        Ok(mut out) => {
+            out.clear();
+            write_named(&mut out, name, rest, MAX_TEXT_LEN);
+            String::from(out.as_str())
+        }
+        // Only reachable if masking re-entered itself: no buffer, same text.
+        Err(_) => {
+            let mut out = String::new();
+            write_named(&mut out, name, rest, MAX_TEXT_LEN);
+            out
+        }
+    })
 }
 
 /// The masked texts of several commands, one per line, capped as a whole.

@@ -51,7 +51,7 @@ impl Carried {
             .start()
             .context()
         {
-            Some(context) => context.clone(),
+            Some(context) => context,
             None => instrument_core::detached_context(),
         };
         carried.span = tracing::Span::none();

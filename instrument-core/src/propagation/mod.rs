@@ -31,7 +31,7 @@ pub use trace_context::{
 /// reaches the next service.
 pub fn inject(span: &crate::CallSpan, headers: &mut ::http::HeaderMap) {
     match span.context() {
-        Some(context) => inject_context(context, headers),
+        Some(context) => inject_context(&context, headers),
         None => inject_current(headers),
     }
 }
