@@ -6,6 +6,7 @@ use opentelemetry::trace::{SpanBuilder, SpanKind};
 use opentelemetry::{KeyValue, Value};
 
 use crate::intern::intern;
+use crate::metrics::CallMetricKind;
 use crate::span::{CallKind, CallSpan};
 use crate::sql::Dialect;
 use crate::statements::{self, Statement};
@@ -266,7 +267,9 @@ impl<'a> DbCall<'a> {
         let builder = SpanBuilder::from_name(name)
             .with_kind(SpanKind::Client)
             .with_attributes(attributes);
-        CallSpan::alone(emit::start_alone(self.library, builder), CallKind::Database)
+        let (span, metric) =
+            emit::start_alone(self.library, builder, Some(CallMetricKind::DbOperation));
+        CallSpan::alone(span, CallKind::Database, metric)
     }
 
     /// Makes the INTERNAL span `acquire`: the wait for a connection from a client-side
@@ -282,7 +285,9 @@ impl<'a> DbCall<'a> {
         let builder = SpanBuilder::from_name("acquire")
             .with_kind(SpanKind::Internal)
             .with_attributes(attributes);
-        CallSpan::alone(emit::start_alone(self.library, builder), CallKind::Database)
+        let (span, metric) =
+            emit::start_alone(self.library, builder, Some(CallMetricKind::PoolAcquire));
+        CallSpan::alone(span, CallKind::Database, metric)
     }
 
     /// How many attributes the span has at start, and room for the rows recorded at the

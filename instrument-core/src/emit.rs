@@ -33,10 +33,13 @@
 use std::sync::{Arc, OnceLock};
 
 use opentelemetry::Context;
+use opentelemetry::metrics::MeterProvider as _;
 use opentelemetry::trace::{SpanBuilder, TraceContextExt as _, Tracer as _, TracerProvider as _};
+use opentelemetry_sdk::metrics::SdkMeterProvider;
 use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider};
 
 use crate::Library;
+use crate::metrics::{CallMetric, CallMetricKind, Instruments, InstrumentsRef};
 
 /// One tracer per library, so each library's spans carry its own instrumentation scope
 /// (`instrument-sqlx`, ...), in the order of [`Library::ALL`].
@@ -61,17 +64,77 @@ pub fn install(provider: &SdkTracerProvider) -> bool {
     installed
 }
 
-/// A tracer carried in a [`Context`]: see [`scoped_context`].
+/// One library's instruments per library, in the order of [`Library::ALL`].
+pub(crate) type LibraryInstruments = [Instruments; Library::ALL.len()];
+
+/// The instruments of the meter provider [`install_meters`] set for the process.
+static INSTALLED_METERS: OnceLock<LibraryInstruments> = OnceLock::new();
+
+fn instruments(provider: &SdkMeterProvider) -> LibraryInstruments {
+    Library::ALL.map(|library| Instruments::new(&provider.meter(library.scope_name())))
+}
+
+/// Makes `provider` the one this project's metrics go to, for the whole process (unless
+/// a [`scoped_context_with_meters`] says otherwise). `instrument::init()` calls it. The
+/// first provider installed stays: returns `false`, changing nothing, when one already
+/// was. Without one, no metric is recorded.
+pub fn install_meters(provider: &SdkMeterProvider) -> bool {
+    let mut installed = false;
+    INSTALLED_METERS.get_or_init(|| {
+        installed = true;
+        instruments(provider)
+    });
+    installed
+}
+
+/// A pipeline carried in a [`Context`]: see [`scoped_context`].
+#[derive(Debug)]
+struct Scoped {
+    tracers: Tracers,
+    instruments: Option<Arc<LibraryInstruments>>,
+}
+
+/// A [`Scoped`] pipeline as a context value.
 #[derive(Debug, Clone)]
-struct ScopedTracer(Arc<Tracers>);
+struct ScopedTracer(Arc<Scoped>);
 
 /// The current context, plus `provider` as the tracer of every span this project makes
 /// while the returned context (or one derived from it) is current. Attach it around
 /// code to send that code's spans to a pipeline of its own: the `testing` capture does,
 /// per test thread, and so does `instrument::Telemetry` for a pipeline that is not
-/// installed globally.
+/// installed globally. No metric is recorded meanwhile; see
+/// [`scoped_context_with_meters`].
 pub fn scoped_context(provider: &SdkTracerProvider) -> Context {
-    Context::current().with_value(ScopedTracer(Arc::new(tracers(provider))))
+    scoped(provider, None)
+}
+
+/// [`scoped_context`], with `meters` as the meter provider of the calls' metrics.
+pub fn scoped_context_with_meters(
+    provider: &SdkTracerProvider,
+    meters: &SdkMeterProvider,
+) -> Context {
+    scoped(provider, Some(meters))
+}
+
+fn scoped(provider: &SdkTracerProvider, meters: Option<&SdkMeterProvider>) -> Context {
+    Context::current().with_value(ScopedTracer(Arc::new(Scoped {
+        tracers: tracers(provider),
+        instruments: meters.map(|meters| Arc::new(instruments(meters))),
+    })))
+}
+
+/// The instruments of `library` for a call whose parent context is `parent`.
+fn instruments_in(library: Library, parent: &Context) -> Option<InstrumentsRef> {
+    let index = library as usize;
+    match parent.get::<ScopedTracer>() {
+        Some(ScopedTracer(scoped)) => scoped
+            .instruments
+            .as_ref()
+            .map(|all| InstrumentsRef::Scoped(all.clone(), index)),
+        None => INSTALLED_METERS
+            .get()
+            .map(|all| InstrumentsRef::Installed(&all[index])),
+    }
 }
 
 /// A context with nothing of `from` but what must follow work that outlives its
@@ -112,8 +175,11 @@ pub(crate) fn start(library: Library, builder: SpanBuilder, parent: Option<&Cont
 
 fn start_in(library: Library, builder: SpanBuilder, parent: &Context) -> Started {
     let index = library as usize;
-    if let Some(ScopedTracer(tracers)) = parent.get::<ScopedTracer>() {
-        return started(parent, tracers[index].build_with_context(builder, parent));
+    if let Some(ScopedTracer(scoped)) = parent.get::<ScopedTracer>() {
+        return started(
+            parent,
+            scoped.tracers[index].build_with_context(builder, parent),
+        );
     }
     if let Some(tracers) = INSTALLED.get() {
         return started(parent, tracers[index].build_with_context(builder, parent));
@@ -133,19 +199,57 @@ pub(crate) enum AloneSpan {
     Global(opentelemetry::global::BoxedSpan),
 }
 
-/// Starts `builder`'s span for `library` as a child of the current context, held on its own.
-pub(crate) fn start_alone(library: Library, builder: SpanBuilder) -> AloneSpan {
+/// Starts `builder`'s span for `library` as a child of the current context, held on its
+/// own, with the call's metric (`None` when no meter provider is set).
+pub(crate) fn start_alone(
+    library: Library,
+    builder: SpanBuilder,
+    metric: Option<CallMetricKind>,
+) -> (AloneSpan, Option<CallMetric>) {
     Context::map_current(|parent| {
+        let metric = metric.and_then(|kind| {
+            instruments_in(library, parent)
+                .map(|instruments| start_metric(kind, instruments, &builder))
+        });
         let index = library as usize;
-        if let Some(ScopedTracer(tracers)) = parent.get::<ScopedTracer>() {
-            return AloneSpan::Sdk(tracers[index].build_with_context(builder, parent));
-        }
-        if let Some(tracers) = INSTALLED.get() {
-            return AloneSpan::Sdk(tracers[index].build_with_context(builder, parent));
-        }
-        let tracer = opentelemetry::global::tracer_provider().tracer(library.scope_name());
-        AloneSpan::Global(tracer.build_with_context(builder, parent))
+        let span = if let Some(ScopedTracer(scoped)) = parent.get::<ScopedTracer>() {
+            AloneSpan::Sdk(scoped.tracers[index].build_with_context(builder, parent))
+        } else if let Some(tracers) = INSTALLED.get() {
+            AloneSpan::Sdk(tracers[index].build_with_context(builder, parent))
+        } else {
+            let tracer = opentelemetry::global::tracer_provider().tracer(library.scope_name());
+            AloneSpan::Global(tracer.build_with_context(builder, parent))
+        };
+        (span, metric)
     })
+}
+
+/// The metric of a call whose span `builder` describes.
+fn start_metric(
+    kind: CallMetricKind,
+    instruments: InstrumentsRef,
+    builder: &SpanBuilder,
+) -> CallMetric {
+    CallMetric::start(
+        kind,
+        instruments,
+        builder.attributes.as_deref().unwrap_or_default(),
+    )
+}
+
+/// The metric of a call whose span `builder` describes and whose parent is `parent`, or
+/// the current context; `None` when no meter provider is set.
+pub(crate) fn metric_for(
+    library: Library,
+    kind: CallMetricKind,
+    builder: &SpanBuilder,
+    parent: Option<&Context>,
+) -> Option<CallMetric> {
+    let instruments = match parent {
+        Some(parent) => instruments_in(library, parent),
+        None => Context::map_current(|current| instruments_in(library, current)),
+    }?;
+    Some(start_metric(kind, instruments, builder))
 }
 
 fn started<S>(parent: &Context, span: S) -> Started

@@ -7,6 +7,7 @@ use opentelemetry::KeyValue;
 use opentelemetry::trace::{SpanBuilder, SpanKind};
 
 use crate::intern::intern;
+use crate::metrics::CallMetricKind;
 use crate::redact::{redact_query, redact_url};
 use crate::span::{CallKind, CallSpan};
 use crate::{Library, emit};
@@ -112,10 +113,9 @@ impl<'a> HttpClientCall<'a> {
         let builder = SpanBuilder::from_name(name)
             .with_kind(SpanKind::Client)
             .with_attributes(attributes);
-        CallSpan::alone(
-            emit::start_alone(self.library, builder),
-            CallKind::HttpClient,
-        )
+        let (span, metric) =
+            emit::start_alone(self.library, builder, Some(CallMetricKind::HttpClient));
+        CallSpan::alone(span, CallKind::HttpClient, metric)
     }
 }
 
@@ -214,7 +214,7 @@ impl<'a> HttpServerCall<'a> {
         }
         attributes.push(KeyValue::new("url.path", self.path.to_owned()));
         if let Some(scheme) = self.scheme {
-            attributes.push(KeyValue::new("url.scheme", scheme.to_owned()));
+            attributes.push(KeyValue::new("url.scheme", intern(scheme)));
         }
         if let Some(query) = self.query {
             // The query, with signature values redacted as in `url.full`.
@@ -235,9 +235,16 @@ impl<'a> HttpServerCall<'a> {
         let builder = SpanBuilder::from_name(name)
             .with_kind(SpanKind::Server)
             .with_attributes(attributes);
+        let metric = emit::metric_for(
+            self.library,
+            CallMetricKind::HttpServer,
+            &builder,
+            self.remote_parent.as_ref(),
+        );
         CallSpan::in_context(
             emit::start(self.library, builder, self.remote_parent.as_ref()),
             CallKind::HttpServer,
+            metric,
         )
     }
 }

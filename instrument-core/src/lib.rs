@@ -41,7 +41,8 @@
 //! # Pieces
 //!
 //! - [`DbCall`], [`HttpClientCall`], [`HttpServerCall`]: call descriptions.
-//! - [`CallSpan`]: the started span; `record_*` methods record the outcome.
+//! - [`CallSpan`]: the started span; `record_*` methods record the outcome, on the span
+//!   and on the call's [`metrics`] (recorded when the call ends, sampled or not).
 //! - [`Traced`] and [`TracedStream`]: keep a span open over a future or a whole stream.
 //! - [`sql`]: `db.query.summary` extraction and the literal sanitizer (computed once per
 //!   distinct statement text, from a bounded cache).
@@ -50,7 +51,8 @@
 //! - [`emit`]: which tracer makes the spans, and how they find their parent.
 //! - [`SpanEvents`], [`otel_layer`], [`exported`]: the application's own `tracing` spans
 //!   and events, as `init()` and the `testing` capture export them.
-//! - [`testing`] (feature `testing`): capture spans in tests, in parallel threads.
+//! - [`testing`] (feature `testing`): capture spans and metrics in tests, in parallel
+//!   threads.
 //!
 //! [OpenTelemetry semantic conventions]: https://opentelemetry.io/docs/specs/semconv/
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -63,6 +65,7 @@ mod future;
 mod http;
 mod intern;
 mod library;
+pub mod metrics;
 pub mod propagation;
 pub mod redact;
 mod span;

@@ -10,6 +10,7 @@ use opentelemetry::trace::{Span as _, SpanContext, Status, TraceContextExt as _}
 use opentelemetry::{Context, KeyValue};
 
 use crate::emit::{AloneSpan, Started};
+use crate::metrics::CallMetric;
 
 /// Longest `exception.message` recorded; longer messages are cut at a character boundary.
 const MAX_EXCEPTION_MESSAGE: usize = 4096;
@@ -45,22 +46,37 @@ pub struct CallSpan {
     kind: CallKind,
 }
 
-/// Where a [`CallSpan`]'s span is held.
+/// Where a [`CallSpan`]'s span is held. Both kinds are shared by the clones; the last
+/// clone let go of records the call's metric and ends the span.
 #[derive(Debug, Clone)]
 enum Held {
     /// No span: the library is switched off.
     Nothing,
     /// In a context made current while the call's work runs.
-    InContext { context: Context, recording: bool },
-    /// On its own; shared by the clones, ended by the last.
+    InContext(Arc<InContext>),
+    /// On its own.
     Alone(Arc<Alone>),
+}
+
+/// A span in its context, and the call's metric.
+#[derive(Debug)]
+struct InContext {
+    context: Context,
+    recording: bool,
+    metric: Mutex<Option<CallMetric>>,
 }
 
 /// A span held on its own, with what is read of it without the lock.
 struct Alone {
-    span: Mutex<AloneSpan>,
+    state: Mutex<AloneState>,
     span_context: SpanContext,
     recording: bool,
+}
+
+/// What an [`Alone`] span changes as the call goes: the span, and the call's metric.
+struct AloneState {
+    span: AloneSpan,
+    metric: Option<CallMetric>,
 }
 
 impl std::fmt::Debug for Alone {
@@ -72,36 +88,53 @@ impl std::fmt::Debug for Alone {
     }
 }
 
+impl Drop for InContext {
+    fn drop(&mut self) {
+        let metric = self.metric.get_mut();
+        if let Some(metric) = metric.unwrap_or_else(|poison| poison.into_inner()).take() {
+            metric.record();
+        }
+    }
+}
+
+impl Drop for Alone {
+    fn drop(&mut self) {
+        // The metric first: the span ends when the state is dropped, after this.
+        let state = self.state.get_mut();
+        if let Some(metric) = state
+            .unwrap_or_else(|poison| poison.into_inner())
+            .metric
+            .take()
+        {
+            metric.record();
+        }
+    }
+}
+
+/// Locks `mutex`; a poisoned lock only means a panic while recording, and what it holds
+/// is still whole.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poison| poison.into_inner())
+}
+
 /// Runs `$body` with `$span` bound to the call's span when it records, wherever it is held.
 macro_rules! with_recording_span {
     ($call:expr, |$span:ident| $body:expr) => {
         match &$call.held {
-            Held::InContext {
-                context,
-                recording: true,
-            } => {
-                let $span = context.span();
+            Held::InContext(held) if held.recording => {
+                let $span = held.context.span();
                 $body
             }
-            Held::Alone(alone) if alone.recording => with_alone_span!(alone, |$span| $body),
+            Held::Alone(alone) if alone.recording => {
+                let mut state = lock(&alone.state);
+                match &mut state.span {
+                    AloneSpan::Sdk($span) => $body,
+                    AloneSpan::Global($span) => $body,
+                }
+            }
             _ => {}
         }
     };
-}
-
-/// Runs `$body` with `$span` bound to the held span, whatever its kind.
-macro_rules! with_alone_span {
-    ($alone:expr, |$span:ident| $body:expr) => {{
-        // A poisoned lock only means a panic while recording; the span is still whole.
-        let mut guard = $alone
-            .span
-            .lock()
-            .unwrap_or_else(|poison| poison.into_inner());
-        match &mut *guard {
-            AloneSpan::Sdk($span) => $body,
-            AloneSpan::Global($span) => $body,
-        }
-    }};
 }
 
 /// What a wrapper knows about a failure beyond the error value itself.
@@ -157,29 +190,39 @@ impl<'a> ErrorInfo<'a> {
 
 impl CallSpan {
     /// A span in a context, for calls whose work runs the application's code.
-    pub(crate) fn in_context(started: Started, kind: CallKind) -> Self {
+    pub(crate) fn in_context(started: Started, kind: CallKind, metric: Option<CallMetric>) -> Self {
         CallSpan {
-            held: Held::InContext {
+            held: Held::InContext(Arc::new(InContext {
                 context: started.context,
                 recording: started.recording,
-            },
+                metric: Mutex::new(metric),
+            })),
             kind,
         }
     }
 
     /// A span held on its own, for calls that run none of the application's code.
-    pub(crate) fn alone(span: AloneSpan, kind: CallKind) -> Self {
+    pub(crate) fn alone(span: AloneSpan, kind: CallKind, metric: Option<CallMetric>) -> Self {
         let (span_context, recording) = match &span {
             AloneSpan::Sdk(span) => (span.span_context().clone(), span.is_recording()),
             AloneSpan::Global(span) => (span.span_context().clone(), span.is_recording()),
         };
         CallSpan {
             held: Held::Alone(Arc::new(Alone {
-                span: Mutex::new(span),
+                state: Mutex::new(AloneState { span, metric }),
                 span_context,
                 recording,
             })),
             kind,
+        }
+    }
+
+    /// Runs `f` on the call's metric, if it records one (even when its span does not).
+    fn with_metric(&self, f: impl FnOnce(&mut CallMetric)) {
+        match &self.held {
+            Held::Nothing => {}
+            Held::InContext(held) => lock(&held.metric).as_mut().map_or((), f),
+            Held::Alone(alone) => lock(&alone.state).metric.as_mut().map_or((), f),
         }
     }
 
@@ -201,7 +244,7 @@ impl CallSpan {
     pub fn is_recording(&self) -> bool {
         match &self.held {
             Held::Nothing => false,
-            Held::InContext { recording, .. } => *recording,
+            Held::InContext(held) => held.recording,
             Held::Alone(alone) => alone.recording,
         }
     }
@@ -210,7 +253,7 @@ impl CallSpan {
     pub fn span_context(&self) -> Option<SpanContext> {
         match &self.held {
             Held::Nothing => None,
-            Held::InContext { context, .. } => Some(context.span().span_context().clone()),
+            Held::InContext(held) => Some(held.context.span().span_context().clone()),
             Held::Alone(alone) => Some(alone.span_context.clone()),
         }
     }
@@ -222,7 +265,7 @@ impl CallSpan {
     pub fn context(&self) -> Option<Context> {
         match &self.held {
             Held::Nothing => None,
-            Held::InContext { context, .. } => Some(context.clone()),
+            Held::InContext(held) => Some(held.context.clone()),
             Held::Alone(alone) => {
                 Some(Context::current().with_remote_span_context(alone.span_context.clone()))
             }
@@ -233,8 +276,8 @@ impl CallSpan {
     /// (server and work spans); as it is otherwise.
     pub fn in_scope<T>(&self, f: impl FnOnce() -> T) -> T {
         match &self.held {
-            Held::InContext { context, .. } => {
-                let _current = context.clone().attach();
+            Held::InContext(held) => {
+                let _current = held.context.clone().attach();
                 f()
             }
             Held::Nothing | Held::Alone(_) => f(),
@@ -275,19 +318,43 @@ impl CallSpan {
         ));
     }
 
-    /// Records `db.client.connection.wait_time`: how long the call waited for a connection
-    /// from a client-side pool, in seconds (the unit of the semantic-convention metric of
-    /// that name). It explains the gap between a span's start and the server's work.
+    /// Records how long the call waited for a connection from a client-side pool, as the
+    /// `db.client.connection.wait_time` metric (seconds), for the pool named after the
+    /// call's `server.address:server.port/db.namespace`. The span keeps no attribute of
+    /// it: the wait shows as the gap between the span's start and the server's work.
     pub fn record_connection_wait(&self, wait: std::time::Duration) {
-        self.set(KeyValue::new(
-            "db.client.connection.wait_time",
-            wait.as_secs_f64(),
-        ));
+        self.with_metric(|metric| {
+            let mut pool = metric.text("server.address").unwrap_or_default();
+            if let Some(port) = metric.text("server.port") {
+                pool.push(':');
+                pool.push_str(&port);
+            }
+            if let Some(namespace) = metric.text("db.namespace") {
+                pool.push('/');
+                pool.push_str(&namespace);
+            }
+            metric
+                .instruments()
+                .record_connection_wait(wait.as_secs_f64(), pool);
+        });
     }
 
     /// Records `http.response.status_code`, and marks the span failed when the status is
     /// an error for this side: 4xx and 5xx for a client, 5xx for a server.
     pub fn record_http_status(&self, status: u16) {
+        let failed = match self.kind {
+            CallKind::HttpServer => status >= 500,
+            CallKind::HttpClient | CallKind::Database | CallKind::Work => status >= 400,
+        };
+        self.with_metric(|metric| {
+            metric.set(KeyValue::new(
+                "http.response.status_code",
+                i64::from(status),
+            ));
+            if failed {
+                metric.set(KeyValue::new("error.type", status.to_string()));
+            }
+        });
         if !self.is_recording() {
             return;
         }
@@ -295,10 +362,6 @@ impl CallSpan {
             "http.response.status_code",
             i64::from(status),
         ));
-        let failed = match self.kind {
-            CallKind::HttpServer => status >= 500,
-            CallKind::HttpClient | CallKind::Database | CallKind::Work => status >= 400,
-        };
         if failed {
             self.set_status(Status::error(""));
             self.set(KeyValue::new("error.type", status.to_string()));
@@ -307,6 +370,12 @@ impl CallSpan {
 
     /// Records `network.protocol.version` (`1.1`, `2`).
     pub fn record_protocol_version(&self, version: &str) {
+        self.with_metric(|metric| {
+            metric.set(KeyValue::new(
+                "network.protocol.version",
+                crate::intern::intern(version),
+            ));
+        });
         if self.is_recording() {
             self.set(KeyValue::new(
                 "network.protocol.version",
@@ -334,6 +403,19 @@ impl CallSpan {
         type_name: &str,
         info: ErrorInfo<'_>,
     ) {
+        let error_type = info
+            .status_code
+            .as_deref()
+            .or(info.error_type.as_deref())
+            .unwrap_or(type_name);
+        self.with_metric(|metric| {
+            metric.set(KeyValue::new("error.type", error_type.to_owned()));
+            if self.kind == CallKind::Database
+                && let Some(code) = info.status_code.as_deref()
+            {
+                metric.set(KeyValue::new("db.response.status_code", code.to_owned()));
+            }
+        });
         if !self.is_recording() {
             return;
         }
@@ -351,11 +433,6 @@ impl CallSpan {
                 )
             }
         };
-        let error_type = info
-            .status_code
-            .as_deref()
-            .or(info.error_type.as_deref())
-            .unwrap_or(type_name);
         self.set_status(Status::error(message));
         self.set(KeyValue::new("error.type", error_type.to_owned()));
         if self.kind == CallKind::Database

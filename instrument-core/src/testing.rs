@@ -25,8 +25,24 @@
 //!     .assert_attr("db.response.returned_rows", 1);
 //! ```
 //!
+//! The metrics the same calls recorded come with the spans, per capture too:
+//!
+//! ```
+//! # use instrument_core::testing::capture;
+//! # use instrument_core::{DbCall, DbSystem, Library};
+//! let ((), spans) = capture(|| {
+//!     drop(DbCall::new(Library::Sqlx, DbSystem::Postgresql).sql("SELECT 1", true).start());
+//! });
+//! let duration = spans.metrics().named("db.client.operation.duration");
+//! assert_eq!(duration.unit, "s");
+//! assert_eq!(duration.point(&[("db.system.name", &"postgresql")]).count, 1);
+//! ```
+//!
 //! Work moved to another thread or task (`tokio::spawn`) leaves the private pipeline
 //! behind unless it is carried along (`instrument-threads` does that).
+
+mod metrics;
+pub use metrics::{CapturedMetric, CapturedPoint, ExpectedValue, Metrics};
 
 use std::fmt;
 use std::future::Future;
@@ -37,6 +53,7 @@ use std::time::{Duration, Instant, SystemTime};
 use opentelemetry::context::FutureExt as _;
 use opentelemetry::trace::{SpanId, TraceId, TracerProvider as _};
 use opentelemetry::{Array, Value};
+use opentelemetry_sdk::metrics::{InMemoryMetricExporter, PeriodicReader, SdkMeterProvider};
 use opentelemetry_sdk::trace::{
     InMemorySpanExporter, SdkTracerProvider, SimpleSpanProcessor, SpanData, SpanProcessor,
 };
@@ -173,10 +190,7 @@ impl CapturedSpan {
 
     /// The attribute's value.
     pub fn attr(&self, key: &str) -> Option<&Value> {
-        self.attributes
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v)
+        find_attr(&self.attributes, key)
     }
 
     /// The attribute's value as a string, when it is one.
@@ -261,6 +275,11 @@ impl fmt::Display for CapturedSpan {
     }
 }
 
+/// The value of `key` among captured attributes.
+fn find_attr<'a>(attributes: &'a [(String, Value)], key: &str) -> Option<&'a Value> {
+    attributes.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+}
+
 fn as_str(value: &Value) -> Option<&str> {
     match value {
         Value::String(s) => Some(s.as_str()),
@@ -268,13 +287,20 @@ fn as_str(value: &Value) -> Option<&str> {
     }
 }
 
-/// The spans captured by one [`capture`], in start order.
+/// The spans captured by one [`capture`], in start order, and the metrics of the same
+/// calls ([`metrics`](Spans::metrics)).
 #[derive(Debug, Clone, Default)]
 pub struct Spans {
     spans: Vec<CapturedSpan>,
+    metrics: Metrics,
 }
 
 impl Spans {
+    /// The metrics the captured code's calls recorded.
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+
     /// Number of spans.
     pub fn len(&self) -> usize {
         self.spans.len()
@@ -325,7 +351,7 @@ impl Spans {
             .collect()
     }
 
-    /// Panics listing what was captured unless nothing was.
+    /// Panics listing what was captured unless nothing was: no span and no metric.
     #[track_caller]
     pub fn assert_empty(&self) {
         assert!(
@@ -333,6 +359,7 @@ impl Spans {
             "expected no spans, captured: {:?}",
             self.names()
         );
+        self.metrics.assert_empty();
     }
 }
 
@@ -349,6 +376,8 @@ impl IntoIterator for Spans {
 struct Pipeline {
     exporter: InMemorySpanExporter,
     provider: SdkTracerProvider,
+    metric_exporter: InMemoryMetricExporter,
+    meters: SdkMeterProvider,
     dispatch: Dispatch,
     /// Makes this pipeline's tracer the one for our spans (see [`crate::emit`]).
     context: opentelemetry::Context,
@@ -450,10 +479,21 @@ impl Pipeline {
                 .with(own_tracing(&provider, "instrument-testing"))
                 .with(OpenSpans(open.clone())),
         );
-        let context = crate::emit::scoped_context(&provider);
+        let metric_exporter = InMemoryMetricExporter::default();
+        // Collected when the code is done (`finish`), never on a timer.
+        let meters = SdkMeterProvider::builder()
+            .with_reader(
+                PeriodicReader::builder(metric_exporter.clone())
+                    .with_interval(Duration::from_secs(24 * 60 * 60))
+                    .build(),
+            )
+            .build();
+        let context = crate::emit::scoped_context_with_meters(&provider, &meters);
         Pipeline {
             exporter,
             provider,
+            metric_exporter,
+            meters,
             dispatch,
             context,
             open,
@@ -477,8 +517,35 @@ impl Pipeline {
             .map(CapturedSpan::from_data)
             .collect();
         spans.sort_by_key(|span| span.start_time);
-        Spans { spans }
+        let _ = self.meters.force_flush();
+        let metrics = Metrics::from_export(
+            self.metric_exporter
+                .get_finished_metrics()
+                .unwrap_or_default(),
+        );
+        let _ = self.meters.shutdown();
+        Spans { spans, metrics }
     }
+}
+
+/// The current context (attach it inside a capture, which it keeps) with a remote parent
+/// whose trace the caller chose not to sample: calls made under it are not sampled, so
+/// they export no span, but still record their metrics.
+pub fn unsampled_parent() -> opentelemetry::Context {
+    use opentelemetry::trace::{SpanContext, TraceContextExt as _, TraceFlags, TraceState};
+    opentelemetry::Context::current().with_remote_span_context(SpanContext::new(
+        TraceId::from_bytes(*b"unsampled-trace!"),
+        SpanId::from_bytes(*b"parent!!"),
+        TraceFlags::default(),
+        true,
+        TraceState::default(),
+    ))
+}
+
+/// `future`, run under [`unsampled_parent`]: its calls export no span, only metrics.
+/// Use it inside [`capture_async`].
+pub fn unsampled<F: Future>(future: F) -> opentelemetry::context::WithContext<F> {
+    future.with_context(unsampled_parent())
 }
 
 /// Runs `f` on this thread with a private capturing pipeline and returns its result

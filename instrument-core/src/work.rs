@@ -60,7 +60,7 @@ impl<'a> WorkCall<'a> {
         } else {
             emit::start(self.library, builder, None)
         };
-        CallSpan::in_context(started, CallKind::Work)
+        CallSpan::in_context(started, CallKind::Work, None)
     }
 }
 

@@ -8,6 +8,8 @@ use instrument_core::propagation;
 use opentelemetry::propagation::{TextMapCompositePropagator, TextMapPropagator};
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::Resource;
+use opentelemetry_sdk::metrics::exporter::PushMetricExporter;
+use opentelemetry_sdk::metrics::{SdkMeterProvider, Temporality};
 use opentelemetry_sdk::trace::{SdkTracerProvider, SpanExporter, SpanProcessor};
 use tracing::{Dispatch, Subscriber};
 use tracing_subscriber::filter::{FilterExt as _, LevelFilter};
@@ -107,6 +109,13 @@ pub struct Builder {
     logs: Option<bool>,
     queue_size: Option<usize>,
     custom_exporter: Option<CustomExporter>,
+    metrics_exporter: Option<Exporter>,
+    custom_metric_exporter: Option<CustomMetricExporter>,
+    metric_interval: Option<std::time::Duration>,
+    metrics_temporality: Option<Temporality>,
+    /// Where [`provider`](Self::provider) sent the spans; `None` for an exporter given
+    /// in code.
+    spans_went: Option<Exporter>,
     extra_processors: Vec<Box<dyn SpanProcessor>>,
     query_redaction: Option<QueryRedaction>,
 }
@@ -114,6 +123,17 @@ pub struct Builder {
 /// A span exporter given in code, batched when the pipeline is built (the queue size is
 /// only known then).
 struct CustomExporter(Box<dyn FnOnce(usize, Report) -> BoundedBatch + Send>);
+
+/// A metric exporter given in code: builds the meter provider for an interval and resource.
+struct CustomMetricExporter(
+    Box<dyn FnOnce(std::time::Duration, Resource) -> SdkMeterProvider + Send>,
+);
+
+impl fmt::Debug for CustomMetricExporter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("CustomMetricExporter")
+    }
+}
 
 impl fmt::Debug for CustomExporter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -222,6 +242,37 @@ impl Builder {
         self
     }
 
+    /// Where the calls' metrics go (else `OTEL_METRICS_EXPORTER`, else where the spans
+    /// go): [`Exporter::Otlp`], [`Exporter::Console`] (a table per operation when the
+    /// guard is dropped) or [`Exporter::None`] (no metric is recorded at all).
+    pub fn metrics_exporter(mut self, exporter: Exporter) -> Self {
+        self.metrics_exporter = Some(exporter);
+        self
+    }
+
+    /// Sends the calls' metrics to `exporter` instead of the one the environment names
+    /// (a backend of your own, or a test's in-memory exporter).
+    pub fn metric_exporter<E: PushMetricExporter>(mut self, exporter: E) -> Self {
+        self.custom_metric_exporter =
+            Some(CustomMetricExporter(Box::new(move |interval, resource| {
+                crate::metrics::provider(exporter, interval, resource)
+            })));
+        self
+    }
+
+    /// How often metrics are exported (else `OTEL_METRIC_EXPORT_INTERVAL`, else 60 s).
+    pub fn metric_export_interval(mut self, interval: std::time::Duration) -> Self {
+        self.metric_interval = Some(interval);
+        self
+    }
+
+    /// The temporality of OTLP metrics (else
+    /// `OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE`, else cumulative).
+    pub fn metrics_temporality(mut self, temporality: Temporality) -> Self {
+        self.metrics_temporality = Some(temporality);
+        self
+    }
+
     /// Adds a span processor beside the exporter: it sees every span this pipeline
     /// records, at start and at end.
     pub fn span_processor<P: SpanProcessor + 'static>(mut self, processor: P) -> Self {
@@ -290,6 +341,9 @@ impl Builder {
         if let Some(provider) = &guard.provider {
             install_provider(provider);
         }
+        if let Some(meters) = &guard.meters {
+            install_meters(meters);
+        }
         guard.report_warnings(report);
         Ok(guard)
     }
@@ -323,6 +377,9 @@ impl Builder {
         guard.warnings = warnings;
         if let Some(provider) = &guard.provider {
             install_provider(provider);
+        }
+        if let Some(meters) = &guard.meters {
+            install_meters(meters);
         }
         guard.report_warnings(self.report());
         (layer, guard)
@@ -365,7 +422,10 @@ impl Builder {
         guard.warnings = warnings;
 
         let context = match &guard.provider {
-            Some(provider) => instrument_core::emit::scoped_context(provider),
+            Some(provider) => match &guard.meters {
+                Some(meters) => instrument_core::emit::scoped_context_with_meters(provider, meters),
+                None => instrument_core::emit::scoped_context(provider),
+            },
             None => opentelemetry::Context::current(),
         };
         let subscriber = tracing_subscriber::registry()
@@ -400,6 +460,7 @@ impl Builder {
         opentelemetry::global::set_text_map_propagator(composite_propagator(propagators));
         let tracer = provider.tracer("instrument");
         guard.provider = Some(provider);
+        guard.meters = self.meter_provider(env, warnings, guard);
         let filter_text = self.tracing_filter.clone().or_else(|| {
             instrument_core::env::read_var(OTEL_RUST_TRACING_FILTER)
                 .filter(|v| !v.trim().is_empty())
@@ -438,17 +499,13 @@ impl Builder {
         warnings: &mut Vec<String>,
         guard: &mut Guard,
     ) -> SdkTracerProvider {
-        let mut resource = Resource::builder();
-        if let Some(name) = &self.service_name {
-            resource = resource.with_service_name(name.clone());
-        }
         let sampling = self
             .sampling
             .clone()
             .or(env.sampling.clone())
             .unwrap_or_default();
         let mut provider = SdkTracerProvider::builder()
-            .with_resource(resource.build())
+            .with_resource(self.resource())
             .with_sampler(sampling.into_sampler());
 
         let endpoint_in_env = instrument_core::env::read_var("OTEL_EXPORTER_OTLP_ENDPOINT")
@@ -458,6 +515,7 @@ impl Builder {
             provider = provider.with_span_processor(BoxedProcessor(processor));
         }
         if let Some(CustomExporter(batch)) = self.custom_exporter.take() {
+            self.spans_went = None;
             let queue = self.resolved_queue_size(warnings);
             return provider
                 .with_span_processor(batch(queue, self.report()))
@@ -469,6 +527,7 @@ impl Builder {
             self.default_exporter,
             endpoint_in_env || self.endpoint.is_some(),
         );
+        self.spans_went = Some(exporter);
         match exporter {
             Exporter::None => {}
             Exporter::Console => {
@@ -496,6 +555,75 @@ impl Builder {
             }
         }
         provider.build()
+    }
+
+    /// The resource of the exported spans and metrics: the service's name.
+    fn resource(&self) -> Resource {
+        let mut resource = Resource::builder();
+        if let Some(name) = &self.service_name {
+            resource = resource.with_service_name(name.clone());
+        }
+        resource.build()
+    }
+
+    /// The meter provider for the calls' metrics, `None` when they go nowhere (then no
+    /// metric is recorded at all). Called after [`provider`](Self::provider), whose
+    /// exporter is the default.
+    fn meter_provider(
+        &mut self,
+        env: &EnvSettings,
+        warnings: &mut Vec<String>,
+        guard: &mut Guard,
+    ) -> Option<SdkMeterProvider> {
+        let interval = self
+            .metric_interval
+            .or(env.metric_interval)
+            .unwrap_or(crate::metrics::DEFAULT_INTERVAL);
+        if let Some(CustomMetricExporter(build)) = self.custom_metric_exporter.take() {
+            return Some(build(interval, self.resource()));
+        }
+        // Unset: where the spans went; nowhere when they went to an exporter of the
+        // application's own.
+        let exporter = self
+            .metrics_exporter
+            .or(env.metrics_exporter)
+            .or(self.spans_went)?;
+        match exporter {
+            Exporter::None => None,
+            Exporter::Console => Some(crate::metrics::provider(
+                crate::metrics::ConsoleMetrics::default(),
+                interval,
+                self.resource(),
+            )),
+            Exporter::Otlp => {
+                let protocol = self
+                    .protocol
+                    .or(env.metrics_protocol)
+                    .unwrap_or(OtlpProtocol::HttpProtobuf);
+                let temporality = self
+                    .metrics_temporality
+                    .or(env.temporality)
+                    .unwrap_or_default();
+                match crate::otlp::meter_provider(
+                    protocol,
+                    self.endpoint.as_deref(),
+                    temporality,
+                    interval,
+                    self.resource(),
+                    self.report(),
+                    guard,
+                ) {
+                    Ok(provider) => Some(provider),
+                    Err(problem) => {
+                        warnings.push(format!(
+                            "{problem}; metrics will not be exported. Check \
+                             OTEL_EXPORTER_OTLP_ENDPOINT and OTEL_EXPORTER_OTLP_PROTOCOL"
+                        ));
+                        None
+                    }
+                }
+            }
+        }
     }
 
     /// Where run-time warnings go: the log when one is printed, else stderr.
@@ -535,6 +663,16 @@ fn is_exporter_target(metadata: &tracing::Metadata<'_>) -> bool {
 
 /// Sets `provider` as the one this project's spans go to, and as OpenTelemetry's global
 /// tracer provider (for code using the OpenTelemetry API directly).
+fn install_meters(meters: &SdkMeterProvider) {
+    if !instrument_core::emit::install_meters(meters) {
+        instrument_core::warn_config(
+            "a meter provider was already installed for the instrumented clients by an earlier \
+             init() or layer(); their metrics keep going to it",
+        );
+    }
+    opentelemetry::global::set_meter_provider(meters.clone());
+}
+
 fn install_provider(provider: &SdkTracerProvider) {
     if !instrument_core::emit::install(provider) {
         instrument_core::warn_config(
@@ -630,6 +768,7 @@ fn composite_propagator(propagators: Option<Vec<Propagator>>) -> TextMapComposit
 #[derive(Default)]
 pub struct Guard {
     provider: Option<SdkTracerProvider>,
+    meters: Option<SdkMeterProvider>,
     /// The application's exported spans still open, to let end before shutting down.
     in_flight: Option<crate::in_flight::InFlight>,
     #[cfg(feature = "otlp-grpc")]
@@ -641,6 +780,7 @@ impl fmt::Debug for Guard {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Guard")
             .field("exporting", &self.provider.is_some())
+            .field("metrics", &self.meters.is_some())
             .field("warnings", &self.warnings)
             .finish()
     }
@@ -657,10 +797,19 @@ impl Guard {
         self.provider.is_some()
     }
 
+    /// Is a meter provider installed: are the calls' metrics recorded and exported?
+    /// (`false` with the kill switch, or when metrics go nowhere.)
+    pub fn is_recording_metrics(&self) -> bool {
+        self.meters.is_some()
+    }
+
     /// Exports every finished span now.
     pub fn flush(&self) {
         if let Some(provider) = &self.provider {
             let _ = provider.force_flush();
+        }
+        if let Some(meters) = &self.meters {
+            let _ = meters.force_flush();
         }
     }
 
@@ -686,6 +835,10 @@ impl Drop for Guard {
             // Shutting down flushes; the batch thread owns the exporter, so a blocking
             // HTTP client is never dropped on an async runtime's thread.
             let _ = provider.shutdown();
+        }
+        if let Some(meters) = self.meters.take() {
+            // A last export of the metrics (and the console's table).
+            let _ = meters.shutdown();
         }
         #[cfg(feature = "otlp-grpc")]
         if let Some(runtime) = self.runtime.take() {

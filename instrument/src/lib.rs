@@ -78,12 +78,14 @@ mod console;
 mod export;
 mod in_flight;
 mod init;
+mod metrics;
 mod otlp;
 mod sampler;
 mod settings;
 
 pub use init::{Builder, ExportLayer, Guard, InitError, Telemetry, builder, init, layer};
 pub use instrument_core::{Library, enabled, globally_enabled, set_enabled, set_library_enabled};
+pub use opentelemetry_sdk::metrics::Temporality;
 pub use sampler::{SAMPLING_PRIORITY, Sampling};
 pub use settings::{Exporter, OtlpProtocol, Propagator};
 

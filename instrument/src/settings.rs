@@ -3,6 +3,8 @@
 //! Parsing is pure (a lookup function in, settings and warnings out), so every accepted
 //! and rejected value is unit-tested without touching the process environment.
 
+use opentelemetry_sdk::metrics::Temporality;
+
 use crate::sampler::Sampling;
 
 /// Where spans go.
@@ -39,12 +41,25 @@ pub enum Propagator {
 pub(crate) struct EnvSettings {
     pub exporter: Option<Exporter>,
     pub protocol: Option<OtlpProtocol>,
+    /// `OTEL_METRICS_EXPORTER`.
+    pub metrics_exporter: Option<Exporter>,
+    /// `OTEL_EXPORTER_OTLP_METRICS_PROTOCOL`, else `OTEL_EXPORTER_OTLP_PROTOCOL`.
+    pub metrics_protocol: Option<OtlpProtocol>,
+    /// `OTEL_METRIC_EXPORT_INTERVAL`.
+    pub metric_interval: Option<std::time::Duration>,
+    /// `OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE`.
+    pub temporality: Option<Temporality>,
     pub sampling: Option<Sampling>,
     pub propagators: Option<Vec<Propagator>>,
     pub warnings: Vec<String>,
 }
 
 pub(crate) const OTEL_TRACES_EXPORTER: &str = "OTEL_TRACES_EXPORTER";
+pub(crate) const OTEL_METRICS_EXPORTER: &str = "OTEL_METRICS_EXPORTER";
+pub(crate) const OTEL_METRIC_EXPORT_INTERVAL: &str = "OTEL_METRIC_EXPORT_INTERVAL";
+pub(crate) const OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: &str = "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL";
+pub(crate) const OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: &str =
+    "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE";
 pub(crate) const OTEL_EXPORTER_OTLP_PROTOCOL: &str = "OTEL_EXPORTER_OTLP_PROTOCOL";
 pub(crate) const OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: &str = "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL";
 pub(crate) const OTEL_TRACES_SAMPLER: &str = "OTEL_TRACES_SAMPLER";
@@ -66,8 +81,18 @@ impl EnvSettings {
                 .filter(|v| !v.is_empty())
         };
 
-        let exporter =
-            set(OTEL_TRACES_EXPORTER).and_then(|value| parse_exporter(&value, &mut warnings));
+        let exporter = set(OTEL_TRACES_EXPORTER)
+            .and_then(|value| parse_exporter(OTEL_TRACES_EXPORTER, &value, &mut warnings));
+        let metrics_exporter = set(OTEL_METRICS_EXPORTER)
+            .and_then(|value| parse_exporter(OTEL_METRICS_EXPORTER, &value, &mut warnings));
+        let metrics_protocol = set(OTEL_EXPORTER_OTLP_METRICS_PROTOCOL)
+            .map(|v| (OTEL_EXPORTER_OTLP_METRICS_PROTOCOL, v))
+            .or_else(|| set(OTEL_EXPORTER_OTLP_PROTOCOL).map(|v| (OTEL_EXPORTER_OTLP_PROTOCOL, v)))
+            .and_then(|(name, value)| parse_protocol(name, &value, &mut warnings));
+        let metric_interval = set(OTEL_METRIC_EXPORT_INTERVAL)
+            .and_then(|value| parse_interval(&value, &mut warnings));
+        let temporality = set(OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE)
+            .and_then(|value| parse_temporality(&value, &mut warnings));
         let protocol = set(OTEL_EXPORTER_OTLP_TRACES_PROTOCOL)
             .map(|v| (OTEL_EXPORTER_OTLP_TRACES_PROTOCOL, v))
             .or_else(|| set(OTEL_EXPORTER_OTLP_PROTOCOL).map(|v| (OTEL_EXPORTER_OTLP_PROTOCOL, v)))
@@ -84,6 +109,10 @@ impl EnvSettings {
         EnvSettings {
             exporter,
             protocol,
+            metrics_exporter,
+            metrics_protocol,
+            metric_interval,
+            temporality,
             sampling,
             propagators,
             warnings,
@@ -91,7 +120,34 @@ impl EnvSettings {
     }
 }
 
-fn parse_exporter(value: &str, warnings: &mut Vec<String>) -> Option<Exporter> {
+/// `OTEL_METRIC_EXPORT_INTERVAL`: whole milliseconds, more than zero.
+fn parse_interval(value: &str, warnings: &mut Vec<String>) -> Option<std::time::Duration> {
+    match value.parse::<u64>() {
+        Ok(ms) if ms > 0 => Some(std::time::Duration::from_millis(ms)),
+        _ => {
+            warnings.push(format!(
+                "{OTEL_METRIC_EXPORT_INTERVAL}={value:?} is not a positive number of milliseconds; \
+                 using 60000"
+            ));
+            None
+        }
+    }
+}
+
+fn parse_temporality(value: &str, warnings: &mut Vec<String>) -> Option<Temporality> {
+    match value.parse::<Temporality>() {
+        Ok(temporality) => Some(temporality),
+        Err(()) => {
+            warnings.push(format!(
+                "{OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE}={value:?} is not supported; \
+                 accepted: cumulative, delta, lowmemory. Using cumulative"
+            ));
+            None
+        }
+    }
+}
+
+fn parse_exporter(variable: &str, value: &str, warnings: &mut Vec<String>) -> Option<Exporter> {
     // The variable is a list; several exporters at once are not supported, the first counts.
     let mut names = value
         .split(',')
@@ -100,7 +156,7 @@ fn parse_exporter(value: &str, warnings: &mut Vec<String>) -> Option<Exporter> {
     let first = names.next()?;
     if names.next().is_some() {
         warnings.push(format!(
-            "{OTEL_TRACES_EXPORTER}={value:?}: only one exporter is supported; using {first:?}"
+            "{variable}={value:?}: only one exporter is supported; using {first:?}"
         ));
     }
     match first.to_ascii_lowercase().as_str() {
@@ -109,7 +165,7 @@ fn parse_exporter(value: &str, warnings: &mut Vec<String>) -> Option<Exporter> {
         "none" => Some(Exporter::None),
         _ => {
             warnings.push(format!(
-                "{OTEL_TRACES_EXPORTER}={first:?} is not supported; accepted: otlp, console, none. Using otlp"
+                "{variable}={first:?} is not supported; accepted: otlp, console, none. Using the default"
             ));
             None
         }
@@ -229,6 +285,51 @@ mod tests {
             let settings = parse(&[(OTEL_TRACES_EXPORTER, value)]);
             assert_eq!(settings.exporter, Some(expected));
             assert!(settings.warnings.is_empty());
+        }
+    }
+
+    #[test]
+    fn metrics_settings_are_read_and_bad_values_warn() {
+        let settings = parse(&[
+            (OTEL_METRICS_EXPORTER, "Console"),
+            (OTEL_METRIC_EXPORT_INTERVAL, "1500"),
+            (OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE, "Delta"),
+            (OTEL_EXPORTER_OTLP_PROTOCOL, "http/protobuf"),
+            (OTEL_EXPORTER_OTLP_METRICS_PROTOCOL, "grpc"),
+        ]);
+        assert_eq!(settings.metrics_exporter, Some(Exporter::Console));
+        assert_eq!(
+            settings.metric_interval,
+            Some(std::time::Duration::from_millis(1500))
+        );
+        assert_eq!(settings.temporality, Some(Temporality::Delta));
+        assert_eq!(settings.metrics_protocol, Some(OtlpProtocol::Grpc));
+        assert_eq!(settings.protocol, Some(OtlpProtocol::HttpProtobuf));
+        assert!(settings.warnings.is_empty(), "{:?}", settings.warnings);
+
+        let settings = parse(&[
+            (OTEL_METRICS_EXPORTER, "prometheus"),
+            (OTEL_METRIC_EXPORT_INTERVAL, "0"),
+            (
+                OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE,
+                "sometimes",
+            ),
+        ]);
+        assert_eq!(
+            (
+                settings.metrics_exporter,
+                settings.metric_interval,
+                settings.temporality
+            ),
+            (None, None, None)
+        );
+        assert_eq!(settings.warnings.len(), 3, "{:?}", settings.warnings);
+        for (warning, variable) in settings.warnings.iter().zip([
+            OTEL_METRICS_EXPORTER,
+            OTEL_METRIC_EXPORT_INTERVAL,
+            OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE,
+        ]) {
+            assert!(warning.contains(variable), "{warning}");
         }
     }
 

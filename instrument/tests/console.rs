@@ -64,6 +64,35 @@ fn the_console_exporter_draws_the_trace_with_depth_errors_and_the_terminal_width
 }
 
 #[test]
+fn at_the_end_of_a_run_the_console_prints_a_table_per_operation() {
+    let output = run_child(
+        "child_draws_a_trace",
+        &[("OTEL_TRACES_EXPORTER", "console"), ("RUST_LOG", "off")],
+    );
+    let text = stderr(&output);
+    let table: Vec<&str> = text
+        .lines()
+        .skip_while(|line| !line.starts_with("operation"))
+        .collect();
+    assert_eq!(table.len(), 3, "a header and two operations:\n{text}");
+    for column in ["count", "errors", "p50", "p95", "p99"] {
+        assert!(table[0].contains(column), "{}", table[0]);
+    }
+    let query = table
+        .iter()
+        .find(|line| line.starts_with("db    SELECT users (postgresql)"))
+        .unwrap_or_else(|| panic!("the query's row:\n{text}"));
+    let counts: Vec<&str> = query.split_whitespace().collect();
+    assert_eq!(&counts[4..6], ["1", "0"], "{query}");
+    let request = table
+        .iter()
+        .find(|line| line.starts_with("http→ GET "))
+        .unwrap_or_else(|| panic!("the request's row:\n{text}"));
+    let counts: Vec<&str> = request.split_whitespace().collect();
+    assert_eq!(&counts[2..4], ["1", "1"], "one request, failed: {request}");
+}
+
+#[test]
 fn child_disabled_prints_nothing() {
     if !in_child() {
         return;
@@ -93,6 +122,11 @@ fn with_the_sdk_disabled_the_console_exporter_draws_nothing() {
         ],
     );
     assert!(!stderr(&output).contains('▕'), "{}", stderr(&output));
+    assert!(
+        !stderr(&output).contains("operation"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]

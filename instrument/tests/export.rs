@@ -173,12 +173,15 @@ fn an_endpoint_that_does_not_parse_is_a_warning_and_tracing_goes_on() {
     for protocol in [OtlpProtocol::HttpProtobuf, OtlpProtocol::Grpc] {
         let telemetry = otlp(protocol, "not a url at all");
         let warnings = telemetry.guard.warnings();
-        assert_eq!(warnings.len(), 1, "{protocol:?}: {warnings:?}");
-        assert!(
-            warnings[0].contains("OTEL_EXPORTER_OTLP_ENDPOINT"),
-            "{}",
-            warnings[0]
-        );
+        // One for the spans, one for the metrics.
+        assert_eq!(warnings.len(), 2, "{protocol:?}: {warnings:?}");
+        for (warning, signal) in warnings.iter().zip(["spans", "metrics"]) {
+            assert!(warning.contains("OTEL_EXPORTER_OTLP_ENDPOINT"), "{warning}");
+            assert!(
+                warning.contains(&format!("{signal} will not be exported")),
+                "{warning}"
+            );
+        }
         emit_spans(&telemetry);
     }
 }

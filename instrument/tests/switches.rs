@@ -32,6 +32,7 @@ fn child_sdk_disabled() {
     }
     let guard = instrument::builder().logs(false).init().expect("init");
     assert!(!guard.is_tracing(), "no exporter is installed");
+    assert!(!guard.is_recording_metrics(), "no meter provider either");
     for library in Library::ALL {
         assert!(!instrument::enabled(library), "{library} is off");
     }

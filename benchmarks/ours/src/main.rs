@@ -2,17 +2,19 @@
 //! (`benchmarks/run` runs every case and prints the table of BENCHMARKS.md).
 //!
 //! ```text
-//! ours {sqlx|redis|tokio-postgres|reqwest} {raw|off|traced|sdk|reqwest-tracing} N
+//! ours {sqlx|redis|tokio-postgres|reqwest} {raw|off|traced|spans-only|sdk|reqwest-tracing} N
 //! ours redis-concurrent {raw|traced} N      # N GETs in flight at once; peak memory
 //! ours propagation {none|at-limits|megabyte|repeated} N   # extracting incoming headers
 //! ```
 //!
 //! Every mode runs under the same pipeline, the real `init()` one, exporting through
-//! the batch processor to an exporter that drops the spans:
+//! the batch processor to an exporter that drops the spans, and the calls' metrics to a
+//! metric exporter that drops them:
 //!
 //! - `raw`: the library's own client;
 //! - `off`: our client with its library switched off at run time;
-//! - `traced`: our client;
+//! - `traced`: our client, its span and its metrics;
+//! - `spans-only`: our client with no meter provider installed: its span only;
 //! - `sdk`: the library's own client inside a span made by hand through the
 //!   OpenTelemetry SDK, with the attributes our span has: the floor for any
 //!   instrumentation that makes an SDK span per call;
@@ -25,6 +27,9 @@ use instrument::Library;
 use opentelemetry::KeyValue;
 use opentelemetry::trace::{Span as _, SpanKind, Tracer as _, TracerProvider as _};
 use opentelemetry_sdk::error::OTelSdkResult;
+use opentelemetry_sdk::metrics::Temporality;
+use opentelemetry_sdk::metrics::data::ResourceMetrics;
+use opentelemetry_sdk::metrics::exporter::PushMetricExporter;
 use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider, SpanData, SpanExporter};
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -42,6 +47,29 @@ impl SpanExporter for Drop {
         EXPORTED.fetch_add(batch.len(), Ordering::Relaxed);
         std::mem::drop(batch);
         Ok(())
+    }
+}
+
+/// Takes every metrics export and drops it.
+#[derive(Debug)]
+struct DropMetrics;
+
+impl PushMetricExporter for DropMetrics {
+    async fn export(&self, metrics: &ResourceMetrics) -> OTelSdkResult {
+        std::hint::black_box(metrics);
+        Ok(())
+    }
+
+    fn force_flush(&self) -> OTelSdkResult {
+        Ok(())
+    }
+
+    fn shutdown_with_timeout(&self, _timeout: std::time::Duration) -> OTelSdkResult {
+        Ok(())
+    }
+
+    fn temporality(&self) -> Temporality {
+        Temporality::Cumulative
     }
 }
 
@@ -354,12 +382,15 @@ fn main() {
     }
     // The real init() pipeline, exporting to nowhere, in every mode (`raw-bare`: raw
     // with nothing installed, to show what installing it costs the raw calls).
+    // `spans-only`: traced, with no meter provider, to show what the metrics add.
     let guard = (mode != "raw-bare").then(|| {
-        instrument::builder()
-            .span_exporter(Drop)
-            .logs(false)
-            .init()
-            .expect("init")
+        let builder = instrument::builder().span_exporter(Drop).logs(false);
+        let builder = if mode == "spans-only" {
+            builder
+        } else {
+            builder.metric_exporter(DropMetrics)
+        };
+        builder.init().expect("init")
     });
     let provider = SdkTracerProvider::builder()
         .with_batch_exporter(Drop)

@@ -10,11 +10,25 @@ use std::sync::{Arc, Mutex};
 
 use instrument::{Exporter, OtlpProtocol, Telemetry};
 
-/// The bytes of every request body received, in order.
+/// The bytes of every request body received, in order, and each request by path.
 #[derive(Clone, Default)]
-pub struct Received(Arc<Mutex<Vec<u8>>>);
+pub struct Received(Arc<Mutex<Vec<u8>>>, Requests);
+
+/// Each request's path and body.
+type Requests = Arc<Mutex<Vec<(String, Vec<u8>)>>>;
 
 impl Received {
+    /// The bodies of the requests sent to `path` (`/v1/metrics`), in order.
+    pub fn bodies_to(&self, path: &str) -> Vec<Vec<u8>> {
+        self.1
+            .lock()
+            .expect("received")
+            .iter()
+            .filter(|(to, _)| to == path)
+            .map(|(_, body)| body.clone())
+            .collect()
+    }
+
     /// Everything received so far, concatenated.
     pub fn bytes(&self) -> Vec<u8> {
         self.0.lock().expect("received").clone()
@@ -100,6 +114,12 @@ fn serve(mut stream: TcpStream, received: &Received) {
             .lock()
             .expect("received")
             .extend_from_slice(&body);
+        let path = request_line
+            .split(' ')
+            .nth(1)
+            .unwrap_or_default()
+            .to_owned();
+        received.1.lock().expect("received").push((path, body));
         let answer =
             b"HTTP/1.1 200 OK\r\ncontent-type: application/x-protobuf\r\ncontent-length: 0\r\n\r\n";
         if stream.write_all(answer).is_err() {

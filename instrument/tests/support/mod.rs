@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod collector;
+pub mod grpc_collector;
 
 use std::process::{Command, Output};
 

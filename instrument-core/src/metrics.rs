@@ -1,0 +1,242 @@
+//! Metrics of the same calls as the spans: the semantic conventions' duration
+//! histograms, recorded when a call ends, whether or not its span was sampled.
+//!
+//! | metric | recorded for | attributes |
+//! |---|---|---|
+//! | `db.client.operation.duration` (s) | every [`DbCall`](crate::DbCall) query | `db.system.name`, `db.namespace`, `db.operation.name`, `db.collection.name`, `db.query.summary`, `server.address`, `server.port`, `network.peer.address`, `network.peer.port`; on failure `error.type`, `db.response.status_code` |
+//! | `db.client.connection.wait_time` (s) | a pool's wait for a connection | `db.client.connection.pool.name` |
+//! | `http.client.request.duration` (s) | every [`HttpClientCall`](crate::HttpClientCall) | `http.request.method`, `server.address`, `server.port`, `network.protocol.version`, `http.response.status_code`, `error.type` |
+//! | `http.server.request.duration` (s) | every [`HttpServerCall`](crate::HttpServerCall) | `http.request.method`, `url.scheme`, `http.route`, `network.protocol.version`, `http.response.status_code`, `error.type` |
+//! | `http.server.active_requests` | requests in flight | `http.request.method`, `url.scheme` |
+//!
+//! Only these low-cardinality attributes: never query text, full URLs, paths or ids.
+//! The meter provider is found like the tracer (see [`crate::emit`]): the one a
+//! [`scoped_context`](crate::emit::scoped_context_with_meters) carries, else the one
+//! [`install_meters`](crate::emit::install_meters) set (`instrument::init()` does).
+//! With neither, no metric is recorded. A switched-off library records none.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use opentelemetry::KeyValue;
+use opentelemetry::metrics::{Histogram, Meter, UpDownCounter};
+
+use crate::emit::LibraryInstruments;
+
+/// Bucket boundaries the conventions advise for `db.client.operation.duration`, in seconds.
+const DB_BUCKETS: [f64; 9] = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0];
+/// Bucket boundaries the conventions advise for the HTTP durations, in seconds.
+const HTTP_BUCKETS: [f64; 14] = [
+    0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0,
+];
+
+/// The instruments of one library's meter.
+#[derive(Debug, Clone)]
+pub(crate) struct Instruments {
+    db_operation: Histogram<f64>,
+    connection_wait: Histogram<f64>,
+    http_client: Histogram<f64>,
+    http_server: Histogram<f64>,
+    http_server_active: UpDownCounter<i64>,
+}
+
+impl Instruments {
+    pub(crate) fn new(meter: &Meter) -> Self {
+        let seconds = |name: &'static str, description: &'static str, buckets: &[f64]| {
+            meter
+                .f64_histogram(name)
+                .with_unit("s")
+                .with_description(description)
+                .with_boundaries(buckets.to_vec())
+                .build()
+        };
+        Instruments {
+            db_operation: seconds(
+                "db.client.operation.duration",
+                "Duration of database client operations.",
+                &DB_BUCKETS,
+            ),
+            connection_wait: seconds(
+                "db.client.connection.wait_time",
+                "The time it took to obtain an open connection from the pool.",
+                &DB_BUCKETS,
+            ),
+            http_client: seconds(
+                "http.client.request.duration",
+                "Duration of HTTP client requests.",
+                &HTTP_BUCKETS,
+            ),
+            http_server: seconds(
+                "http.server.request.duration",
+                "Duration of HTTP server requests.",
+                &HTTP_BUCKETS,
+            ),
+            http_server_active: meter
+                .i64_up_down_counter("http.server.active_requests")
+                .with_unit("{request}")
+                .with_description("Number of active HTTP server requests.")
+                .build(),
+        }
+    }
+
+    /// Records one wait for a pooled connection.
+    pub(crate) fn record_connection_wait(&self, seconds: f64, pool_name: String) {
+        self.connection_wait.record(
+            seconds,
+            &[KeyValue::new("db.client.connection.pool.name", pool_name)],
+        );
+    }
+}
+
+/// A library's instruments as a call holds them: those installed for the process (for
+/// good, so a plain reference), or a scoped pipeline's.
+#[derive(Debug, Clone)]
+pub(crate) enum InstrumentsRef {
+    Installed(&'static Instruments),
+    Scoped(Arc<LibraryInstruments>, usize),
+}
+
+impl std::ops::Deref for InstrumentsRef {
+    type Target = Instruments;
+
+    fn deref(&self) -> &Instruments {
+        match self {
+            InstrumentsRef::Installed(instruments) => instruments,
+            InstrumentsRef::Scoped(all, index) => &all[*index],
+        }
+    }
+}
+
+/// Which duration a call records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CallMetricKind {
+    DbOperation,
+    /// Waiting for a pooled connection: only the wait is recorded, on its own.
+    PoolAcquire,
+    HttpClient,
+    HttpServer,
+}
+
+impl CallMetricKind {
+    /// Does the metric take this span attribute as one of its own?
+    fn keeps(self, key: &str) -> bool {
+        match self {
+            CallMetricKind::DbOperation | CallMetricKind::PoolAcquire => matches!(
+                key,
+                "db.system.name"
+                    | "db.namespace"
+                    | "db.operation.name"
+                    | "db.collection.name"
+                    | "db.query.summary"
+                    | "db.stored_procedure.name"
+                    | "server.address"
+                    | "server.port"
+                    | "network.peer.address"
+                    | "network.peer.port"
+            ),
+            CallMetricKind::HttpClient => matches!(
+                key,
+                "http.request.method"
+                    | "server.address"
+                    | "server.port"
+                    | "network.protocol.version"
+            ),
+            CallMetricKind::HttpServer => matches!(
+                key,
+                "http.request.method" | "url.scheme" | "http.route" | "network.protocol.version"
+            ),
+        }
+    }
+}
+
+/// The metric of one call in flight: its instruments, attributes so far and start.
+/// Recorded once, when the call's span is let go of.
+#[derive(Debug)]
+pub(crate) struct CallMetric {
+    kind: CallMetricKind,
+    instruments: InstrumentsRef,
+    attributes: Vec<KeyValue>,
+    started: Instant,
+    /// `http.server.active_requests`' attributes, for the decrement at the end (boxed:
+    /// only server calls have them, and every call's metric is moved into its span).
+    active: Option<Box<[KeyValue; 2]>>,
+}
+
+impl CallMetric {
+    /// Starts the metric of a call whose span has `span_attributes`.
+    pub(crate) fn start(
+        kind: CallMetricKind,
+        instruments: InstrumentsRef,
+        span_attributes: &[KeyValue],
+    ) -> Self {
+        // Room for the outcome: a status code and an error type.
+        let mut attributes = Vec::with_capacity(span_attributes.len() + 2);
+        attributes.extend(
+            span_attributes
+                .iter()
+                .filter(|attribute| kind.keeps(attribute.key.as_str()))
+                .cloned(),
+        );
+        let active = (kind == CallMetricKind::HttpServer).then(|| {
+            let value = |key: &str| {
+                attributes
+                    .iter()
+                    .find(|attribute| attribute.key.as_str() == key)
+                    .map_or_else(|| "".into(), |attribute| attribute.value.clone())
+            };
+            let active = [
+                KeyValue::new("http.request.method", value("http.request.method")),
+                KeyValue::new("url.scheme", value("url.scheme")),
+            ];
+            instruments.http_server_active.add(1, &active);
+            Box::new(active)
+        });
+        CallMetric {
+            kind,
+            instruments,
+            attributes,
+            started: Instant::now(),
+            active,
+        }
+    }
+
+    /// Sets an attribute of the call's outcome (`error.type`, a status code), replacing
+    /// an earlier value of the same key.
+    pub(crate) fn set(&mut self, attribute: KeyValue) {
+        match self
+            .attributes
+            .iter_mut()
+            .find(|kept| kept.key == attribute.key)
+        {
+            Some(kept) => *kept = attribute,
+            None => self.attributes.push(attribute),
+        }
+    }
+
+    /// The instruments of the call's library.
+    pub(crate) fn instruments(&self) -> &Instruments {
+        &self.instruments
+    }
+
+    /// The attribute `key` as text, if the call has it.
+    pub(crate) fn text(&self, key: &str) -> Option<String> {
+        self.attributes
+            .iter()
+            .find(|attribute| attribute.key.as_str() == key)
+            .map(|attribute| attribute.value.as_str().into_owned())
+    }
+
+    /// Records the call's duration, now that it has ended.
+    pub(crate) fn record(self) {
+        let histogram = match self.kind {
+            CallMetricKind::DbOperation => &self.instruments.db_operation,
+            CallMetricKind::PoolAcquire => return,
+            CallMetricKind::HttpClient => &self.instruments.http_client,
+            CallMetricKind::HttpServer => &self.instruments.http_server,
+        };
+        histogram.record(self.started.elapsed().as_secs_f64(), &self.attributes);
+        if let Some(active) = &self.active {
+            self.instruments.http_server_active.add(-1, &active[..]);
+        }
+    }
+}
