@@ -236,6 +236,19 @@ impl<'a> DbCall<'a> {
         self
     }
 
+    /// The `db.client.connection.pool.name` of a pool of connections to this call's
+    /// server and database: `address[:port]/database`, the port only when it is not the
+    /// system's default. The metrics of the calls' waits and timeouts use the same name;
+    /// a wrapper registers its pools under it ([`observe_pool`](crate::pool::observe_pool)).
+    pub fn pool_name(&self) -> String {
+        let port = self.server_port().map(|port| port.to_string());
+        crate::pool::pool_name(
+            self.server.map_or("", |(address, _)| address),
+            port.as_deref(),
+            self.namespace,
+        )
+    }
+
     /// Makes the CLIENT span, with every attribute a sampler may need already set. When
     /// the library is switched off, returns [`CallSpan::none`] without doing any string
     /// work.

@@ -70,8 +70,19 @@ pub(crate) type LibraryInstruments = [Instruments; Library::ALL.len()];
 /// The instruments of the meter provider [`install_meters`] set for the process.
 static INSTALLED_METERS: OnceLock<LibraryInstruments> = OnceLock::new();
 
-fn instruments(provider: &SdkMeterProvider) -> LibraryInstruments {
-    Library::ALL.map(|library| Instruments::new(&provider.meter(library.scope_name())))
+fn instruments(provider: &SdkMeterProvider, scope: u64) -> LibraryInstruments {
+    Library::ALL
+        .map(|library| Instruments::new(&provider.meter(library.scope_name()), library, scope))
+}
+
+/// The id of the scoped pipeline current here, 0 for the installed one: pools made
+/// under a scoped pipeline are observed by its meters only.
+pub(crate) fn current_scope() -> u64 {
+    Context::map_current(|current| {
+        current
+            .get::<ScopedTracer>()
+            .map_or(0, |ScopedTracer(scoped)| scoped.id)
+    })
 }
 
 /// Makes `provider` the one this project's metrics go to, for the whole process (unless
@@ -82,7 +93,7 @@ pub fn install_meters(provider: &SdkMeterProvider) -> bool {
     let mut installed = false;
     INSTALLED_METERS.get_or_init(|| {
         installed = true;
-        instruments(provider)
+        instruments(provider, 0)
     });
     installed
 }
@@ -90,6 +101,8 @@ pub fn install_meters(provider: &SdkMeterProvider) -> bool {
 /// A pipeline carried in a [`Context`]: see [`scoped_context`].
 #[derive(Debug)]
 struct Scoped {
+    /// Unique per scoped pipeline, never 0.
+    id: u64,
     tracers: Tracers,
     instruments: Option<Arc<LibraryInstruments>>,
 }
@@ -117,9 +130,12 @@ pub fn scoped_context_with_meters(
 }
 
 fn scoped(provider: &SdkTracerProvider, meters: Option<&SdkMeterProvider>) -> Context {
+    static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    let id = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     Context::current().with_value(ScopedTracer(Arc::new(Scoped {
+        id,
         tracers: tracers(provider),
-        instruments: meters.map(|meters| Arc::new(instruments(meters))),
+        instruments: meters.map(|meters| Arc::new(instruments(meters, id))),
     })))
 }
 

@@ -66,6 +66,7 @@ mod http;
 mod intern;
 mod library;
 pub mod metrics;
+pub mod pool;
 pub mod propagation;
 pub mod redact;
 mod span;

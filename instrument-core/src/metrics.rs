@@ -5,6 +5,8 @@
 //! |---|---|---|
 //! | `db.client.operation.duration` (s) | every [`DbCall`](crate::DbCall) query | `db.system.name`, `db.namespace`, `db.operation.name`, `db.collection.name`, `db.query.summary`, `server.address`, `server.port`, `network.peer.address`, `network.peer.port`; on failure `error.type`, `db.response.status_code` |
 //! | `db.client.connection.wait_time` (s) | a pool's wait for a connection | `db.client.connection.pool.name` |
+//! | `db.client.connection.timeouts` | a wait that timed out | `db.client.connection.pool.name` |
+//! | `db.client.connection.count`, `.max` | each registered pool ([`crate::pool`]) | `db.client.connection.pool.name`, `db.client.connection.state` |
 //! | `http.client.request.duration` (s) | every [`HttpClientCall`](crate::HttpClientCall) | `http.request.method`, `server.address`, `server.port`, `network.protocol.version`, `http.response.status_code`, `error.type` |
 //! | `http.server.request.duration` (s) | every [`HttpServerCall`](crate::HttpServerCall) | `http.request.method`, `url.scheme`, `http.route`, `network.protocol.version`, `http.response.status_code`, `error.type` |
 //! | `http.server.active_requests` | requests in flight | `http.request.method`, `url.scheme` |
@@ -19,9 +21,11 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use opentelemetry::KeyValue;
-use opentelemetry::metrics::{Histogram, Meter, UpDownCounter};
+use opentelemetry::metrics::{Counter, Histogram, Meter, UpDownCounter};
 
+use crate::Library;
 use crate::emit::LibraryInstruments;
+use crate::pool::PoolInstruments;
 
 /// Bucket boundaries the conventions advise for `db.client.operation.duration`, in seconds.
 const DB_BUCKETS: [f64; 9] = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0];
@@ -31,17 +35,19 @@ const HTTP_BUCKETS: [f64; 14] = [
 ];
 
 /// The instruments of one library's meter.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(crate) struct Instruments {
     db_operation: Histogram<f64>,
     connection_wait: Histogram<f64>,
+    connection_timeouts: Counter<u64>,
+    _pools: PoolInstruments,
     http_client: Histogram<f64>,
     http_server: Histogram<f64>,
     http_server_active: UpDownCounter<i64>,
 }
 
 impl Instruments {
-    pub(crate) fn new(meter: &Meter) -> Self {
+    pub(crate) fn new(meter: &Meter, library: Library, scope: u64) -> Self {
         let seconds = |name: &'static str, description: &'static str, buckets: &[f64]| {
             meter
                 .f64_histogram(name)
@@ -76,7 +82,23 @@ impl Instruments {
                 .with_unit("{request}")
                 .with_description("Number of active HTTP server requests.")
                 .build(),
+            connection_timeouts: meter
+                .u64_counter("db.client.connection.timeouts")
+                .with_unit("{timeout}")
+                .with_description(
+                    "The number of connection timeouts that have occurred trying to obtain a connection from the pool.",
+                )
+                .build(),
+            _pools: PoolInstruments::new(meter, library, scope),
         }
+    }
+
+    /// Counts one timeout waiting for a pooled connection.
+    pub(crate) fn record_connection_timeout(&self, pool_name: String) {
+        self.connection_timeouts.add(
+            1,
+            &[KeyValue::new("db.client.connection.pool.name", pool_name)],
+        );
     }
 
     /// Records one wait for a pooled connection.
@@ -218,12 +240,19 @@ impl CallMetric {
         &self.instruments
     }
 
-    /// The attribute `key` as text, if the call has it.
-    pub(crate) fn text(&self, key: &str) -> Option<String> {
-        self.attributes
-            .iter()
-            .find(|attribute| attribute.key.as_str() == key)
-            .map(|attribute| attribute.value.as_str().into_owned())
+    /// The name of the pool the call's connection comes from (`address[:port]/database`).
+    pub(crate) fn pool_name(&self) -> String {
+        let text = |key: &str| {
+            self.attributes
+                .iter()
+                .find(|attribute| attribute.key.as_str() == key)
+                .map(|attribute| attribute.value.as_str().into_owned())
+        };
+        crate::pool::pool_name(
+            &text("server.address").unwrap_or_default(),
+            text("server.port").as_deref(),
+            text("db.namespace").as_deref(),
+        )
     }
 
     /// Records the call's duration, now that it has ended.

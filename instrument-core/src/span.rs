@@ -324,18 +324,20 @@ impl CallSpan {
     /// it: the wait shows as the gap between the span's start and the server's work.
     pub fn record_connection_wait(&self, wait: std::time::Duration) {
         self.with_metric(|metric| {
-            let mut pool = metric.text("server.address").unwrap_or_default();
-            if let Some(port) = metric.text("server.port") {
-                pool.push(':');
-                pool.push_str(&port);
-            }
-            if let Some(namespace) = metric.text("db.namespace") {
-                pool.push('/');
-                pool.push_str(&namespace);
-            }
             metric
                 .instruments()
-                .record_connection_wait(wait.as_secs_f64(), pool);
+                .record_connection_wait(wait.as_secs_f64(), metric.pool_name());
+        });
+    }
+
+    /// Counts a timeout waiting for a connection from a client-side pool, in the
+    /// `db.client.connection.timeouts` metric of the call's pool (the span records the
+    /// failure itself through [`record_error`](Self::record_error)).
+    pub fn record_connection_timeout(&self) {
+        self.with_metric(|metric| {
+            metric
+                .instruments()
+                .record_connection_timeout(metric.pool_name());
         });
     }
 

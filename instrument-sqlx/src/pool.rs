@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use futures_core::future::BoxFuture;
 use futures_core::stream::BoxStream;
-use instrument_core::QueryText;
+use instrument_core::{Library, QueryText};
 use sqlx::{Database, Either, Error, Execute, Executor};
 use sqlx_core::sql_str::{SqlSafeStr, SqlStr};
 
@@ -20,6 +20,9 @@ use crate::transaction::Transaction;
 pub struct Pool<DB: Backend> {
     inner: sqlx::Pool<DB>,
     target: Arc<Target>,
+    /// The same pool, shared by this pool's clones only: the connection metrics read it
+    /// while it lives (they hold it weakly, so they never keep the pool open).
+    observed: Arc<sqlx::Pool<DB>>,
 }
 
 impl<DB: Backend> Clone for Pool<DB> {
@@ -27,6 +30,7 @@ impl<DB: Backend> Clone for Pool<DB> {
         Pool {
             inner: self.inner.clone(),
             target: self.target.clone(),
+            observed: self.observed.clone(),
         }
     }
 }
@@ -60,13 +64,22 @@ impl<DB: Backend> Pool<DB> {
 
     fn with_system(inner: sqlx::Pool<DB>, system: instrument_core::DbSystem) -> Self {
         let endpoint = DB::endpoint(&inner.connect_options());
+        let target = Arc::new(Target {
+            system,
+            endpoint,
+            query_text: options::query_text_from_env(),
+        });
+        let observed = Arc::new(inner.clone());
+        instrument_core::pool::observe_pool(
+            Library::Sqlx,
+            target.pool_name(),
+            &observed,
+            connections::<DB>,
+        );
         Pool {
             inner,
-            target: Arc::new(Target {
-                system,
-                endpoint,
-                query_text: options::query_text_from_env(),
-            }),
+            target,
+            observed,
         }
     }
 
@@ -109,6 +122,7 @@ impl<DB: Backend> Pool<DB> {
                 query_text: mode,
             }),
             inner: self.inner,
+            observed: self.observed,
         }
     }
 
@@ -247,5 +261,16 @@ impl<'p, DB: Backend> Executor<'p> for &'p Pool<DB> {
             let mut connection = pool.acquire().await?;
             DB::connection_describe(&mut connection, sql).await
         })
+    }
+}
+
+/// A sqlx pool's connections, for the connection metrics.
+fn connections<DB: Backend>(pool: &sqlx::Pool<DB>) -> instrument_core::pool::PoolConnections {
+    let open = u64::from(pool.size());
+    let idle = u64::try_from(pool.num_idle()).unwrap_or(u64::MAX).min(open);
+    instrument_core::pool::PoolConnections {
+        idle,
+        used: open - idle,
+        max: u64::from(pool.options().get_max_connections()),
     }
 }

@@ -24,6 +24,11 @@ pub(crate) struct Target {
 }
 
 impl Target {
+    /// The pool's `db.client.connection.pool.name`.
+    pub(crate) fn pool_name(&self) -> String {
+        self.call().pool_name()
+    }
+
     fn call(&self) -> DbCall<'_> {
         let mut call = DbCall::new(Library::Sqlx, self.system).query_text(self.query_text);
         if let Some(namespace) = &self.endpoint.namespace {
@@ -137,6 +142,9 @@ async fn acquire_recording_wait<DB: Backend>(
     let asked = Instant::now();
     let acquired = pool.acquire().await;
     span.record_connection_wait(asked.elapsed());
+    if let Err(Error::PoolTimedOut) = &acquired {
+        span.record_connection_timeout();
+    }
     acquired
 }
 

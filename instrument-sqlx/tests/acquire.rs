@@ -118,6 +118,9 @@ async fn a_pool_timeout_fails_the_span_that_waited() {
     let (count, waited) = waits(&spans);
     assert_eq!(count, 2);
     assert!(waited >= 0.09, "waited {waited} s");
+    let timeouts = spans.metrics().named("db.client.connection.timeouts");
+    assert_eq!(timeouts.points.len(), 1);
+    assert_eq!(timeouts.points[0].sum, 1.0);
 }
 
 #[tokio::test]

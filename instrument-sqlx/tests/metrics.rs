@@ -56,3 +56,40 @@ async fn every_query_records_its_duration_sampled_or_not() {
     assert_eq!(failed.str_attr("error.type"), Some("42P01"));
     assert_eq!(failed.str_attr("db.response.status_code"), Some("42P01"));
 }
+
+#[tokio::test]
+async fn a_pool_reports_its_connections_by_state_and_its_maximum() {
+    // The pool and a connection held are the capture's output: they still live when the
+    // capture collects the metrics.
+    let ((pool, held), spans) = capture_async(async {
+        let pool = instrument_sqlx::PoolOptions::<sqlx::Postgres>::new()
+            .max_connections(3)
+            .connect(&database_url())
+            .await
+            .expect("connect");
+        let held = pool.acquire().await.expect("acquire");
+        (pool, held)
+    })
+    .await;
+    let metrics = spans.metrics();
+    let name = "127.0.0.1/test";
+    let count = metrics.named("db.client.connection.count");
+    assert_eq!(count.unit, "{connection}");
+    let state = |state: &str| {
+        count
+            .point(&[
+                ("db.client.connection.pool.name", &name),
+                ("db.client.connection.state", &state),
+            ])
+            .sum
+    };
+    let open = f64::from(pool.size());
+    assert_eq!(state("used"), 1.0, "the connection held");
+    assert_eq!(state("idle"), open - 1.0);
+    let max = metrics.named("db.client.connection.max");
+    assert_eq!(
+        max.point(&[("db.client.connection.pool.name", &name)]).sum,
+        3.0
+    );
+    drop((held, pool));
+}

@@ -28,15 +28,31 @@ pub use deadpool_postgres::{CreatePoolError, PoolError, Runtime};
 pub struct Pool {
     inner: deadpool_postgres::Pool,
     target: Arc<Target>,
+    /// The same pool, shared by this pool's clones only: the connection metrics read it
+    /// while it lives (they hold it weakly, so they never keep the pool open).
+    #[expect(
+        dead_code,
+        reason = "held, never read: its lifetime is what the metrics watch"
+    )]
+    observed: Arc<deadpool_postgres::Pool>,
 }
 
 impl Pool {
     /// Wraps a pool made elsewhere; `config` says what the spans record as the database
     /// and server.
     pub fn new(inner: deadpool_postgres::Pool, config: &tokio_postgres::Config) -> Self {
+        let target = Arc::new(Target::from_config(config));
+        let observed = Arc::new(inner.clone());
+        instrument_core::pool::observe_pool(
+            Library::TokioPostgres,
+            target.pool_name(),
+            &observed,
+            connections,
+        );
         Pool {
             inner,
-            target: Arc::new(Target::from_config(config)),
+            target,
+            observed,
         }
     }
 
@@ -107,7 +123,10 @@ impl Pool {
 fn record_get(output: &Result<deadpool_postgres::Object, PoolError>, span: &CallSpan) {
     let Err(error) = output else { return };
     let info = match error {
-        PoolError::Timeout(_) => ErrorInfo::new().error_type("pool_timeout"),
+        PoolError::Timeout(_) => {
+            span.record_connection_timeout();
+            ErrorInfo::new().error_type("pool_timeout")
+        }
         PoolError::Backend(backend) => match backend.code() {
             Some(code) => ErrorInfo::new().status_code(code.code().to_owned()),
             None => ErrorInfo::new().error_type("connect"),
@@ -116,4 +135,15 @@ fn record_get(output: &Result<deadpool_postgres::Object, PoolError>, span: &Call
         _ => ErrorInfo::new(),
     };
     span.record_error(error, info);
+}
+
+/// A deadpool's connections, for the connection metrics.
+fn connections(pool: &deadpool_postgres::Pool) -> instrument_core::pool::PoolConnections {
+    let status = pool.status();
+    let idle = status.available.min(status.size);
+    instrument_core::pool::PoolConnections {
+        idle: idle as u64,
+        used: (status.size - idle) as u64,
+        max: status.max_size as u64,
+    }
 }

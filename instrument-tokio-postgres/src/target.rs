@@ -71,6 +71,12 @@ impl Target {
         self.call().operation("PREPARE").sql(sql, false).start()
     }
 
+    /// The pool's `db.client.connection.pool.name`.
+    #[cfg(feature = "deadpool")]
+    pub(crate) fn pool_name(&self) -> String {
+        self.call().pool_name()
+    }
+
     /// The INTERNAL span of waiting for a pooled connection.
     #[cfg(feature = "deadpool")]
     pub(crate) fn acquire_span(&self) -> CallSpan {

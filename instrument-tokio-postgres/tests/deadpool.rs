@@ -118,3 +118,52 @@ async fn a_thousand_tasks_on_one_pool_each_get_their_own_parent() {
     // Eight connections for a thousand tasks: many queued for a while.
     assert!(waited > 100, "only {waited} waited over 1 ms");
 }
+
+#[tokio::test]
+async fn a_pool_reports_its_connections_by_state_its_maximum_and_its_timeouts() {
+    // The pool and a client held are the capture's output: they still live when the
+    // capture collects the metrics.
+    let ((pool, held), spans) = capture_async(async {
+        let mut config = deadpool_postgres::Config::new();
+        config.url = Some(database_url());
+        let mut pool_config = deadpool_postgres::PoolConfig::new(1);
+        pool_config.timeouts.wait = Some(std::time::Duration::from_millis(50));
+        config.pool = Some(pool_config);
+        let pool =
+            Pool::from_config(&config, Some(Runtime::Tokio1), tokio_postgres::NoTls).expect("pool");
+        let held = pool.get().await.expect("get");
+        pool.get()
+            .await
+            .map(drop)
+            .expect_err("the only client is held");
+        (pool, held)
+    })
+    .await;
+    let metrics = spans.metrics();
+    let name = "127.0.0.1/test";
+    let count = metrics.named("db.client.connection.count");
+    assert_eq!(count.unit, "{connection}");
+    let state = |state: &str| {
+        count
+            .point(&[
+                ("db.client.connection.pool.name", &name),
+                ("db.client.connection.state", &state),
+            ])
+            .sum
+    };
+    assert_eq!((state("used"), state("idle")), (1.0, 0.0));
+    let max = metrics.named("db.client.connection.max");
+    assert_eq!(
+        max.point(&[("db.client.connection.pool.name", &name)]).sum,
+        1.0
+    );
+    let timeouts = metrics.named("db.client.connection.timeouts");
+    assert_eq!(timeouts.unit, "{timeout}");
+    assert_eq!(
+        timeouts
+            .point(&[("db.client.connection.pool.name", &name)])
+            .sum,
+        1.0
+    );
+    drop((held, pool));
+}
