@@ -72,24 +72,19 @@ async fn a_pool_reports_its_connections_by_state_and_its_maximum() {
     })
     .await;
     let metrics = spans.metrics();
-    let name = "127.0.0.1/test";
-    let count = metrics.named("db.client.connection.count");
-    assert_eq!(count.unit, "{connection}");
-    let state = |state: &str| {
-        count
-            .point(&[
-                ("db.client.connection.pool.name", &name),
-                ("db.client.connection.state", &state),
-            ])
-            .sum
-    };
-    let open = f64::from(pool.size());
-    assert_eq!(state("used"), 1.0, "the connection held");
-    assert_eq!(state("idle"), open - 1.0);
-    let max = metrics.named("db.client.connection.max");
     assert_eq!(
-        max.point(&[("db.client.connection.pool.name", &name)]).sum,
-        3.0
+        metrics.named("db.client.connection.count").unit,
+        "{connection}"
+    );
+    let open = u64::from(pool.size());
+    assert_eq!(
+        metrics.pool("127.0.0.1/test"),
+        instrument_core::pool::PoolConnections {
+            idle: open - 1,
+            used: 1,
+            max: 3
+        },
+        "the connection held is used"
     );
     drop((held, pool));
 }

@@ -96,6 +96,28 @@ impl Metrics {
         assert!(self.is_empty(), "expected no metrics, recorded:\n{self}");
     }
 
+    /// The connections the pool `name` reported (`db.client.connection.count` by state,
+    /// and `db.client.connection.max`); panics, listing what was recorded, if it
+    /// reported none.
+    #[track_caller]
+    pub fn pool(&self, name: &str) -> crate::pool::PoolConnections {
+        let pool = (
+            "db.client.connection.pool.name",
+            &name as &dyn ExpectedValue,
+        );
+        let count = self.named("db.client.connection.count");
+        let state = |state: &str| {
+            count
+                .point(&[pool, ("db.client.connection.state", &state)])
+                .sum as u64
+        };
+        crate::pool::PoolConnections {
+            idle: state("idle"),
+            used: state("used"),
+            max: self.named("db.client.connection.max").point(&[pool]).sum as u64,
+        }
+    }
+
     /// Every metric.
     pub fn iter(&self) -> impl Iterator<Item = &CapturedMetric> {
         self.metrics.iter()
