@@ -191,8 +191,14 @@ impl CallMetric {
         instruments: InstrumentsRef,
         span_attributes: &[KeyValue],
     ) -> Self {
-        // Room for the outcome: a status code and an error type.
-        let mut attributes = Vec::with_capacity(span_attributes.len() + 2);
+        // Every call in flight holds these, so no room is kept for a database failure's
+        // attributes (they may grow it); HTTP calls always add a status and a protocol
+        // version.
+        let outcome = match kind {
+            CallMetricKind::DbOperation | CallMetricKind::PoolAcquire => 0,
+            CallMetricKind::HttpClient | CallMetricKind::HttpServer => 2,
+        };
+        let mut attributes = Vec::with_capacity(span_attributes.len() + outcome);
         attributes.extend(
             span_attributes
                 .iter()
