@@ -1,5 +1,5 @@
-//! Automatic tracing for Rust services: one `init()` line, and the clients you already
-//! use swapped for instrumented ones.
+//! Automatic tracing and metrics for Rust services: one `init()` line, and the clients
+//! you already use swapped for instrumented ones.
 //!
 //! ```
 //! fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -32,6 +32,9 @@
 //! | `OTEL_RUST_DISABLED_INSTRUMENTATIONS` | `sqlx,redis,...` or `*`: switch single libraries off |
 //! | `OTEL_SERVICE_NAME`, `OTEL_RESOURCE_ATTRIBUTES` | the resource |
 //! | `OTEL_TRACES_EXPORTER` | `otlp` (default), `console`, `none` |
+//! | `OTEL_METRICS_EXPORTER` | `otlp`, `console` (a table per operation at the end), `none`; unset, where the spans go |
+//! | `OTEL_METRIC_EXPORT_INTERVAL` | milliseconds between metric exports (60000) |
+//! | `OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE` | `cumulative` (default), `delta`, `lowmemory` |
 //! | `OTEL_EXPORTER_OTLP_ENDPOINT`, `OTEL_EXPORTER_OTLP_PROTOCOL` | `grpc` or `http/protobuf` (default) |
 //! | `OTEL_EXPORTER_OTLP_HEADERS`, `OTEL_EXPORTER_OTLP_TIMEOUT` | read by the OTLP exporter |
 //! | `OTEL_TRACES_SAMPLER`, `OTEL_TRACES_SAMPLER_ARG` | `parentbased_always_on` (default), `always_on`, `always_off`, `traceidratio` (arg: ratio), `ratelimiting` (arg: traces per second, default 1), each also `parentbased_` |
@@ -43,6 +46,10 @@
 //!
 //! A span started with `sampling.priority = 1` (or more) is always sampled, whatever the
 //! sampler: the debug switch of the OpenTracing days.
+//!
+//! The same calls record the semantic conventions' metrics (operation and request
+//! durations, active requests, pool connections, waits and timeouts), sampled or not:
+//! see [`instrument_core::metrics`] and [`instrument_core::pool`].
 //!
 //! The instrumented clients' spans go straight through the OpenTelemetry SDK; your own
 //! `tracing` spans are their parents and children as you would expect, and other
