@@ -29,9 +29,11 @@
 //!   `&mut conn`) is traced, and the wait for it is an `acquire` span.
 //! - **Savepoints**: `tx.begin()` on a transaction nests one (`SAVEPOINT`, then
 //!   `RELEASE SAVEPOINT` or `ROLLBACK TO SAVEPOINT`, each a span).
-//! - **The wait for a connection** is recorded as `db.client.connection.wait_time`
-//!   (seconds) on every span that waited: a query on the pool, a `BEGIN`, an
-//!   `acquire`. It explains the gap between a span's start and the server's work.
+//! - **The wait for a connection** is the gap between the start of the span that waited
+//!   (a query on the pool, a `BEGIN`, an `acquire`) and the server's work, and a
+//!   `db.client.connection.wait_time` measurement (seconds) of the pool's; the pool
+//!   also reports its connections by state, its maximum and its timeouts
+//!   ([`instrument_core::pool`]).
 //! - **[`sqlx::Acquire`]** is implemented for `&Pool`, `&mut Transaction`, `&mut
 //!   PoolConnection` and what `&mut *tx` and `&mut *conn` reach, so
 //!   `sqlx::migrate!().run(&pool)` and `.run(&mut *tx)` work, as does your code generic

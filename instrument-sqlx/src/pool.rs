@@ -152,8 +152,8 @@ impl<DB: Backend> Pool<DB> {
     }
 
     /// Starts a traced transaction, like [`sqlx::Pool::begin`]. Use it as `&mut *tx`.
-    /// Its `BEGIN` span includes the wait for a connection, recorded as
-    /// `db.client.connection.wait_time`.
+    /// Its `BEGIN` span includes the wait for a connection, also recorded in the
+    /// `db.client.connection.wait_time` metric.
     pub async fn begin(&self) -> Result<Transaction<'static, DB>, Error> {
         let inner = traced::begin(&self.target, &self.inner, None).await?;
         Ok(Transaction::new(inner, self.target.clone()))
@@ -171,8 +171,8 @@ impl<DB: Backend> Pool<DB> {
     }
 
     /// A connection of its own, like [`sqlx::Pool::acquire`]; `&mut conn` is a traced
-    /// executor. The wait for it is an `acquire` span with
-    /// `db.client.connection.wait_time`.
+    /// executor. The wait for it is an `acquire` span, and a
+    /// `db.client.connection.wait_time` measurement.
     pub async fn acquire(&self) -> Result<PoolConnection<DB>, Error> {
         let inner = traced::acquire(&self.target, &self.inner).await?;
         Ok(PoolConnection::new(inner, self.target.clone()))

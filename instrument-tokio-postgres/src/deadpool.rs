@@ -78,8 +78,9 @@ impl Pool {
     }
 
     /// A client from the pool, like [`deadpool_postgres::Pool::get`], returned to the
-    /// pool when dropped. The wait for it is an `acquire` span with
-    /// `db.client.connection.wait_time`.
+    /// pool when dropped. The wait for it is an `acquire` span, and a
+    /// `db.client.connection.wait_time` measurement (a timeout also counts in
+    /// `db.client.connection.timeouts`).
     pub async fn get(&self) -> Result<Client, PoolError> {
         if !instrument_core::recording(Library::TokioPostgres) {
             return Ok(Client::pooled(self.inner.get().await?, self.target.clone()));

@@ -38,7 +38,9 @@
 //! too, in a span named `postgresql`.
 //!
 //! **Pools**: with the `deadpool` feature, [`deadpool::Pool`] hands out traced clients,
-//! and the wait for one is an `acquire` span with `db.client.connection.wait_time`.
+//! the wait for one is an `acquire` span and a `db.client.connection.wait_time`
+//! measurement, and the pool reports its connections by state, its maximum and its
+//! timeouts ([`instrument_core::pool`]).
 //!
 //! **Switched off** by `OTEL_SDK_DISABLED=true` or `tokio-postgres` in
 //! `OTEL_RUST_DISABLED_INSTRUMENTATIONS`: then each call is one atomic load and
