@@ -17,11 +17,12 @@
 //! [`install_meters`](crate::emit::install_meters) set (`instrument::init()` does).
 //! With neither, no metric is recorded. A switched-off library records none.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use opentelemetry::KeyValue;
-use opentelemetry::metrics::{Counter, Histogram, Meter, UpDownCounter};
+use opentelemetry::metrics::{BoundHistogram, Counter, Histogram, Meter, UpDownCounter};
+use opentelemetry::{KeyValue, Value};
 
 use crate::Library;
 use crate::emit::LibraryInstruments;
@@ -34,27 +35,152 @@ const HTTP_BUCKETS: [f64; 14] = [
     0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0,
 ];
 
+/// The most attribute sets a histogram keeps bound; past it, measurements take the
+/// SDK's own lookup (which has its own limit of distinct sets).
+const MAX_BOUND_SETS: usize = 2000;
+
+/// A histogram, and its instruments bound to each attribute set seen so far.
+///
+/// The SDK's `Histogram::record` finds the aggregator of an attribute set by hashing
+/// the whole set with SipHash: about 1,300 of the 2,000 instructions it costs per call.
+/// The calls of a service repeat a few hundred sets, so each is bound once (the SDK's
+/// bound instruments skip the lookup) and found again here, by a cheap hash of the set
+/// and a comparison of the whole set: no false match.
+struct BoundHistogramCache {
+    histogram: Histogram<f64>,
+    bound: Mutex<HashMap<OwnedAttributeSet, BoundHistogram<f64>, foldhash::fast::RandomState>>,
+}
+
+/// An attribute set as a map key, hashed and compared as its [`AttributeSet`].
+struct OwnedAttributeSet(Vec<KeyValue>);
+
+impl std::borrow::Borrow<AttributeSet> for OwnedAttributeSet {
+    fn borrow(&self) -> &AttributeSet {
+        use ref_cast::RefCast as _;
+        AttributeSet::ref_cast(&self.0)
+    }
+}
+
+impl std::hash::Hash for OwnedAttributeSet {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        std::borrow::Borrow::<AttributeSet>::borrow(self).hash(state);
+    }
+}
+
+impl PartialEq for OwnedAttributeSet {
+    fn eq(&self, other: &Self) -> bool {
+        use std::borrow::Borrow as _;
+        let (a, b): (&AttributeSet, &AttributeSet) = (self.borrow(), other.borrow());
+        a == b
+    }
+}
+
+impl Eq for OwnedAttributeSet {}
+
+/// An attribute set, hashed by what tells the sets of one service apart cheaply (each
+/// value's length and first bytes) and compared whole, pointers first: the names and
+/// most values are the same interned strings call after call.
+#[derive(ref_cast::RefCast)]
+#[repr(transparent)]
+struct AttributeSet([KeyValue]);
+
+impl std::hash::Hash for AttributeSet {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_usize(self.0.len());
+        for attribute in &self.0 {
+            match &attribute.value {
+                Value::String(text) => {
+                    let text = text.as_str().as_bytes();
+                    state.write_usize(text.len());
+                    let mut head = [0u8; 8];
+                    let taken = text.len().min(8);
+                    head[..taken].copy_from_slice(&text[..taken]);
+                    state.write_u64(u64::from_le_bytes(head));
+                }
+                Value::I64(number) => state.write_i64(*number),
+                Value::Bool(flag) => state.write_u8(u8::from(*flag)),
+                // Never among a call's metric attributes; equal sets still hash equal.
+                _ => state.write_u8(0xff),
+            }
+        }
+    }
+}
+
+impl PartialEq for AttributeSet {
+    fn eq(&self, other: &Self) -> bool {
+        fn same_text(a: &str, b: &str) -> bool {
+            (a.as_ptr() == b.as_ptr() && a.len() == b.len()) || a == b
+        }
+        self.0.len() == other.0.len()
+            && self.0.iter().zip(&other.0).all(|(a, b)| {
+                same_text(a.key.as_str(), b.key.as_str())
+                    && match (&a.value, &b.value) {
+                        (Value::String(a), Value::String(b)) => same_text(a.as_str(), b.as_str()),
+                        (a, b) => a == b,
+                    }
+            })
+    }
+}
+
+impl Eq for AttributeSet {}
+
+impl BoundHistogramCache {
+    fn new(histogram: Histogram<f64>) -> Self {
+        BoundHistogramCache {
+            histogram,
+            bound: Mutex::new(HashMap::default()),
+        }
+    }
+
+    fn record(&self, value: f64, attributes: &[KeyValue]) {
+        use ref_cast::RefCast as _;
+        let set = AttributeSet::ref_cast(attributes);
+        if let Ok(mut bound) = self.bound.lock() {
+            if let Some(histogram) = bound.get(set) {
+                histogram.record(value);
+                return;
+            }
+            if bound.len() < MAX_BOUND_SETS {
+                let histogram = self.histogram.bind(attributes);
+                histogram.record(value);
+                bound.insert(OwnedAttributeSet(attributes.to_vec()), histogram);
+                return;
+            }
+        }
+        self.histogram.record(value, attributes);
+    }
+}
+
+impl std::fmt::Debug for BoundHistogramCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BoundHistogramCache")
+            .finish_non_exhaustive()
+    }
+}
+
 /// The instruments of one library's meter.
 #[derive(Debug)]
 pub(crate) struct Instruments {
-    db_operation: Histogram<f64>,
-    connection_wait: Histogram<f64>,
+    db_operation: BoundHistogramCache,
+    connection_wait: BoundHistogramCache,
     connection_timeouts: Counter<u64>,
     _pools: PoolInstruments,
-    http_client: Histogram<f64>,
-    http_server: Histogram<f64>,
+    http_client: BoundHistogramCache,
+    http_server: BoundHistogramCache,
     http_server_active: UpDownCounter<i64>,
 }
 
 impl Instruments {
     pub(crate) fn new(meter: &Meter, library: Library, scope: u64) -> Self {
         let seconds = |name: &'static str, description: &'static str, buckets: &[f64]| {
-            meter
-                .f64_histogram(name)
-                .with_unit("s")
-                .with_description(description)
-                .with_boundaries(buckets.to_vec())
-                .build()
+            BoundHistogramCache::new(
+                meter
+                    .f64_histogram(name)
+                    .with_unit("s")
+                    .with_description(description)
+                    .with_boundaries(buckets.to_vec())
+                    .build(),
+            )
         };
         Instruments {
             db_operation: seconds(
@@ -273,5 +399,51 @@ impl CallMetric {
         if let Some(active) = &self.active {
             self.instruments.http_server_active.add(-1, &active[..]);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ref_cast::RefCast as _;
+    use std::hash::BuildHasher as _;
+
+    fn hash(set: &[KeyValue]) -> u64 {
+        foldhash::fast::FixedState::with_seed(7).hash_one(AttributeSet::ref_cast(set))
+    }
+
+    #[test]
+    fn sets_with_the_same_values_match_wherever_their_strings_live() {
+        let interned = [
+            KeyValue::new("db.system.name", "redis"),
+            KeyValue::new("db.operation.name", "GET"),
+        ];
+        let owned = [
+            KeyValue::new("db.system.name", String::from("redis")),
+            KeyValue::new(String::from("db.operation.name"), String::from("GET")),
+        ];
+        assert!(AttributeSet::ref_cast(&interned) == AttributeSet::ref_cast(&owned));
+        assert_eq!(hash(&interned), hash(&owned));
+    }
+
+    #[test]
+    fn sets_alike_in_their_first_bytes_still_differ() {
+        let a = [KeyValue::new(
+            "db.query.summary",
+            "SELECT orders_archive_2024",
+        )];
+        let b = [KeyValue::new(
+            "db.query.summary",
+            "SELECT orders_archive_2025",
+        )];
+        assert_eq!(
+            hash(&a),
+            hash(&b),
+            "the cheap hash sees the same length and head"
+        );
+        assert!(AttributeSet::ref_cast(&a) != AttributeSet::ref_cast(&b));
+        let c = [KeyValue::new("error.type", "500")];
+        let d = [KeyValue::new("error.type", 500_i64)];
+        assert!(AttributeSet::ref_cast(&c) != AttributeSet::ref_cast(&d));
     }
 }
