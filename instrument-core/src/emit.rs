@@ -139,20 +139,6 @@ fn scoped(provider: &SdkTracerProvider, meters: Option<&SdkMeterProvider>) -> Co
     })))
 }
 
-/// The instruments of `library` for a call whose parent context is `parent`.
-fn instruments_in(library: Library, parent: &Context) -> Option<InstrumentsRef> {
-    let index = library as usize;
-    match parent.get::<ScopedTracer>() {
-        Some(ScopedTracer(scoped)) => scoped
-            .instruments
-            .as_ref()
-            .map(|all| InstrumentsRef::Scoped(all.clone(), index)),
-        None => INSTALLED_METERS
-            .get()
-            .map(|all| InstrumentsRef::Installed(&all[index])),
-    }
-}
-
 /// A context with nothing of `from` but what must follow work that outlives its
 /// spawner: baggage, and the tracer a [`scoped_context`] set. No active span.
 pub(crate) fn without_span(from: &Context) -> Context {
@@ -182,90 +168,98 @@ pub(crate) struct Started {
 
 /// Starts `builder`'s span for `library` as a child of `parent`, or of the current
 /// context when `parent` is `None`.
-pub(crate) fn start(library: Library, builder: SpanBuilder, parent: Option<&Context>) -> Started {
+pub(crate) fn start(
+    library: Library,
+    builder: SpanBuilder,
+    parent: Option<&Context>,
+    metric: Option<CallMetricKind>,
+) -> (Started, Option<CallMetric>) {
     match parent {
-        Some(parent) => start_in(library, builder, parent),
-        None => Context::map_current(|current| start_in(library, builder, current)),
+        Some(parent) => start_in(library, builder, parent, metric),
+        None => Context::map_current(|current| start_in(library, builder, current, metric)),
     }
 }
 
-fn start_in(library: Library, builder: SpanBuilder, parent: &Context) -> Started {
-    let index = library as usize;
-    if let Some(ScopedTracer(scoped)) = parent.get::<ScopedTracer>() {
-        return started(
-            parent,
-            scoped.tracers[index].build_with_context(builder, parent),
-        );
-    }
-    if let Some(tracers) = INSTALLED.get() {
-        return started(parent, tracers[index].build_with_context(builder, parent));
-    }
-    let tracer = opentelemetry::global::tracer_provider().tracer(library.scope_name());
-    started(parent, tracer.build_with_context(builder, parent))
+fn start_in(
+    library: Library,
+    builder: SpanBuilder,
+    parent: &Context,
+    metric: Option<CallMetricKind>,
+) -> (Started, Option<CallMetric>) {
+    let scoped = parent.get::<ScopedTracer>();
+    let metric = call_metric(library, scoped, metric, &builder);
+    let started = match build_span(library, builder, parent, scoped) {
+        BuiltSpan::Sdk(span) => started(parent, span),
+        BuiltSpan::Global(span) => started(parent, span),
+    };
+    (started, metric)
 }
 
-/// A span held on its own, outside any [`Context`]: the SDK's span when the tracer is
-/// the SDK's (the usual case, without a box), the global provider's otherwise.
+/// A span as its library's tracer built it: the SDK's span when the tracer is the
+/// SDK's (the usual case, held without a box), the global provider's otherwise.
 #[allow(
     clippy::large_enum_variant,
     reason = "held in the span's one Arc; boxing the SDK's span would add the allocation this avoids"
 )]
-pub(crate) enum AloneSpan {
+pub(crate) enum BuiltSpan {
     Sdk(opentelemetry_sdk::trace::Span),
     Global(opentelemetry::global::BoxedSpan),
 }
 
-/// Starts `builder`'s span for `library` as a child of the current context, held on its
-/// own, with the call's metric (`None` when no meter provider is set).
+/// Builds `builder`'s span for `library` as a child of `parent`, with the tracer the
+/// rule above picks (`scoped` is `parent`'s scoped pipeline, if any).
+fn build_span(
+    library: Library,
+    builder: SpanBuilder,
+    parent: &Context,
+    scoped: Option<&ScopedTracer>,
+) -> BuiltSpan {
+    let index = library as usize;
+    if let Some(ScopedTracer(scoped)) = scoped {
+        return BuiltSpan::Sdk(scoped.tracers[index].build_with_context(builder, parent));
+    }
+    if let Some(tracers) = INSTALLED.get() {
+        return BuiltSpan::Sdk(tracers[index].build_with_context(builder, parent));
+    }
+    let tracer = opentelemetry::global::tracer_provider().tracer(library.scope_name());
+    BuiltSpan::Global(tracer.build_with_context(builder, parent))
+}
+
+/// Starts `builder`'s span for `library` as a child of the current context, to be held
+/// on its own, with the call's metric (`None` when no meter provider is set).
 pub(crate) fn start_alone(
     library: Library,
     builder: SpanBuilder,
     metric: Option<CallMetricKind>,
-) -> (AloneSpan, Option<CallMetric>) {
+) -> (BuiltSpan, Option<CallMetric>) {
     Context::map_current(|parent| {
-        let metric = metric.and_then(|kind| {
-            instruments_in(library, parent)
-                .map(|instruments| start_metric(kind, instruments, &builder))
-        });
-        let index = library as usize;
-        let span = if let Some(ScopedTracer(scoped)) = parent.get::<ScopedTracer>() {
-            AloneSpan::Sdk(scoped.tracers[index].build_with_context(builder, parent))
-        } else if let Some(tracers) = INSTALLED.get() {
-            AloneSpan::Sdk(tracers[index].build_with_context(builder, parent))
-        } else {
-            let tracer = opentelemetry::global::tracer_provider().tracer(library.scope_name());
-            AloneSpan::Global(tracer.build_with_context(builder, parent))
-        };
-        (span, metric)
+        let scoped = parent.get::<ScopedTracer>();
+        let metric = call_metric(library, scoped, metric, &builder);
+        (build_span(library, builder, parent, scoped), metric)
     })
 }
 
-/// The metric of a call whose span `builder` describes.
-fn start_metric(
-    kind: CallMetricKind,
-    instruments: InstrumentsRef,
+/// The metric `kind` of a call whose span `builder` describes, from the instruments of
+/// the scoped pipeline or the installed ones; `None` when there are none.
+fn call_metric(
+    library: Library,
+    scoped: Option<&ScopedTracer>,
+    kind: Option<CallMetricKind>,
     builder: &SpanBuilder,
-) -> CallMetric {
-    CallMetric::start(
+) -> Option<CallMetric> {
+    let kind = kind?;
+    let index = library as usize;
+    let instruments = match scoped {
+        Some(ScopedTracer(scoped)) => {
+            InstrumentsRef::Scoped(scoped.instruments.as_ref()?.clone(), index)
+        }
+        None => InstrumentsRef::Installed(&INSTALLED_METERS.get()?[index]),
+    };
+    Some(CallMetric::start(
         kind,
         instruments,
         builder.attributes.as_deref().unwrap_or_default(),
-    )
-}
-
-/// The metric of a call whose span `builder` describes and whose parent is `parent`, or
-/// the current context; `None` when no meter provider is set.
-pub(crate) fn metric_for(
-    library: Library,
-    kind: CallMetricKind,
-    builder: &SpanBuilder,
-    parent: Option<&Context>,
-) -> Option<CallMetric> {
-    let instruments = match parent {
-        Some(parent) => instruments_in(library, parent),
-        None => Context::map_current(|current| instruments_in(library, current)),
-    }?;
-    Some(start_metric(kind, instruments, builder))
+    ))
 }
 
 fn started<S>(parent: &Context, span: S) -> Started

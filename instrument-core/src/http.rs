@@ -235,17 +235,13 @@ impl<'a> HttpServerCall<'a> {
         let builder = SpanBuilder::from_name(name)
             .with_kind(SpanKind::Server)
             .with_attributes(attributes);
-        let metric = emit::metric_for(
+        let (started, metric) = emit::start(
             self.library,
-            CallMetricKind::HttpServer,
-            &builder,
+            builder,
             self.remote_parent.as_ref(),
+            Some(CallMetricKind::HttpServer),
         );
-        CallSpan::in_context(
-            emit::start(self.library, builder, self.remote_parent.as_ref()),
-            CallKind::HttpServer,
-            metric,
-        )
+        CallSpan::in_context(started, CallKind::HttpServer, metric)
     }
 }
 

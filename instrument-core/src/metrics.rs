@@ -332,12 +332,7 @@ impl CallMetric {
                 .cloned(),
         );
         let active = (kind == CallMetricKind::HttpServer).then(|| {
-            let value = |key: &str| {
-                attributes
-                    .iter()
-                    .find(|attribute| attribute.key.as_str() == key)
-                    .map_or_else(|| "".into(), |attribute| attribute.value.clone())
-            };
+            let value = |key: &str| find(&attributes, key).cloned().unwrap_or_else(|| "".into());
             let active = [
                 KeyValue::new("http.request.method", value("http.request.method")),
                 KeyValue::new("url.scheme", value("url.scheme")),
@@ -374,12 +369,7 @@ impl CallMetric {
 
     /// The name of the pool the call's connection comes from (`address[:port]/database`).
     pub(crate) fn pool_name(&self) -> String {
-        let text = |key: &str| {
-            self.attributes
-                .iter()
-                .find(|attribute| attribute.key.as_str() == key)
-                .map(|attribute| attribute.value.as_str().into_owned())
-        };
+        let text = |key: &str| find(&self.attributes, key).map(|value| value.as_str().into_owned());
         crate::pool::pool_name(
             &text("server.address").unwrap_or_default(),
             text("server.port").as_deref(),
@@ -400,6 +390,14 @@ impl CallMetric {
             self.instruments.http_server_active.add(-1, &active[..]);
         }
     }
+}
+
+/// The value of `key` among `attributes`.
+fn find<'a>(attributes: &'a [KeyValue], key: &str) -> Option<&'a Value> {
+    attributes
+        .iter()
+        .find(|attribute| attribute.key.as_str() == key)
+        .map(|attribute| &attribute.value)
 }
 
 #[cfg(test)]

@@ -69,8 +69,12 @@ pub fn observe_pool<T: Send + Sync + 'static>(
     }
 }
 
-/// The live pools of `library` in `scope`, with their counts; forgets the dead ones.
+/// The live pools of `library` in `scope`, with their counts (none while the library
+/// is switched off); forgets the dead ones.
 fn observed(library: Library, scope: u64) -> Vec<(Arc<str>, PoolConnections)> {
+    if !crate::recording(library) {
+        return Vec::new();
+    }
     let Ok(mut pools) = POOLS.lock() else {
         return Vec::new();
     };
@@ -107,9 +111,6 @@ impl PoolInstruments {
             .with_unit("{connection}")
             .with_description("The number of connections that are currently in the state described by the state attribute.")
             .with_callback(move |observer| {
-                if !crate::recording(library) {
-                    return;
-                }
                 for (name, connections) in observed(library, scope) {
                     for (state, count) in [("idle", connections.idle), ("used", connections.used)] {
                         observer.observe(
@@ -128,9 +129,6 @@ impl PoolInstruments {
             .with_unit("{connection}")
             .with_description("The maximum number of open connections allowed.")
             .with_callback(move |observer| {
-                if !crate::recording(library) {
-                    return;
-                }
                 for (name, connections) in observed(library, scope) {
                     observer.observe(as_i64(connections.max), &[pool_name(&name)]);
                 }

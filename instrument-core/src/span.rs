@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use opentelemetry::trace::{Span as _, SpanContext, Status, TraceContextExt as _};
 use opentelemetry::{Context, KeyValue};
 
-use crate::emit::{AloneSpan, Started};
+use crate::emit::{BuiltSpan, Started};
 use crate::metrics::CallMetric;
 
 /// Longest `exception.message` recorded; longer messages are cut at a character boundary.
@@ -75,7 +75,7 @@ struct Alone {
 
 /// What an [`Alone`] span changes as the call goes: the span, and the call's metric.
 struct AloneState {
-    span: AloneSpan,
+    span: BuiltSpan,
     metric: Option<CallMetric>,
 }
 
@@ -128,8 +128,8 @@ macro_rules! with_recording_span {
             Held::Alone(alone) if alone.recording => {
                 let mut state = lock(&alone.state);
                 match &mut state.span {
-                    AloneSpan::Sdk($span) => $body,
-                    AloneSpan::Global($span) => $body,
+                    BuiltSpan::Sdk($span) => $body,
+                    BuiltSpan::Global($span) => $body,
                 }
             }
             _ => {}
@@ -202,10 +202,10 @@ impl CallSpan {
     }
 
     /// A span held on its own, for calls that run none of the application's code.
-    pub(crate) fn alone(span: AloneSpan, kind: CallKind, metric: Option<CallMetric>) -> Self {
+    pub(crate) fn alone(span: BuiltSpan, kind: CallKind, metric: Option<CallMetric>) -> Self {
         let (span_context, recording) = match &span {
-            AloneSpan::Sdk(span) => (span.span_context().clone(), span.is_recording()),
-            AloneSpan::Global(span) => (span.span_context().clone(), span.is_recording()),
+            BuiltSpan::Sdk(span) => (span.span_context().clone(), span.is_recording()),
+            BuiltSpan::Global(span) => (span.span_context().clone(), span.is_recording()),
         };
         CallSpan {
             held: Held::Alone(Arc::new(Alone {
@@ -289,6 +289,13 @@ impl CallSpan {
         with_recording_span!(self, |span| span.set_attribute(attribute));
     }
 
+    /// Sets an attribute of the call's outcome on its metric and, when it records, on
+    /// its span.
+    fn set_outcome(&self, attribute: KeyValue) {
+        self.with_metric(|metric| metric.set(attribute.clone()));
+        self.set(attribute);
+    }
+
     /// Sets the span's status, when it records.
     fn set_status(&self, status: Status) {
         with_recording_span!(self, |span| span.set_status(status));
@@ -348,42 +355,22 @@ impl CallSpan {
             CallKind::HttpServer => status >= 500,
             CallKind::HttpClient | CallKind::Database | CallKind::Work => status >= 400,
         };
-        self.with_metric(|metric| {
-            metric.set(KeyValue::new(
-                "http.response.status_code",
-                i64::from(status),
-            ));
-            if failed {
-                metric.set(KeyValue::new("error.type", status.to_string()));
-            }
-        });
-        if !self.is_recording() {
-            return;
-        }
-        self.set(KeyValue::new(
+        self.set_outcome(KeyValue::new(
             "http.response.status_code",
             i64::from(status),
         ));
         if failed {
             self.set_status(Status::error(""));
-            self.set(KeyValue::new("error.type", status.to_string()));
+            self.set_outcome(KeyValue::new("error.type", status.to_string()));
         }
     }
 
     /// Records `network.protocol.version` (`1.1`, `2`).
     pub fn record_protocol_version(&self, version: &str) {
-        self.with_metric(|metric| {
-            metric.set(KeyValue::new(
-                "network.protocol.version",
-                crate::intern::intern(version),
-            ));
-        });
-        if self.is_recording() {
-            self.set(KeyValue::new(
-                "network.protocol.version",
-                version.to_owned(),
-            ));
-        }
+        self.set_outcome(KeyValue::new(
+            "network.protocol.version",
+            crate::intern::intern(version),
+        ));
     }
 
     /// Records `http.request.resend_count`.
@@ -410,14 +397,12 @@ impl CallSpan {
             .as_deref()
             .or(info.error_type.as_deref())
             .unwrap_or(type_name);
-        self.with_metric(|metric| {
-            metric.set(KeyValue::new("error.type", error_type.to_owned()));
-            if self.kind == CallKind::Database
-                && let Some(code) = info.status_code.as_deref()
-            {
-                metric.set(KeyValue::new("db.response.status_code", code.to_owned()));
-            }
-        });
+        self.set_outcome(KeyValue::new("error.type", error_type.to_owned()));
+        if self.kind == CallKind::Database
+            && let Some(code) = info.status_code.as_deref()
+        {
+            self.set_outcome(KeyValue::new("db.response.status_code", code.to_owned()));
+        }
         if !self.is_recording() {
             return;
         }
@@ -436,12 +421,6 @@ impl CallSpan {
             }
         };
         self.set_status(Status::error(message));
-        self.set(KeyValue::new("error.type", error_type.to_owned()));
-        if self.kind == CallKind::Database
-            && let Some(code) = info.status_code.as_deref()
-        {
-            self.set(KeyValue::new("db.response.status_code", code.to_owned()));
-        }
         self.add_event(
             "exception",
             vec![

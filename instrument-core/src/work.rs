@@ -56,9 +56,15 @@ impl<'a> WorkCall<'a> {
                 builder
             };
             // A root still, but with the spawner's baggage (a tenant, a user id).
-            emit::start(self.library, builder, Some(&emit::without_span(&current)))
+            emit::start(
+                self.library,
+                builder,
+                Some(&emit::without_span(&current)),
+                None,
+            )
+            .0
         } else {
-            emit::start(self.library, builder, None)
+            emit::start(self.library, builder, None, None).0
         };
         CallSpan::in_context(started, CallKind::Work, None)
     }

@@ -1,12 +1,9 @@
 //! The metrics a call description records beside its span: the conventions' names,
 //! units, buckets and low-cardinality attributes, for every call, sampled or not.
 
-use instrument_core::testing::capture;
+use instrument_core::testing::{capture, unsampled_parent};
 use instrument_core::{
     DbCall, DbSystem, ErrorInfo, HttpClientCall, HttpServerCall, Library, WorkCall,
-};
-use opentelemetry::trace::{
-    SpanContext, SpanId, TraceContextExt as _, TraceFlags, TraceId, TraceState,
 };
 use opentelemetry_semantic_conventions::metric as semconv;
 
@@ -73,18 +70,9 @@ fn a_failure_adds_its_error_type_and_status_code() {
 
 #[test]
 fn an_unsampled_call_still_records_its_metric() {
-    let unsampled = SpanContext::new(
-        TraceId::from_bytes([7; 16]),
-        SpanId::from_bytes([7; 8]),
-        TraceFlags::default(),
-        true,
-        TraceState::default(),
-    );
     let ((), spans) = capture(|| {
         // On top of the capture's context, which carries its pipeline.
-        let _parent = opentelemetry::Context::current()
-            .with_remote_span_context(unsampled)
-            .attach();
+        let _parent = unsampled_parent().attach();
         let span = query();
         assert!(!span.is_recording(), "the parent's decision: not sampled");
         span.record_error(

@@ -338,12 +338,7 @@ impl Builder {
             .map_err(|_| InitError::SubscriberAlreadySet)?;
         // Only now that this init() has won: a failed second call must not replace the
         // provider code using the OpenTelemetry API already holds.
-        if let Some(provider) = &guard.provider {
-            install_provider(provider);
-        }
-        if let Some(meters) = &guard.meters {
-            install_meters(meters);
-        }
+        guard.install();
         guard.report_warnings(report);
         Ok(guard)
     }
@@ -375,12 +370,7 @@ impl Builder {
         let mut guard = Guard::default();
         let layer = self.export_layer(&env, &mut warnings, &mut guard);
         guard.warnings = warnings;
-        if let Some(provider) = &guard.provider {
-            install_provider(provider);
-        }
-        if let Some(meters) = &guard.meters {
-            install_meters(meters);
-        }
+        guard.install();
         guard.report_warnings(self.report());
         (layer, guard)
     }
@@ -661,28 +651,6 @@ fn is_exporter_target(metadata: &tracing::Metadata<'_>) -> bool {
         .any(|target| instrument_core::target_is_within(metadata.target(), target))
 }
 
-/// Sets `provider` as the one this project's spans go to, and as OpenTelemetry's global
-/// tracer provider (for code using the OpenTelemetry API directly).
-fn install_meters(meters: &SdkMeterProvider) {
-    if !instrument_core::emit::install_meters(meters) {
-        instrument_core::warn_config(
-            "a meter provider was already installed for the instrumented clients by an earlier \
-             init() or layer(); their metrics keep going to it",
-        );
-    }
-    opentelemetry::global::set_meter_provider(meters.clone());
-}
-
-fn install_provider(provider: &SdkTracerProvider) {
-    if !instrument_core::emit::install(provider) {
-        instrument_core::warn_config(
-            "a tracer provider was already installed for the instrumented clients by an earlier \
-             init() or layer(); their spans keep going to it",
-        );
-    }
-    opentelemetry::global::set_tracer_provider(provider.clone());
-}
-
 /// `text` as a `tracing` filter, else the default with a warning naming `variable`.
 fn parse_filter(text: Option<String>, variable: &str, warnings: &mut Vec<String>) -> EnvFilter {
     match text.as_deref().map(EnvFilter::try_new) {
@@ -810,6 +778,30 @@ impl Guard {
         }
         if let Some(meters) = &self.meters {
             let _ = meters.force_flush();
+        }
+    }
+
+    /// Makes this pipeline's providers the ones this project's spans and metrics go to,
+    /// and OpenTelemetry's global ones (for code using the OpenTelemetry API directly).
+    /// The first pipeline installed stays; a later one says so.
+    fn install(&self) {
+        let already = |provider: &str, signal: &str| {
+            instrument_core::warn_config(&format!(
+                "a {provider} provider was already installed for the instrumented clients by an \
+                 earlier init() or layer(); their {signal} keep going to it"
+            ));
+        };
+        if let Some(provider) = &self.provider {
+            if !instrument_core::emit::install(provider) {
+                already("tracer", "spans");
+            }
+            opentelemetry::global::set_tracer_provider(provider.clone());
+        }
+        if let Some(meters) = &self.meters {
+            if !instrument_core::emit::install_meters(meters) {
+                already("meter", "metrics");
+            }
+            opentelemetry::global::set_meter_provider(meters.clone());
         }
     }
 
