@@ -6,7 +6,7 @@ use opentelemetry::trace::{SpanBuilder, SpanKind};
 use opentelemetry::{KeyValue, Value};
 
 use crate::intern::intern;
-use crate::metrics::CallMetricKind;
+use crate::metrics::{CallMetricKind, MetricShape};
 use crate::span::{CallKind, CallSpan};
 use crate::sql::Dialect;
 use crate::statements::{self, Statement};
@@ -257,13 +257,8 @@ impl<'a> DbCall<'a> {
             return CallSpan::none();
         }
         let mut attributes = Vec::with_capacity(self.attribute_capacity());
-        let (name, batch_size) = self.query_attributes(&mut attributes);
-        if let Some(size) = batch_size
-            .filter(|size| *size >= 2)
-            .and_then(|size| i64::try_from(size).ok())
-        {
-            attributes.push(KeyValue::new("db.operation.batch.size", size));
-        }
+        // The metric's attributes first (see `MetricShape`), then the span's own.
+        let (name, text, batch_size) = self.query_attributes(&mut attributes);
         if let Some(operation) = self.operation {
             attributes.push(KeyValue::new("db.operation.name", intern(operation)));
         }
@@ -277,11 +272,20 @@ impl<'a> DbCall<'a> {
                 attributes.push(KeyValue::new("network.peer.port", i64::from(port)));
             }
         }
+        let metric = MetricShape::new(CallMetricKind::DbOperation, &attributes);
+        if let Some(text) = text {
+            attributes.push(KeyValue::new("db.query.text", text));
+        }
+        if let Some(size) = batch_size
+            .filter(|size| *size >= 2)
+            .and_then(|size| i64::try_from(size).ok())
+        {
+            attributes.push(KeyValue::new("db.operation.batch.size", size));
+        }
         let builder = SpanBuilder::from_name(name)
             .with_kind(SpanKind::Client)
             .with_attributes(attributes);
-        let (span, metric) =
-            emit::start_alone(self.library, builder, Some(CallMetricKind::DbOperation));
+        let (span, metric) = emit::start_alone(self.library, builder, Some(metric));
         CallSpan::alone(span, CallKind::Database, metric)
     }
 
@@ -295,11 +299,11 @@ impl<'a> DbCall<'a> {
         // The common four, and the wait and an error recorded later.
         let mut attributes = Vec::with_capacity(6);
         self.push_common(&mut attributes);
+        let metric = MetricShape::new(CallMetricKind::PoolAcquire, &attributes);
         let builder = SpanBuilder::from_name("acquire")
             .with_kind(SpanKind::Internal)
             .with_attributes(attributes);
-        let (span, metric) =
-            emit::start_alone(self.library, builder, Some(CallMetricKind::PoolAcquire));
+        let (span, metric) = emit::start_alone(self.library, builder, Some(metric));
         CallSpan::alone(span, CallKind::Database, metric)
     }
 
@@ -346,12 +350,12 @@ impl<'a> DbCall<'a> {
             .map(i64::from)
     }
 
-    /// Pushes `db.query.text` and `db.query.summary`; returns the span name and the
-    /// batch size a script implies.
+    /// Pushes `db.query.summary`; returns the span name, `db.query.text` (if recorded)
+    /// and the batch size a script implies.
     fn query_attributes(
         &mut self,
         attributes: &mut Vec<KeyValue>,
-    ) -> (Cow<'static, str>, Option<u64>) {
+    ) -> (Cow<'static, str>, Option<Value>, Option<u64>) {
         let dialect = self.system.dialect();
         // Taken, not copied: the span is the query's last use.
         let (statement, text) = match self.query.take() {
@@ -371,9 +375,7 @@ impl<'a> DbCall<'a> {
                 (Some(statement), text)
             }
         };
-        if let Some(text) = text.filter(|_| self.query_text != QueryText::Off) {
-            attributes.push(KeyValue::new("db.query.text", text));
-        }
+        let text = text.filter(|_| self.query_text != QueryText::Off);
         let batch_size = self
             .batch_size
             .or(statement.as_ref().and_then(|s| s.batch_size));
@@ -395,7 +397,7 @@ impl<'a> DbCall<'a> {
             }
             (None, None) => self.span_name_without_summary(),
         };
-        (name, batch_size)
+        (name, text, batch_size)
     }
 
     /// `db.query.text` for SQL: as written when parameterized (or asked for), else

@@ -39,7 +39,7 @@ use opentelemetry_sdk::metrics::SdkMeterProvider;
 use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider};
 
 use crate::Library;
-use crate::metrics::{CallMetric, CallMetricKind, Instruments, InstrumentsRef};
+use crate::metrics::{CallMetric, Instruments, InstrumentsRef, MetricShape};
 
 /// One tracer per library, so each library's spans carry its own instrumentation scope
 /// (`instrument-sqlx`, ...), in the order of [`Library::ALL`].
@@ -172,7 +172,7 @@ pub(crate) fn start(
     library: Library,
     builder: SpanBuilder,
     parent: Option<&Context>,
-    metric: Option<CallMetricKind>,
+    metric: Option<MetricShape>,
 ) -> (Started, Option<CallMetric>) {
     match parent {
         Some(parent) => start_in(library, builder, parent, metric),
@@ -184,10 +184,11 @@ fn start_in(
     library: Library,
     builder: SpanBuilder,
     parent: &Context,
-    metric: Option<CallMetricKind>,
+    metric: Option<MetricShape>,
 ) -> (Started, Option<CallMetric>) {
     let scoped = parent.get::<ScopedTracer>();
-    let metric = call_metric(library, scoped, metric, &builder);
+    let mut builder = builder;
+    let metric = call_metric(library, scoped, metric, &mut builder);
     let started = match build_span(library, builder, parent, scoped) {
         BuiltSpan::Sdk(span) => started(parent, span),
         BuiltSpan::Global(span) => started(parent, span),
@@ -230,24 +231,27 @@ fn build_span(
 pub(crate) fn start_alone(
     library: Library,
     builder: SpanBuilder,
-    metric: Option<CallMetricKind>,
+    metric: Option<MetricShape>,
 ) -> (BuiltSpan, Option<CallMetric>) {
     Context::map_current(|parent| {
         let scoped = parent.get::<ScopedTracer>();
-        let metric = call_metric(library, scoped, metric, &builder);
+        let mut builder = builder;
+        let metric = call_metric(library, scoped, metric, &mut builder);
         (build_span(library, builder, parent, scoped), metric)
     })
 }
 
-/// The metric `kind` of a call whose span `builder` describes, from the instruments of
-/// the scoped pipeline or the installed ones; `None` when there are none.
+/// The metric `shape` of a call whose span `builder` describes, from the instruments of
+/// the scoped pipeline or the installed ones; `None` when there are none. The span and
+/// the metric share their start (set on `builder` here) and their end (see
+/// [`CallMetric::record`]): one clock read each, and the same duration in both.
 fn call_metric(
     library: Library,
     scoped: Option<&ScopedTracer>,
-    kind: Option<CallMetricKind>,
-    builder: &SpanBuilder,
+    shape: Option<MetricShape>,
+    builder: &mut SpanBuilder,
 ) -> Option<CallMetric> {
-    let kind = kind?;
+    let shape = shape?;
     let index = library as usize;
     let instruments = match scoped {
         Some(ScopedTracer(scoped)) => {
@@ -255,10 +259,14 @@ fn call_metric(
         }
         None => InstrumentsRef::Installed(&INSTALLED_METERS.get()?[index]),
     };
+    let started = *builder
+        .start_time
+        .get_or_insert_with(opentelemetry::time::now);
     Some(CallMetric::start(
-        kind,
+        shape,
         instruments,
         builder.attributes.as_deref().unwrap_or_default(),
+        started,
     ))
 }
 

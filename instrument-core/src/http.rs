@@ -7,7 +7,7 @@ use opentelemetry::KeyValue;
 use opentelemetry::trace::{SpanBuilder, SpanKind};
 
 use crate::intern::intern;
-use crate::metrics::CallMetricKind;
+use crate::metrics::{CallMetricKind, MetricShape};
 use crate::redact::{redact_query, redact_url};
 use crate::span::{CallKind, CallSpan};
 use crate::{Library, emit};
@@ -98,8 +98,8 @@ impl<'a> HttpClientCall<'a> {
         let (method, original) = method_attributes(self.method);
         let name = span_name(method, original, self.url_template);
         let mut attributes = Vec::with_capacity(8);
-        push_method(&mut attributes, method, original);
-        attributes.push(KeyValue::new("url.full", redact_url(self.url).into_owned()));
+        // The metric's attributes first (see `MetricShape`), then the span's own.
+        attributes.push(KeyValue::new("http.request.method", method));
         if let Some((address, port)) = self.server {
             attributes.push(KeyValue::new("server.address", intern(address)));
             attributes.push(KeyValue::new("server.port", i64::from(port)));
@@ -107,14 +107,16 @@ impl<'a> HttpClientCall<'a> {
         if let Some(version) = self.protocol_version {
             attributes.push(KeyValue::new("network.protocol.version", intern(version)));
         }
+        let metric = MetricShape::new(CallMetricKind::HttpClient, &attributes);
+        push_original_method(&mut attributes, original);
+        attributes.push(KeyValue::new("url.full", redact_url(self.url).into_owned()));
         if let Some(template) = self.url_template {
             attributes.push(KeyValue::new("url.template", template.to_owned()));
         }
         let builder = SpanBuilder::from_name(name)
             .with_kind(SpanKind::Client)
             .with_attributes(attributes);
-        let (span, metric) =
-            emit::start_alone(self.library, builder, Some(CallMetricKind::HttpClient));
+        let (span, metric) = emit::start_alone(self.library, builder, Some(metric));
         CallSpan::alone(span, CallKind::HttpClient, metric)
     }
 }
@@ -208,14 +210,20 @@ impl<'a> HttpServerCall<'a> {
         let (method, original) = method_attributes(self.method);
         let name = span_name(method, original, self.route);
         let mut attributes = Vec::with_capacity(10);
-        push_method(&mut attributes, method, original);
+        // The metric's attributes first (see `MetricShape`), then the span's own.
+        attributes.push(KeyValue::new("http.request.method", method));
         if let Some(route) = self.route {
             attributes.push(KeyValue::new("http.route", intern(route)));
         }
-        attributes.push(KeyValue::new("url.path", self.path.to_owned()));
         if let Some(scheme) = self.scheme {
             attributes.push(KeyValue::new("url.scheme", intern(scheme)));
         }
+        if let Some(version) = self.protocol_version {
+            attributes.push(KeyValue::new("network.protocol.version", intern(version)));
+        }
+        let metric = MetricShape::new(CallMetricKind::HttpServer, &attributes);
+        push_original_method(&mut attributes, original);
+        attributes.push(KeyValue::new("url.path", self.path.to_owned()));
         if let Some(query) = self.query {
             // The query, with signature values redacted as in `url.full`.
             attributes.push(KeyValue::new("url.query", redact_query(query).into_owned()));
@@ -225,9 +233,6 @@ impl<'a> HttpServerCall<'a> {
             if let Some(port) = port {
                 attributes.push(KeyValue::new("server.port", i64::from(port)));
             }
-        }
-        if let Some(version) = self.protocol_version {
-            attributes.push(KeyValue::new("network.protocol.version", intern(version)));
         }
         if let Some(priority) = self.sampling_priority {
             attributes.push(KeyValue::new("sampling.priority", priority));
@@ -239,7 +244,7 @@ impl<'a> HttpServerCall<'a> {
             self.library,
             builder,
             self.remote_parent.as_ref(),
-            Some(CallMetricKind::HttpServer),
+            Some(metric),
         );
         CallSpan::in_context(started, CallKind::HttpServer, metric)
     }
@@ -259,9 +264,8 @@ fn span_name(
     }
 }
 
-/// `http.request.method` and, for an unknown method, `http.request.method_original`.
-fn push_method(attributes: &mut Vec<KeyValue>, method: &'static str, original: Option<&str>) {
-    attributes.push(KeyValue::new("http.request.method", method));
+/// `http.request.method_original`, for a method the conventions do not know.
+fn push_original_method(attributes: &mut Vec<KeyValue>, original: Option<&str>) {
     if let Some(original) = original {
         attributes.push(KeyValue::new(
             "http.request.method_original",

@@ -17,12 +17,15 @@
 //! [`install_meters`](crate::emit::install_meters) set (`instrument::init()` does).
 //! With neither, no metric is recorded. A switched-off library records none.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::Instant;
+mod bound;
 
-use opentelemetry::metrics::{BoundHistogram, Counter, Histogram, Meter, UpDownCounter};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use opentelemetry::metrics::{Counter, Meter, UpDownCounter};
 use opentelemetry::{KeyValue, Value};
+
+use bound::{BoundHistograms, CallBase};
 
 use crate::Library;
 use crate::emit::LibraryInstruments;
@@ -35,145 +38,22 @@ const HTTP_BUCKETS: [f64; 14] = [
     0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0,
 ];
 
-/// The most attribute sets a histogram keeps bound; past it, measurements take the
-/// SDK's own lookup (which has its own limit of distinct sets).
-const MAX_BOUND_SETS: usize = 2000;
-
-/// A histogram, and its instruments bound to each attribute set seen so far.
-///
-/// The SDK's `Histogram::record` finds the aggregator of an attribute set by hashing
-/// the whole set with SipHash: about 1,300 of the 2,000 instructions it costs per call.
-/// The calls of a service repeat a few hundred sets, so each is bound once (the SDK's
-/// bound instruments skip the lookup) and found again here, by a cheap hash of the set
-/// and a comparison of the whole set: no false match.
-struct BoundHistogramCache {
-    histogram: Histogram<f64>,
-    bound: Mutex<HashMap<OwnedAttributeSet, BoundHistogram<f64>, foldhash::fast::RandomState>>,
-}
-
-/// An attribute set as a map key, hashed and compared as its [`AttributeSet`].
-struct OwnedAttributeSet(Vec<KeyValue>);
-
-impl std::borrow::Borrow<AttributeSet> for OwnedAttributeSet {
-    fn borrow(&self) -> &AttributeSet {
-        use ref_cast::RefCast as _;
-        AttributeSet::ref_cast(&self.0)
-    }
-}
-
-impl std::hash::Hash for OwnedAttributeSet {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        std::borrow::Borrow::<AttributeSet>::borrow(self).hash(state);
-    }
-}
-
-impl PartialEq for OwnedAttributeSet {
-    fn eq(&self, other: &Self) -> bool {
-        use std::borrow::Borrow as _;
-        let (a, b): (&AttributeSet, &AttributeSet) = (self.borrow(), other.borrow());
-        a == b
-    }
-}
-
-impl Eq for OwnedAttributeSet {}
-
-/// An attribute set, hashed by what tells the sets of one service apart cheaply (each
-/// value's length and first bytes) and compared whole, pointers first: the names and
-/// most values are the same interned strings call after call.
-#[derive(ref_cast::RefCast)]
-#[repr(transparent)]
-struct AttributeSet([KeyValue]);
-
-impl std::hash::Hash for AttributeSet {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        state.write_usize(self.0.len());
-        for attribute in &self.0 {
-            match &attribute.value {
-                Value::String(text) => {
-                    let text = text.as_str().as_bytes();
-                    state.write_usize(text.len());
-                    let mut head = [0u8; 8];
-                    let taken = text.len().min(8);
-                    head[..taken].copy_from_slice(&text[..taken]);
-                    state.write_u64(u64::from_le_bytes(head));
-                }
-                Value::I64(number) => state.write_i64(*number),
-                Value::Bool(flag) => state.write_u8(u8::from(*flag)),
-                // Never among a call's metric attributes; equal sets still hash equal.
-                _ => state.write_u8(0xff),
-            }
-        }
-    }
-}
-
-impl PartialEq for AttributeSet {
-    fn eq(&self, other: &Self) -> bool {
-        fn same_text(a: &str, b: &str) -> bool {
-            (a.as_ptr() == b.as_ptr() && a.len() == b.len()) || a == b
-        }
-        self.0.len() == other.0.len()
-            && self.0.iter().zip(&other.0).all(|(a, b)| {
-                same_text(a.key.as_str(), b.key.as_str())
-                    && match (&a.value, &b.value) {
-                        (Value::String(a), Value::String(b)) => same_text(a.as_str(), b.as_str()),
-                        (a, b) => a == b,
-                    }
-            })
-    }
-}
-
-impl Eq for AttributeSet {}
-
-impl BoundHistogramCache {
-    fn new(histogram: Histogram<f64>) -> Self {
-        BoundHistogramCache {
-            histogram,
-            bound: Mutex::new(HashMap::default()),
-        }
-    }
-
-    fn record(&self, value: f64, attributes: &[KeyValue]) {
-        use ref_cast::RefCast as _;
-        let set = AttributeSet::ref_cast(attributes);
-        if let Ok(mut bound) = self.bound.lock() {
-            if let Some(histogram) = bound.get(set) {
-                histogram.record(value);
-                return;
-            }
-            if bound.len() < MAX_BOUND_SETS {
-                let histogram = self.histogram.bind(attributes);
-                histogram.record(value);
-                bound.insert(OwnedAttributeSet(attributes.to_vec()), histogram);
-                return;
-            }
-        }
-        self.histogram.record(value, attributes);
-    }
-}
-
-impl std::fmt::Debug for BoundHistogramCache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("BoundHistogramCache")
-            .finish_non_exhaustive()
-    }
-}
-
 /// The instruments of one library's meter.
 #[derive(Debug)]
 pub(crate) struct Instruments {
-    db_operation: BoundHistogramCache,
-    connection_wait: BoundHistogramCache,
+    db_operation: BoundHistograms,
+    connection_wait: BoundHistograms,
     connection_timeouts: Counter<u64>,
     _pools: PoolInstruments,
-    http_client: BoundHistogramCache,
-    http_server: BoundHistogramCache,
+    http_client: BoundHistograms,
+    http_server: BoundHistograms,
     http_server_active: UpDownCounter<i64>,
 }
 
 impl Instruments {
     pub(crate) fn new(meter: &Meter, library: Library, scope: u64) -> Self {
         let seconds = |name: &'static str, description: &'static str, buckets: &[f64]| {
-            BoundHistogramCache::new(
+            BoundHistograms::new(
                 meter
                     .f64_histogram(name)
                     .with_unit("s")
@@ -218,22 +98,6 @@ impl Instruments {
             _pools: PoolInstruments::new(meter, library, scope),
         }
     }
-
-    /// Counts one timeout waiting for a pooled connection.
-    pub(crate) fn record_connection_timeout(&self, pool_name: String) {
-        self.connection_timeouts.add(
-            1,
-            &[KeyValue::new("db.client.connection.pool.name", pool_name)],
-        );
-    }
-
-    /// Records one wait for a pooled connection.
-    pub(crate) fn record_connection_wait(&self, seconds: f64, pool_name: String) {
-        self.connection_wait.record(
-            seconds,
-            &[KeyValue::new("db.client.connection.pool.name", pool_name)],
-        );
-    }
 }
 
 /// A library's instruments as a call holds them: those installed for the process (for
@@ -263,6 +127,29 @@ pub(crate) enum CallMetricKind {
     PoolAcquire,
     HttpClient,
     HttpServer,
+}
+
+/// What a call's metric takes from its span: its kind, and how many of the span's
+/// attributes, pushed first, are the metric's own. A description puts them first so
+/// that the metric takes them as they are: no filter, no copy (see [`bound`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct MetricShape {
+    kind: CallMetricKind,
+    attributes: usize,
+}
+
+impl MetricShape {
+    /// The metric `kind` of a span whose attributes so far are all the metric's own.
+    pub(crate) fn new(kind: CallMetricKind, attributes: &[KeyValue]) -> Self {
+        debug_assert!(
+            attributes.iter().all(|kept| kind.keeps(kept.key.as_str())),
+            "a {kind:?} metric got an attribute of the span's only: {attributes:?}"
+        );
+        MetricShape {
+            kind,
+            attributes: attributes.len(),
+        }
+    }
 }
 
 impl CallMetricKind {
@@ -303,36 +190,53 @@ impl CallMetricKind {
 pub(crate) struct CallMetric {
     kind: CallMetricKind,
     instruments: InstrumentsRef,
-    attributes: Vec<KeyValue>,
-    started: Instant,
+    /// The attributes known at the start, found bound (see [`bound`]).
+    base: CallBase,
+    /// The attributes of the call's outcome, set as it ends. Not held inline: the
+    /// metric is moved with its span even when no meter records it, and a bigger one
+    /// costs every call more to move than an HTTP call's allocation.
+    outcome: Vec<KeyValue>,
+    /// The start of the call's span: the wall clock, as spans are timed, so that a
+    /// span and its measurement agree.
+    started: SystemTime,
     /// `http.server.active_requests`' attributes, for the decrement at the end (boxed:
     /// only server calls have them, and every call's metric is moved into its span).
     active: Option<Box<[KeyValue; 2]>>,
 }
 
 impl CallMetric {
-    /// Starts the metric of a call whose span has `span_attributes`.
+    /// Starts the metric `shape` of a call whose span has `span_attributes` and started
+    /// at `started`.
     pub(crate) fn start(
-        kind: CallMetricKind,
+        shape: MetricShape,
         instruments: InstrumentsRef,
         span_attributes: &[KeyValue],
+        started: SystemTime,
     ) -> Self {
-        // Every call in flight holds these, so no room is kept for a database failure's
-        // attributes (they may grow it); HTTP calls always add a status and a protocol
-        // version.
-        let outcome = match kind {
-            CallMetricKind::DbOperation | CallMetricKind::PoolAcquire => 0,
-            CallMetricKind::HttpClient | CallMetricKind::HttpServer => 2,
-        };
-        let mut attributes = Vec::with_capacity(span_attributes.len() + outcome);
-        attributes.extend(
-            span_attributes
+        let kind = shape.kind;
+        let kept = &span_attributes[..shape.attributes.min(span_attributes.len())];
+        debug_assert!(
+            !span_attributes[kept.len()..]
                 .iter()
-                .filter(|attribute| kind.keeps(attribute.key.as_str()))
-                .cloned(),
+                .any(|attribute| kind.keeps(attribute.key.as_str())),
+            "a {kind:?} metric's attribute after the span's own: {span_attributes:?}"
         );
+        let base = match kind {
+            // Found by the acquire's attributes, bound to the pool's name: the name is
+            // built once per pool, not per wait.
+            CallMetricKind::PoolAcquire => {
+                instruments.connection_wait.base_as(kept, pool_attributes)
+            }
+            CallMetricKind::DbOperation => instruments.db_operation.base(kept),
+            CallMetricKind::HttpClient => instruments.http_client.base(kept),
+            CallMetricKind::HttpServer => instruments.http_server.base(kept),
+        };
         let active = (kind == CallMetricKind::HttpServer).then(|| {
-            let value = |key: &str| find(&attributes, key).cloned().unwrap_or_else(|| "".into());
+            let value = |key: &str| {
+                find(base.attributes(), key)
+                    .cloned()
+                    .unwrap_or_else(|| "".into())
+            };
             let active = [
                 KeyValue::new("http.request.method", value("http.request.method")),
                 KeyValue::new("url.scheme", value("url.scheme")),
@@ -343,8 +247,14 @@ impl CallMetric {
         CallMetric {
             kind,
             instruments,
-            attributes,
-            started: Instant::now(),
+            base,
+            // HTTP calls set a status and a protocol version, and a failure's type; a
+            // database call sets its outcome only when it fails.
+            outcome: match kind {
+                CallMetricKind::DbOperation | CallMetricKind::PoolAcquire => Vec::new(),
+                CallMetricKind::HttpClient | CallMetricKind::HttpServer => Vec::with_capacity(3),
+            },
+            started,
             active,
         }
     }
@@ -353,43 +263,71 @@ impl CallMetric {
     /// an earlier value of the same key.
     pub(crate) fn set(&mut self, attribute: KeyValue) {
         match self
-            .attributes
+            .outcome
             .iter_mut()
             .find(|kept| kept.key == attribute.key)
         {
             Some(kept) => *kept = attribute,
-            None => self.attributes.push(attribute),
+            None => self.outcome.push(attribute),
         }
     }
 
-    /// The instruments of the call's library.
-    pub(crate) fn instruments(&self) -> &Instruments {
-        &self.instruments
+    /// Records a wait for a pooled connection in `db.client.connection.wait_time`.
+    pub(crate) fn record_connection_wait(&self, wait: Duration) {
+        let histogram = &self.instruments.connection_wait;
+        if self.kind == CallMetricKind::PoolAcquire {
+            histogram.record(wait.as_secs_f64(), &self.base, &[]);
+        } else {
+            let base = histogram.base(&pool_attributes(self.base.attributes()));
+            histogram.record(wait.as_secs_f64(), &base, &[]);
+        }
     }
 
-    /// The name of the pool the call's connection comes from (`address[:port]/database`).
-    pub(crate) fn pool_name(&self) -> String {
-        let text = |key: &str| find(&self.attributes, key).map(|value| value.as_str().into_owned());
-        crate::pool::pool_name(
-            &text("server.address").unwrap_or_default(),
-            text("server.port").as_deref(),
-            text("db.namespace").as_deref(),
-        )
+    /// Counts a timeout waiting for a pooled connection in `db.client.connection.timeouts`.
+    pub(crate) fn record_connection_timeout(&self) {
+        let counter = &self.instruments.connection_timeouts;
+        if self.kind == CallMetricKind::PoolAcquire {
+            counter.add(1, self.base.attributes());
+        } else {
+            counter.add(1, &pool_attributes(self.base.attributes()));
+        }
     }
 
-    /// Records the call's duration, now that it has ended.
-    pub(crate) fn record(self) {
-        let histogram = match self.kind {
-            CallMetricKind::DbOperation => &self.instruments.db_operation,
-            CallMetricKind::PoolAcquire => return,
-            CallMetricKind::HttpClient => &self.instruments.http_client,
-            CallMetricKind::HttpServer => &self.instruments.http_server,
-        };
-        histogram.record(self.started.elapsed().as_secs_f64(), &self.attributes);
+    /// Records the call's duration, now that it has `ended` (when its span ends too).
+    pub(crate) fn record(self, ended: SystemTime) {
+        if let Some(histogram) = self.kind.histogram(&self.instruments) {
+            // A clock set back during the call measures zero, not a panic.
+            let duration = ended.duration_since(self.started).unwrap_or_default();
+            histogram.record(duration.as_secs_f64(), &self.base, &self.outcome);
+        }
         if let Some(active) = &self.active {
             self.instruments.http_server_active.add(-1, &active[..]);
         }
     }
+}
+
+impl CallMetricKind {
+    /// The histogram a call of this kind records its duration in.
+    fn histogram(self, instruments: &Instruments) -> Option<&BoundHistograms> {
+        match self {
+            CallMetricKind::DbOperation => Some(&instruments.db_operation),
+            CallMetricKind::PoolAcquire => None,
+            CallMetricKind::HttpClient => Some(&instruments.http_client),
+            CallMetricKind::HttpServer => Some(&instruments.http_server),
+        }
+    }
+}
+
+/// The attributes of the pool a call with `attributes` takes its connection from: its
+/// `db.client.connection.pool.name`, `address[:port]/database`.
+fn pool_attributes(attributes: &[KeyValue]) -> Vec<KeyValue> {
+    let text = |key: &str| find(attributes, key).map(|value| value.as_str().into_owned());
+    let name = crate::pool::pool_name(
+        &text("server.address").unwrap_or_default(),
+        text("server.port").as_deref(),
+        text("db.namespace").as_deref(),
+    );
+    vec![KeyValue::new("db.client.connection.pool.name", name)]
 }
 
 /// The value of `key` among `attributes`.
@@ -398,50 +336,4 @@ fn find<'a>(attributes: &'a [KeyValue], key: &str) -> Option<&'a Value> {
         .iter()
         .find(|attribute| attribute.key.as_str() == key)
         .map(|attribute| &attribute.value)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use ref_cast::RefCast as _;
-    use std::hash::BuildHasher as _;
-
-    fn hash(set: &[KeyValue]) -> u64 {
-        foldhash::fast::FixedState::with_seed(7).hash_one(AttributeSet::ref_cast(set))
-    }
-
-    #[test]
-    fn sets_with_the_same_values_match_wherever_their_strings_live() {
-        let interned = [
-            KeyValue::new("db.system.name", "redis"),
-            KeyValue::new("db.operation.name", "GET"),
-        ];
-        let owned = [
-            KeyValue::new("db.system.name", String::from("redis")),
-            KeyValue::new(String::from("db.operation.name"), String::from("GET")),
-        ];
-        assert!(AttributeSet::ref_cast(&interned) == AttributeSet::ref_cast(&owned));
-        assert_eq!(hash(&interned), hash(&owned));
-    }
-
-    #[test]
-    fn sets_alike_in_their_first_bytes_still_differ() {
-        let a = [KeyValue::new(
-            "db.query.summary",
-            "SELECT orders_archive_2024",
-        )];
-        let b = [KeyValue::new(
-            "db.query.summary",
-            "SELECT orders_archive_2025",
-        )];
-        assert_eq!(
-            hash(&a),
-            hash(&b),
-            "the cheap hash sees the same length and head"
-        );
-        assert!(AttributeSet::ref_cast(&a) != AttributeSet::ref_cast(&b));
-        let c = [KeyValue::new("error.type", "500")];
-        let d = [KeyValue::new("error.type", 500_i64)];
-        assert!(AttributeSet::ref_cast(&c) != AttributeSet::ref_cast(&d));
-    }
 }

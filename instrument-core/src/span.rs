@@ -88,25 +88,32 @@ impl std::fmt::Debug for Alone {
     }
 }
 
+// A span in a context ends when the context's last clone is let go of (work the call
+// handed its context to may hold one), so only its metric is recorded here.
 impl Drop for InContext {
     fn drop(&mut self) {
         let metric = self.metric.get_mut();
         if let Some(metric) = metric.unwrap_or_else(|poison| poison.into_inner()).take() {
-            metric.record();
+            metric.record(opentelemetry::time::now());
         }
     }
 }
 
+// A span held alone ends with its metric, at the same time (one clock read for both);
+// without a metric, it ends when dropped, reading the clock only if it records.
 impl Drop for Alone {
     fn drop(&mut self) {
-        // The metric first: the span ends when the state is dropped, after this.
-        let state = self.state.get_mut();
-        if let Some(metric) = state
-            .unwrap_or_else(|poison| poison.into_inner())
-            .metric
-            .take()
-        {
-            metric.record();
+        let state = self
+            .state
+            .get_mut()
+            .unwrap_or_else(|poison| poison.into_inner());
+        if let Some(metric) = state.metric.take() {
+            let ended = opentelemetry::time::now();
+            metric.record(ended);
+            match &mut state.span {
+                BuiltSpan::Sdk(span) => span.end_with_timestamp(ended),
+                BuiltSpan::Global(span) => span.end_with_timestamp(ended),
+            }
         }
     }
 }
@@ -330,22 +337,14 @@ impl CallSpan {
     /// call's `server.address:server.port/db.namespace`. The span keeps no attribute of
     /// it: the wait shows as the gap between the span's start and the server's work.
     pub fn record_connection_wait(&self, wait: std::time::Duration) {
-        self.with_metric(|metric| {
-            metric
-                .instruments()
-                .record_connection_wait(wait.as_secs_f64(), metric.pool_name());
-        });
+        self.with_metric(|metric| metric.record_connection_wait(wait));
     }
 
     /// Counts a timeout waiting for a connection from a client-side pool, in the
     /// `db.client.connection.timeouts` metric of the call's pool (the span records the
     /// failure itself through [`record_error`](Self::record_error)).
     pub fn record_connection_timeout(&self) {
-        self.with_metric(|metric| {
-            metric
-                .instruments()
-                .record_connection_timeout(metric.pool_name());
-        });
+        self.with_metric(|metric| metric.record_connection_timeout());
     }
 
     /// Records `http.response.status_code`, and marks the span failed when the status is
