@@ -69,9 +69,25 @@ fn the_quickstart_prints_one_trace_with_every_part_under_the_business_span() {
         .filter(|(_, name)| name == "place order")
         .count();
     assert_eq!(by_hand, 1);
+    // The log line inside `place order` points at its trace.
+    let line = stderr
+        .lines()
+        .find(|line| line.contains("order 42: widget: 7 in stock, total 42"))
+        .unwrap_or_else(|| panic!("no order line:\n{stderr}"));
+    let trace_id = line
+        .split(' ')
+        .find_map(|word| word.strip_prefix("trace_id="))
+        .unwrap_or_else(|| panic!("no trace_id on {line:?}"));
+    let lines: Vec<&str> = stderr.lines().collect();
+    let root = lines
+        .iter()
+        .position(|line| line.starts_with("place order"))
+        .unwrap_or_else(|| panic!("no place order line:\n{stderr}"));
+    // The waterfall's header, just above its root's line.
+    let header = lines[root.saturating_sub(1)];
     assert!(
-        stderr.contains("order 42: widget: 7 in stock, total 42"),
-        "{stderr}"
+        header.starts_with(&format!("trace {trace_id} ")),
+        "{line}\n{header}"
     );
 }
 
@@ -83,6 +99,7 @@ fn switched_off_the_quickstart_does_the_same_work_and_prints_no_trace() {
         "{stderr}"
     );
     assert!(!stderr.contains("trace "), "a trace was printed:\n{stderr}");
+    assert!(!stderr.contains("trace_id="), "no trace, no ids:\n{stderr}");
 }
 
 #[test]

@@ -11,7 +11,8 @@
 //! A trace is drawn when its local root ends (a span with no parent in this process: a
 //! server span whose remote parent is a client span of this same process is not one).
 //! Lines are in tree order (children under their parent, by start time), indented by
-//! depth; failed spans are marked `✗`. Width from `COLUMNS`, else 100; colour only when
+//! depth; failed spans are marked `✗`, and an `ERROR` event logged inside a span is
+//! shown under its line, marked `!`. Width from `COLUMNS`, else 100; colour only when
 //! stderr is a terminal and `NO_COLOR` is unset. A span that ends after its trace was
 //! drawn (detached work) gets a line of its own.
 //!
@@ -290,6 +291,11 @@ pub(crate) fn render(spans: &[SpanData], overflow: usize, style: Style, late: bo
         paint(&mut out, style.color, color, &bar);
         out.push_str(&" ".repeat(bar_width - bar_start - bar_len));
         out.push_str("▏\n");
+        for message in error_events(span) {
+            let line = fit(&format!("{indent}  ! {message}"), style.width);
+            paint(&mut out, style.color, RED, &line);
+            out.push('\n');
+        }
     }
     if overflow > 0 {
         paint(
@@ -300,6 +306,19 @@ pub(crate) fn render(spans: &[SpanData], overflow: usize, style: Style, late: bo
         );
     }
     out
+}
+
+/// The messages of the `ERROR` events logged inside `span`, in order (see
+/// `instrument_core::SpanEvents`: each carries its level as an attribute).
+fn error_events(span: &SpanData) -> impl Iterator<Item = &str> {
+    span.events
+        .iter()
+        .filter(|event| {
+            event.attributes.iter().any(|attribute| {
+                attribute.key.as_str() == "level" && attribute.value.as_str() == "ERROR"
+            })
+        })
+        .map(|event| event.name.as_ref())
 }
 
 fn fraction(part: Duration, total: Duration) -> f64 {
@@ -409,6 +428,32 @@ mod tests {
             bar(lines[4]).starts_with(&" ".repeat(20)),
             "a late child starts late: {:?}",
             bar(lines[4])
+        );
+    }
+
+    #[test]
+    fn an_error_logged_inside_a_span_shows_under_its_line() {
+        use opentelemetry::KeyValue;
+        let console = ConsoleWaterfall::new(PLAIN);
+        let mut child = span(2, 1, "charge", 5, 60, true);
+        for (name, level) in [("retrying", "WARN"), ("card declined", "ERROR")] {
+            child.events.events.push(opentelemetry::trace::Event::new(
+                name,
+                SystemTime::UNIX_EPOCH,
+                vec![KeyValue::new("level", level)],
+                0,
+            ));
+        }
+        assert!(console.accept(child).is_none());
+        let text = console
+            .accept(span(1, 0, "POST /checkout", 0, 100, false))
+            .expect("drawn at root end");
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 4, "{text}");
+        assert!(lines[2].starts_with("  ✗ charge "), "{text}");
+        assert_eq!(
+            lines[3], "    ! card declined",
+            "only errors are shown: {text}"
         );
     }
 

@@ -19,29 +19,174 @@ use opentelemetry_sdk::trace::{
     BatchConfigBuilder, BatchSpanProcessor, Span, SpanData, SpanExporter, SpanProcessor,
 };
 
-/// Spans queued or being exported, shared by the queue and the exporter.
-type InFlight = Arc<AtomicUsize>;
-
 /// Where run-time warnings go: the log when one is printed, else stderr.
 pub(crate) type Report = fn(&str);
+
+/// What a queue holds, for its reports.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Signal {
+    /// `span`, `log record`.
+    pub(crate) one: &'static str,
+    /// `spans`, `log records`.
+    pub(crate) many: &'static str,
+    /// What sizes the queue and what makes fewer, as advice: `raise OTEL_BSP_MAX_QUEUE_SIZE ...`.
+    pub(crate) advice: &'static str,
+}
+
+/// Spans: the signal of [`BoundedBatch`].
+pub(crate) const SPANS: Signal = Signal {
+    one: "span",
+    many: "spans",
+    advice: "raise OTEL_BSP_MAX_QUEUE_SIZE or sample less (OTEL_TRACES_SAMPLER)",
+};
+
+/// A bound on what waits for export, shared by a batch processor (which lets items in)
+/// and its exporter (which gives their places back): past `limit`, items are dropped
+/// and counted instead of blocking the thread that made them; the first drop and the
+/// total at shutdown are reported.
+#[derive(Debug)]
+pub(crate) struct QueueBound {
+    in_flight: Arc<AtomicUsize>,
+    limit: usize,
+    dropped: AtomicUsize,
+    report: Report,
+    signal: Signal,
+}
+
+impl QueueBound {
+    pub(crate) fn new(limit: usize, signal: Signal, report: Report) -> Arc<Self> {
+        Arc::new(QueueBound {
+            in_flight: Arc::default(),
+            limit: limit.max(1),
+            dropped: AtomicUsize::new(0),
+            report,
+            signal,
+        })
+    }
+
+    /// The most items let in at once.
+    pub(crate) fn limit(&self) -> usize {
+        self.limit
+    }
+
+    /// Takes a place for one item, or counts it dropped (`false`).
+    pub(crate) fn admit(&self) -> bool {
+        if self.in_flight.fetch_add(1, Ordering::AcqRel) < self.limit {
+            return true;
+        }
+        self.in_flight.fetch_sub(1, Ordering::AcqRel);
+        if self.dropped.fetch_add(1, Ordering::Relaxed) == 0 {
+            let Signal { one, many, advice } = self.signal;
+            (self.report)(&format!(
+                "the {one} export queue is full ({} {many}): dropping {many} until it drains. \
+                 The exporter is slower than the application; {advice}. The total is reported at shutdown",
+                self.limit
+            ));
+        }
+        false
+    }
+
+    /// Gives back `count` places when the returned guard is dropped: when an export
+    /// ends, even one the batch processor abandons on timeout.
+    pub(crate) fn release_later(&self, count: usize) -> Release {
+        Release {
+            in_flight: self.in_flight.clone(),
+            count,
+        }
+    }
+
+    /// Items dropped so far because the queue was full.
+    fn dropped(&self) -> usize {
+        self.dropped.load(Ordering::Relaxed)
+    }
+
+    /// Reports the total dropped, if any (at shutdown).
+    pub(crate) fn report_total(&self) {
+        let dropped = self.dropped();
+        if dropped > 0 {
+            let Signal { one, many, .. } = self.signal;
+            (self.report)(&format!(
+                "{dropped} {many} were dropped in all because the {one} export queue ({} {many}) was full",
+                self.limit
+            ));
+        }
+    }
+}
+
+/// Places in a [`QueueBound`], given back when dropped.
+pub(crate) struct Release {
+    in_flight: Arc<AtomicUsize>,
+    count: usize,
+}
+
+impl Drop for Release {
+    fn drop(&mut self) {
+        self.in_flight.fetch_sub(self.count, Ordering::AcqRel);
+    }
+}
+
+/// Export failures, reported once per outage (and its end, with the batches lost).
+#[derive(Debug)]
+pub(crate) struct Outage {
+    failing: AtomicBool,
+    failed_batches: AtomicUsize,
+    describe: &'static str,
+    report: Report,
+    many: &'static str,
+}
+
+impl Outage {
+    /// For exports of `many` (`spans`) to `describe` (`the OTLP HTTP endpoint`).
+    pub(crate) fn new(many: &'static str, describe: &'static str, report: Report) -> Self {
+        Outage {
+            failing: AtomicBool::new(false),
+            failed_batches: AtomicUsize::new(0),
+            describe,
+            report,
+            many,
+        }
+    }
+
+    /// Notes an export's result, reporting the first failure of an outage.
+    pub(crate) fn observe(&self, result: &OTelSdkResult) {
+        match result {
+            Err(error) => {
+                self.failed_batches.fetch_add(1, Ordering::Relaxed);
+                if !self.failing.swap(true, Ordering::Relaxed) {
+                    (self.report)(&format!(
+                        "exporting {} to {} failed: {error}. Is the collector running, and do \
+                         OTEL_EXPORTER_OTLP_ENDPOINT and OTEL_EXPORTER_OTLP_PROTOCOL match it? \
+                         (reported once until exporting works again)",
+                        self.many, self.describe
+                    ));
+                }
+            }
+            Ok(()) => {
+                if self.failing.swap(false, Ordering::Relaxed) {
+                    let failed = self.failed_batches.swap(0, Ordering::Relaxed);
+                    tracing::info!(
+                        target: "instrument",
+                        "exporting {} works again after {failed} failed batches",
+                        self.many
+                    );
+                }
+            }
+        }
+    }
+}
 
 /// A batch processor whose queue holds at most `limit` spans; past that, spans are
 /// dropped and counted instead of blocking the thread that ended them.
 pub(crate) struct BoundedBatch {
     inner: BatchSpanProcessor,
-    in_flight: InFlight,
-    limit: usize,
-    dropped: AtomicUsize,
-    report: Report,
+    bound: Arc<QueueBound>,
 }
 
 impl fmt::Debug for BoundedBatch {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("BoundedBatch")
-            .field("limit", &self.limit)
-            .field("in_flight", &self.in_flight.load(Ordering::Relaxed))
-            .field("dropped", &self.dropped.load(Ordering::Relaxed))
-            .finish()
+            .field("bound", &self.bound)
+            .finish_non_exhaustive()
     }
 }
 
@@ -53,35 +198,23 @@ impl BoundedBatch {
         describe: &'static str,
         report: Report,
     ) -> Self {
-        let limit = limit.max(1);
-        let in_flight = InFlight::default();
+        let bound = QueueBound::new(limit, SPANS, report);
         let exporter = ReportingExporter {
             inner: exporter,
-            in_flight: in_flight.clone(),
-            failing: AtomicBool::new(false),
-            failed_batches: AtomicUsize::new(0),
-            describe,
-            report,
+            bound: bound.clone(),
+            outage: Outage::new(SPANS.many, describe, report),
         };
         // The inner queue can never overflow: no more than `limit` spans are let in.
         let config = BatchConfigBuilder::default()
-            .with_max_queue_size(limit)
-            .with_max_export_batch_size(limit.min(512))
+            .with_max_queue_size(bound.limit())
+            .with_max_export_batch_size(bound.limit().min(512))
             .build();
         BoundedBatch {
             inner: BatchSpanProcessor::builder(exporter)
                 .with_batch_config(config)
                 .build(),
-            in_flight,
-            limit,
-            dropped: AtomicUsize::new(0),
-            report,
+            bound,
         }
-    }
-
-    /// Spans dropped so far because the queue was full.
-    pub(crate) fn dropped(&self) -> usize {
-        self.dropped.load(Ordering::Relaxed)
     }
 }
 
@@ -91,19 +224,9 @@ impl SpanProcessor for BoundedBatch {
     }
 
     fn on_end(&self, span: SpanData) {
-        if self.in_flight.fetch_add(1, Ordering::AcqRel) >= self.limit {
-            self.in_flight.fetch_sub(1, Ordering::AcqRel);
-            if self.dropped.fetch_add(1, Ordering::Relaxed) == 0 {
-                (self.report)(&format!(
-                    "the span export queue is full ({} spans): dropping spans until it drains. \
-                     The exporter is slower than the application; raise OTEL_BSP_MAX_QUEUE_SIZE or sample less \
-                     (OTEL_TRACES_SAMPLER). The total is reported at shutdown",
-                    self.limit
-                ));
-            }
-            return;
+        if self.bound.admit() {
+            self.inner.on_end(span);
         }
-        self.inner.on_end(span);
     }
 
     fn force_flush(&self) -> OTelSdkResult {
@@ -112,13 +235,7 @@ impl SpanProcessor for BoundedBatch {
 
     fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
         let result = self.inner.shutdown_with_timeout(timeout);
-        let dropped = self.dropped();
-        if dropped > 0 {
-            (self.report)(&format!(
-                "{dropped} spans were dropped in all because the export queue ({} spans) was full",
-                self.limit
-            ));
-        }
+        self.bound.report_total();
         result
     }
 
@@ -131,11 +248,8 @@ impl SpanProcessor for BoundedBatch {
 /// reports failures once per outage.
 struct ReportingExporter<E> {
     inner: E,
-    in_flight: InFlight,
-    failing: AtomicBool,
-    failed_batches: AtomicUsize,
-    describe: &'static str,
-    report: Report,
+    bound: Arc<QueueBound>,
+    outage: Outage,
 }
 
 impl<E: fmt::Debug> fmt::Debug for ReportingExporter<E> {
@@ -146,45 +260,11 @@ impl<E: fmt::Debug> fmt::Debug for ReportingExporter<E> {
     }
 }
 
-/// Gives back a batch's places in the queue when the export ends, even when the batch
-/// processor abandons it on timeout.
-struct Release {
-    in_flight: InFlight,
-    spans: usize,
-}
-
-impl Drop for Release {
-    fn drop(&mut self) {
-        self.in_flight.fetch_sub(self.spans, Ordering::AcqRel);
-    }
-}
-
 impl<E: SpanExporter> SpanExporter for ReportingExporter<E> {
     async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
-        let _release = Release {
-            in_flight: self.in_flight.clone(),
-            spans: batch.len(),
-        };
+        let _release = self.bound.release_later(batch.len());
         let result = self.inner.export(batch).await;
-        match &result {
-            Err(error) => {
-                self.failed_batches.fetch_add(1, Ordering::Relaxed);
-                if !self.failing.swap(true, Ordering::Relaxed) {
-                    (self.report)(&format!(
-                        "exporting spans to {} failed: {error}. Is the collector running, and do \
-                         OTEL_EXPORTER_OTLP_ENDPOINT and OTEL_EXPORTER_OTLP_PROTOCOL match it? \
-                         (reported once until exporting works again)",
-                        self.describe
-                    ));
-                }
-            }
-            Ok(()) => {
-                if self.failing.swap(false, Ordering::Relaxed) {
-                    let failed = self.failed_batches.swap(0, Ordering::Relaxed);
-                    tracing::info!(target: "instrument", "exporting spans works again after {failed} failed batches");
-                }
-            }
-        }
+        self.outage.observe(&result);
         result
     }
 

@@ -8,6 +8,7 @@ use instrument_core::propagation;
 use opentelemetry::propagation::{TextMapCompositePropagator, TextMapPropagator};
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::Resource;
+use opentelemetry_sdk::logs::{LogExporter, SdkLoggerProvider};
 use opentelemetry_sdk::metrics::exporter::PushMetricExporter;
 use opentelemetry_sdk::metrics::{SdkMeterProvider, Temporality};
 use opentelemetry_sdk::trace::{SdkTracerProvider, SpanExporter, SpanProcessor};
@@ -20,6 +21,7 @@ use tracing_subscriber::{EnvFilter, Layer};
 use crate::export::{BoundedBatch, Report};
 
 use crate::console::{ConsoleWaterfall, Style};
+use crate::log_lines::{LogFormat, WithTraceIds};
 use crate::sampler::Sampling;
 use crate::settings::{EnvSettings, Exporter, OtlpProtocol, Propagator};
 
@@ -113,6 +115,9 @@ pub struct Builder {
     custom_metric_exporter: Option<CustomMetricExporter>,
     metric_interval: Option<std::time::Duration>,
     metrics_temporality: Option<Temporality>,
+    logs_exporter: Option<Exporter>,
+    custom_log_exporter: Option<CustomLogExporter>,
+    log_format: Option<LogFormat>,
     /// Where [`provider`](Self::provider) sent the spans; `None` for an exporter given
     /// in code.
     spans_went: Option<Exporter>,
@@ -123,6 +128,16 @@ pub struct Builder {
 /// A span exporter given in code, batched when the pipeline is built (the queue size is
 /// only known then).
 struct CustomExporter(Box<dyn FnOnce(usize, Report) -> BoundedBatch + Send>);
+
+/// A log exporter given in code: builds the logger provider for a resource and a
+/// reporter of drops and failures.
+struct CustomLogExporter(Box<dyn FnOnce(Resource, Report) -> SdkLoggerProvider + Send>);
+
+impl fmt::Debug for CustomLogExporter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("CustomLogExporter")
+    }
+}
 
 /// A metric exporter given in code: builds the meter provider for an interval and resource.
 struct CustomMetricExporter(
@@ -226,7 +241,9 @@ impl Builder {
     /// `RUST_LOG` syntax (else `OTEL_RUST_TRACING_FILTER`, else `info`). The spans of the
     /// instrumented clients are not `tracing` spans: no filter applies to them (switch a
     /// library off with `OTEL_RUST_DISABLED_INSTRUMENTATIONS`). Other libraries' events
-    /// never become span events, whatever it says.
+    /// never become span events, whatever it says; with log export on
+    /// ([`logs_exporter`](Self::logs_exporter)), they become log records only when it
+    /// names their target (`info,sqlx=warn`), since they can quote statements and values.
     pub fn tracing_filter(mut self, filter: impl Into<String>) -> Self {
         self.tracing_filter = Some(filter.into());
         self
@@ -283,6 +300,37 @@ impl Builder {
     /// Whether to print log events to stderr (default: yes).
     pub fn logs(mut self, on: bool) -> Self {
         self.logs = Some(on);
+        self
+    }
+
+    /// How log lines are written (else `OTEL_RUST_LOG_FORMAT`, else plain): either way,
+    /// a line written inside a traced context carries its `trace_id` and `span_id`.
+    pub fn log_format(mut self, format: LogFormat) -> Self {
+        self.log_format = Some(format);
+        self
+    }
+
+    /// Where the application's `tracing` events go as OpenTelemetry log records (else
+    /// `OTEL_LOGS_EXPORTER`, else nowhere): [`Exporter::Otlp`] (beside the spans),
+    /// [`Exporter::Console`] (each record on stderr) or [`Exporter::None`]. Which events,
+    /// and the privacy rules: see [`Builder::tracing_filter`].
+    pub fn logs_exporter(mut self, exporter: Exporter) -> Self {
+        self.logs_exporter = Some(exporter);
+        self
+    }
+
+    /// Sends the log records to `exporter` instead of the one the environment names,
+    /// batched as the OTLP exporter is (bounded queue, drops counted and reported).
+    pub fn log_exporter<E: LogExporter + 'static>(mut self, exporter: E) -> Self {
+        self.custom_log_exporter = Some(CustomLogExporter(Box::new(move |resource, report| {
+            crate::logs::provider(
+                exporter,
+                crate::logs::DEFAULT_QUEUE_SIZE,
+                "the configured log exporter",
+                resource,
+                report,
+            )
+        })));
         self
     }
 
@@ -398,14 +446,10 @@ impl Builder {
             instrument_core::env::read_var("RUST_LOG").filter(|v| !v.trim().is_empty())
         });
         let log_filter = parse_filter(filter_text, "RUST_LOG", &mut warnings);
-        let fmt_layer = self.logs_on().then(|| {
-            tracing_subscriber::fmt::layer()
-                .with_writer(std::io::stderr)
-                .with_ansi(
-                    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-                )
-                .with_filter(log_filter)
-        });
+        let format = self.log_format.or(env.log_format).unwrap_or_default();
+        let fmt_layer = self
+            .logs_on()
+            .then(|| log_output(format).with_filter(log_filter));
 
         let mut guard = Guard::default();
         let export_layer = self.export_layer(&env, &mut warnings, &mut guard);
@@ -457,7 +501,11 @@ impl Builder {
         });
         let span_levels = parse_filter(filter_text.clone(), OTEL_RUST_TRACING_FILTER, warnings);
         // Parsed twice (an `EnvFilter` is not `Clone`); its warning, once.
-        let event_levels = parse_filter(filter_text, OTEL_RUST_TRACING_FILTER, &mut Vec::new());
+        let event_levels = parse_filter(
+            filter_text.clone(),
+            OTEL_RUST_TRACING_FILTER,
+            &mut Vec::new(),
+        );
         // Each with the widest level hint, so that combined (`and` takes the narrower
         // hint, and none when either has none) the level filter's hint stands: tracing
         // then skips the callsites of other levels with one comparison.
@@ -473,14 +521,73 @@ impl Builder {
         .with_max_level_hint(LevelFilter::TRACE);
         let in_flight = crate::in_flight::InFlight::default();
         guard.in_flight = Some(in_flight.clone());
+        let layer = instrument_core::otel_layer(tracer)
+            .and_then(in_flight)
+            .with_filter(span_levels.and(spans))
+            .and_then(instrument_core::SpanEvents::new().with_filter(event_levels.and(own_events)));
+        guard.loggers = self.logger_provider(env, warnings, guard);
+        let Some(loggers) = &guard.loggers else {
+            return Some(Box::new(layer));
+        };
+        // The application's events, and another library's only where the filter names it.
+        let named = crate::logs::named_targets(filter_text.as_deref());
+        let logged = tracing_subscriber::filter::filter_fn(move |metadata| {
+            metadata.is_event()
+                && !is_exporter_target(metadata)
+                && (instrument_core::exported(metadata)
+                    || named
+                        .iter()
+                        .any(|target| instrument_core::target_is_within(metadata.target(), target)))
+        })
+        .with_max_level_hint(LevelFilter::TRACE);
+        let log_levels = parse_filter(filter_text, OTEL_RUST_TRACING_FILTER, &mut Vec::new());
         Some(Box::new(
-            instrument_core::otel_layer(tracer)
-                .and_then(in_flight)
-                .with_filter(span_levels.and(spans))
-                .and_then(
-                    instrument_core::SpanEvents::new().with_filter(event_levels.and(own_events)),
-                ),
+            layer.and_then(
+                opentelemetry_appender_tracing::layer::OpenTelemetryTracingBridge::new(loggers)
+                    .with_filter(log_levels.and(logged)),
+            ),
         ))
+    }
+
+    /// The logger provider for the application's events as log records, `None` when they
+    /// go nowhere (the default).
+    fn logger_provider(
+        &mut self,
+        env: &EnvSettings,
+        warnings: &mut Vec<String>,
+        guard: &mut Guard,
+    ) -> Option<SdkLoggerProvider> {
+        if let Some(CustomLogExporter(build)) = self.custom_log_exporter.take() {
+            return Some(build(self.resource(), self.report()));
+        }
+        match self.logs_exporter.or(env.logs_exporter)? {
+            Exporter::None => None,
+            Exporter::Console => Some(crate::logs::console_provider(self.resource())),
+            Exporter::Otlp => {
+                let protocol = self
+                    .protocol
+                    .or(env.logs_protocol)
+                    .unwrap_or(OtlpProtocol::HttpProtobuf);
+                let queue = crate::logs::queue_size(warnings);
+                match crate::otlp::logger_provider(
+                    protocol,
+                    self.endpoint.as_deref(),
+                    queue,
+                    self.resource(),
+                    self.report(),
+                    guard,
+                ) {
+                    Ok(provider) => Some(provider),
+                    Err(problem) => {
+                        warnings.push(format!(
+                            "{problem}; log records will not be exported. Check \
+                             OTEL_EXPORTER_OTLP_ENDPOINT and OTEL_EXPORTER_OTLP_PROTOCOL"
+                        ));
+                        None
+                    }
+                }
+            }
+        }
     }
 
     fn provider(
@@ -671,6 +778,22 @@ fn parse_filter(text: Option<String>, variable: &str, warnings: &mut Vec<String>
 /// Both an `Option` and a boxed layer are layers, so it goes straight into `.with(...)`.
 pub type ExportLayer<S> = Option<Box<dyn Layer<S> + Send + Sync + 'static>>;
 
+/// The log output on stderr, in `format`, each line inside a traced context ending
+/// with its ids (see [`crate::log_lines`]).
+fn log_output<S>(format: LogFormat) -> Box<dyn Layer<S> + Send + Sync + 'static>
+where
+    S: Subscriber + for<'span> LookupSpan<'span>,
+{
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let layer = tracing_subscriber::fmt::layer()
+        .with_writer(WithTraceIds::new(std::io::stderr, format))
+        .with_ansi(color && format == LogFormat::Plain);
+    match format {
+        LogFormat::Plain => Box::new(layer),
+        LogFormat::Json => Box::new(layer.json()),
+    }
+}
+
 /// A boxed span processor, so processors given in code can be added to the provider.
 #[derive(Debug)]
 struct BoxedProcessor(Box<dyn SpanProcessor>);
@@ -737,6 +860,7 @@ fn composite_propagator(propagators: Option<Vec<Propagator>>) -> TextMapComposit
 pub struct Guard {
     provider: Option<SdkTracerProvider>,
     meters: Option<SdkMeterProvider>,
+    loggers: Option<SdkLoggerProvider>,
     /// The application's exported spans still open, to let end before shutting down.
     in_flight: Option<crate::in_flight::InFlight>,
     #[cfg(feature = "otlp-grpc")]
@@ -749,6 +873,7 @@ impl fmt::Debug for Guard {
         f.debug_struct("Guard")
             .field("exporting", &self.provider.is_some())
             .field("metrics", &self.meters.is_some())
+            .field("logs", &self.loggers.is_some())
             .field("warnings", &self.warnings)
             .finish()
     }
@@ -771,13 +896,22 @@ impl Guard {
         self.meters.is_some()
     }
 
-    /// Exports every finished span now.
+    /// Are the application's events exported as OpenTelemetry log records?
+    /// (`false` with the kill switch, or when they go nowhere, the default.)
+    pub fn is_exporting_logs(&self) -> bool {
+        self.loggers.is_some()
+    }
+
+    /// Exports every finished span, the metrics and the log records now.
     pub fn flush(&self) {
         if let Some(provider) = &self.provider {
             let _ = provider.force_flush();
         }
         if let Some(meters) = &self.meters {
             let _ = meters.force_flush();
+        }
+        if let Some(loggers) = &self.loggers {
+            let _ = loggers.force_flush();
         }
     }
 
@@ -831,6 +965,9 @@ impl Drop for Guard {
         if let Some(meters) = self.meters.take() {
             // A last export of the metrics (and the console's table).
             let _ = meters.shutdown();
+        }
+        if let Some(loggers) = self.loggers.take() {
+            let _ = loggers.shutdown();
         }
         #[cfg(feature = "otlp-grpc")]
         if let Some(runtime) = self.runtime.take() {

@@ -41,6 +41,9 @@
 //! | `OTEL_PROPAGATORS` | `tracecontext,baggage` (default), `none`: W3C Trace Context Level 2 and W3C Baggage, by the letter of the specifications (`instrument_core::propagation`) |
 //! | `OTEL_BSP_MAX_QUEUE_SIZE` | spans waiting for export before new ones are dropped (2048) |
 //! | `RUST_LOG` | filter for log lines only (default `info`); never what is traced |
+//! | `OTEL_RUST_LOG_FORMAT` | `plain` (default) or `json`; lines inside a trace end with `trace_id` and `span_id` ([`WithTraceIds`]) |
+//! | `OTEL_LOGS_EXPORTER` | `otlp`, `console`, `none` (default): your `tracing` events as OpenTelemetry log records |
+//! | `OTEL_BLRP_MAX_QUEUE_SIZE` | log records waiting for export before new ones are dropped (2048) |
 //! | `OTEL_RUST_TRACING_FILTER` | which of your own `tracing` spans and events are exported (`RUST_LOG` syntax, default `info`) |
 //! | `OTEL_RUST_REDACTED_QUERY_KEYS` | more URL query keys whose values are redacted (comma list), or `*` for every value ([`instrument_core::redact`]) |
 //!
@@ -50,6 +53,12 @@
 //! The same calls record the semantic conventions' metrics (operation and request
 //! durations, active requests, pool connections, waits and timeouts), sampled or not:
 //! see [`instrument_core::metrics`] and [`instrument_core::pool`].
+//!
+//! Log lines point at their trace: inside a traced context (a request, your own span,
+//! work carried onto a thread or a task) each ends with its `trace_id` and `span_id`.
+//! With `OTEL_LOGS_EXPORTER=otlp` your events are also exported as OpenTelemetry log
+//! records beside the spans, with the same ids; other libraries' events only when
+//! `OTEL_RUST_TRACING_FILTER` names them.
 //!
 //! The instrumented clients' spans go straight through the OpenTelemetry SDK; your own
 //! `tracing` spans are their parents and children as you would expect, and other
@@ -85,6 +94,8 @@ mod console;
 mod export;
 mod in_flight;
 mod init;
+mod log_lines;
+mod logs;
 mod metrics;
 mod otlp;
 mod sampler;
@@ -92,6 +103,7 @@ mod settings;
 
 pub use init::{Builder, ExportLayer, Guard, InitError, Telemetry, builder, init, layer};
 pub use instrument_core::{Library, enabled, globally_enabled, set_enabled, set_library_enabled};
+pub use log_lines::{LineWithIds, LogFormat, WithTraceIds};
 pub use opentelemetry_sdk::metrics::Temporality;
 pub use sampler::{SAMPLING_PRIORITY, Sampling};
 pub use settings::{Exporter, OtlpProtocol, Propagator};

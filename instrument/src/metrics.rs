@@ -11,8 +11,6 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::sync::Mutex;
-#[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use opentelemetry::{KeyValue, Value};
@@ -23,7 +21,7 @@ use opentelemetry_sdk::metrics::exporter::PushMetricExporter;
 use opentelemetry_sdk::metrics::{PeriodicReader, SdkMeterProvider, Temporality};
 
 #[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
-use crate::export::Report;
+use crate::export::{Outage, Report};
 
 /// The default of `OTEL_METRIC_EXPORT_INTERVAL`.
 pub(crate) const DEFAULT_INTERVAL: Duration = Duration::from_secs(60);
@@ -49,9 +47,7 @@ pub(crate) fn provider<E: PushMetricExporter>(
 #[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
 pub(crate) struct Reporting<E> {
     inner: E,
-    destination: &'static str,
-    report: Report,
-    failing: AtomicBool,
+    outage: Outage,
 }
 
 #[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
@@ -59,9 +55,7 @@ impl<E> Reporting<E> {
     pub(crate) fn new(inner: E, destination: &'static str, report: Report) -> Self {
         Reporting {
             inner,
-            destination,
-            report,
-            failing: AtomicBool::new(false),
+            outage: Outage::new("metrics", destination, report),
         }
     }
 }
@@ -70,16 +64,7 @@ impl<E> Reporting<E> {
 impl<E: PushMetricExporter> PushMetricExporter for Reporting<E> {
     async fn export(&self, metrics: &ResourceMetrics) -> OTelSdkResult {
         let result = self.inner.export(metrics).await;
-        match &result {
-            Err(error) if !self.failing.swap(true, Ordering::Relaxed) => (self.report)(&format!(
-                "exporting metrics to {} failed: {error}. Is the collector running, and do \
-                 OTEL_EXPORTER_OTLP_ENDPOINT and OTEL_EXPORTER_OTLP_PROTOCOL match it? \
-                 (reported once until exporting works again)",
-                self.destination
-            )),
-            Err(_) => {}
-            Ok(()) => self.failing.store(false, Ordering::Relaxed),
-        }
+        self.outage.observe(&result);
         result
     }
 

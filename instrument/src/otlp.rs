@@ -149,3 +149,65 @@ pub(crate) fn meter_provider(
         )),
     }
 }
+
+/// A logger provider exporting OTLP log records over `protocol`, or why it could not be
+/// made. `endpoint` is the one given in code for spans: for HTTP its `/v1/traces`
+/// becomes `/v1/logs`; without it, the exporter reads `OTEL_EXPORTER_OTLP_LOGS_ENDPOINT`
+/// or `OTEL_EXPORTER_OTLP_ENDPOINT` itself.
+pub(crate) fn logger_provider(
+    protocol: OtlpProtocol,
+    endpoint: Option<&str>,
+    queue_size: usize,
+    resource: opentelemetry_sdk::Resource,
+    report: Report,
+    guard: &mut Guard,
+) -> Result<opentelemetry_sdk::logs::SdkLoggerProvider, String> {
+    let _ = (&endpoint, &queue_size, &resource, &report, &guard);
+    match protocol {
+        #[cfg(feature = "otlp-grpc")]
+        OtlpProtocol::Grpc => {
+            let built = {
+                let _entered = grpc_runtime(guard)?.enter();
+                let mut builder = opentelemetry_otlp::LogExporter::builder().with_tonic();
+                if let Some(endpoint) = endpoint {
+                    builder = builder.with_endpoint(endpoint);
+                }
+                builder.build()
+            };
+            let exporter = built
+                .map_err(|e| format!("the OTLP gRPC log exporter could not be set up: {e}"))?;
+            Ok(crate::logs::provider(
+                exporter,
+                queue_size,
+                "the OTLP gRPC endpoint",
+                resource,
+                report,
+            ))
+        }
+        #[cfg(feature = "otlp-http")]
+        OtlpProtocol::HttpProtobuf => {
+            let mut builder = opentelemetry_otlp::LogExporter::builder()
+                .with_http()
+                .with_protocol(opentelemetry_otlp::Protocol::HttpBinary);
+            if let Some(endpoint) = endpoint {
+                let base = endpoint.trim_end_matches('/');
+                let base = base.strip_suffix("/v1/traces").unwrap_or(base);
+                builder = builder.with_endpoint(format!("{base}/v1/logs"));
+            }
+            let exporter = builder
+                .build()
+                .map_err(|e| format!("the OTLP HTTP log exporter could not be set up: {e}"))?;
+            Ok(crate::logs::provider(
+                exporter,
+                queue_size,
+                "the OTLP HTTP endpoint",
+                resource,
+                report,
+            ))
+        }
+        #[allow(unreachable_patterns)]
+        other => Err(format!(
+            "OTLP over {other:?} is not compiled in (enable the instrument crate's otlp-grpc or otlp-http feature)"
+        )),
+    }
+}

@@ -5,6 +5,7 @@
 
 use opentelemetry_sdk::metrics::Temporality;
 
+use crate::log_lines::LogFormat;
 use crate::sampler::Sampling;
 
 /// Where spans go.
@@ -49,6 +50,12 @@ pub(crate) struct EnvSettings {
     pub metric_interval: Option<std::time::Duration>,
     /// `OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE`.
     pub temporality: Option<Temporality>,
+    /// `OTEL_LOGS_EXPORTER`.
+    pub logs_exporter: Option<Exporter>,
+    /// `OTEL_EXPORTER_OTLP_LOGS_PROTOCOL`, else `OTEL_EXPORTER_OTLP_PROTOCOL`.
+    pub logs_protocol: Option<OtlpProtocol>,
+    /// `OTEL_RUST_LOG_FORMAT`.
+    pub log_format: Option<LogFormat>,
     pub sampling: Option<Sampling>,
     pub propagators: Option<Vec<Propagator>>,
     pub warnings: Vec<String>,
@@ -60,6 +67,10 @@ pub(crate) const OTEL_METRIC_EXPORT_INTERVAL: &str = "OTEL_METRIC_EXPORT_INTERVA
 pub(crate) const OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: &str = "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL";
 pub(crate) const OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: &str =
     "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE";
+pub(crate) const OTEL_LOGS_EXPORTER: &str = "OTEL_LOGS_EXPORTER";
+pub(crate) const OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: &str = "OTEL_EXPORTER_OTLP_LOGS_PROTOCOL";
+/// How log lines are written: `plain` (the default) or `json`.
+pub(crate) const OTEL_RUST_LOG_FORMAT: &str = "OTEL_RUST_LOG_FORMAT";
 pub(crate) const OTEL_EXPORTER_OTLP_PROTOCOL: &str = "OTEL_EXPORTER_OTLP_PROTOCOL";
 pub(crate) const OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: &str = "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL";
 pub(crate) const OTEL_TRACES_SAMPLER: &str = "OTEL_TRACES_SAMPLER";
@@ -93,6 +104,14 @@ impl EnvSettings {
             .and_then(|value| parse_interval(&value, &mut warnings));
         let temporality = set(OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE)
             .and_then(|value| parse_temporality(&value, &mut warnings));
+        let logs_exporter = set(OTEL_LOGS_EXPORTER)
+            .and_then(|value| parse_exporter(OTEL_LOGS_EXPORTER, &value, &mut warnings));
+        let logs_protocol = set(OTEL_EXPORTER_OTLP_LOGS_PROTOCOL)
+            .map(|v| (OTEL_EXPORTER_OTLP_LOGS_PROTOCOL, v))
+            .or_else(|| set(OTEL_EXPORTER_OTLP_PROTOCOL).map(|v| (OTEL_EXPORTER_OTLP_PROTOCOL, v)))
+            .and_then(|(name, value)| parse_protocol(name, &value, &mut warnings));
+        let log_format =
+            set(OTEL_RUST_LOG_FORMAT).and_then(|value| parse_log_format(&value, &mut warnings));
         let protocol = set(OTEL_EXPORTER_OTLP_TRACES_PROTOCOL)
             .map(|v| (OTEL_EXPORTER_OTLP_TRACES_PROTOCOL, v))
             .or_else(|| set(OTEL_EXPORTER_OTLP_PROTOCOL).map(|v| (OTEL_EXPORTER_OTLP_PROTOCOL, v)))
@@ -113,6 +132,9 @@ impl EnvSettings {
             metrics_protocol,
             metric_interval,
             temporality,
+            logs_exporter,
+            logs_protocol,
+            log_format,
             sampling,
             propagators,
             warnings,
@@ -128,6 +150,20 @@ fn parse_interval(value: &str, warnings: &mut Vec<String>) -> Option<std::time::
             warnings.push(format!(
                 "{OTEL_METRIC_EXPORT_INTERVAL}={value:?} is not a positive number of milliseconds; \
                  using 60000"
+            ));
+            None
+        }
+    }
+}
+
+/// `OTEL_RUST_LOG_FORMAT`: `plain` or `json`, in any case.
+fn parse_log_format(value: &str, warnings: &mut Vec<String>) -> Option<LogFormat> {
+    match value.to_ascii_lowercase().as_str() {
+        "plain" => Some(LogFormat::Plain),
+        "json" => Some(LogFormat::Json),
+        _ => {
+            warnings.push(format!(
+                "{OTEL_RUST_LOG_FORMAT}={value:?} is not supported; accepted: plain, json. Using plain"
             ));
             None
         }
@@ -286,6 +322,26 @@ mod tests {
             assert_eq!(settings.exporter, Some(expected));
             assert!(settings.warnings.is_empty());
         }
+    }
+
+    #[test]
+    fn logs_settings_are_read_and_bad_values_warn() {
+        let settings = parse(&[
+            (OTEL_LOGS_EXPORTER, "OTLP"),
+            (OTEL_EXPORTER_OTLP_PROTOCOL, "http/protobuf"),
+            (OTEL_EXPORTER_OTLP_LOGS_PROTOCOL, "grpc"),
+            (OTEL_RUST_LOG_FORMAT, "JSON"),
+        ]);
+        assert_eq!(settings.logs_exporter, Some(Exporter::Otlp));
+        assert_eq!(settings.logs_protocol, Some(OtlpProtocol::Grpc));
+        assert_eq!(settings.log_format, Some(LogFormat::Json));
+        assert!(settings.warnings.is_empty(), "{:?}", settings.warnings);
+
+        let settings = parse(&[(OTEL_LOGS_EXPORTER, "file"), (OTEL_RUST_LOG_FORMAT, "xml")]);
+        assert_eq!((settings.logs_exporter, settings.log_format), (None, None));
+        assert_eq!(settings.warnings.len(), 2, "{:?}", settings.warnings);
+        assert!(settings.warnings[0].contains(OTEL_LOGS_EXPORTER));
+        assert!(settings.warnings[1].contains(OTEL_RUST_LOG_FORMAT));
     }
 
     #[test]

@@ -64,7 +64,8 @@ async fn main() -> Result<(), Error> {
                 .await
         })
         .await??;
-        eprintln!("order 42: {stock}, total {total}");
+        // A log line inside the trace: it ends with its trace_id and span_id.
+        tracing::info!("order 42: {stock}, total {total}");
         Ok::<_, Error>(total)
     }
     .instrument(order)
