@@ -9,6 +9,7 @@
     feature = "threads",
     feature = "tower",
     feature = "otlp-http",
+    feature = "otlp-grpc",
     feature = "reqwest"
 ))]
 
@@ -210,6 +211,14 @@ struct Exported {
 }
 
 fn exported(received: &support::collector::Received) -> Exported {
+    decoded(
+        received.bodies_to("/v1/logs"),
+        received.bodies_to("/v1/traces"),
+    )
+}
+
+/// The records in `logs` and the spans in `traces`, each an encoded export request.
+fn decoded(logs: Vec<Vec<u8>>, traces: Vec<Vec<u8>>) -> Exported {
     let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
     let text = |value: &Option<opentelemetry_proto::tonic::common::v1::AnyValue>| match value
         .as_ref()
@@ -220,7 +229,7 @@ fn exported(received: &support::collector::Received) -> Exported {
         other => format!("{other:?}"),
     };
     let mut records = Vec::new();
-    for body in received.bodies_to("/v1/logs") {
+    for body in logs {
         let request = ExportLogsServiceRequest::decode(body.as_slice()).expect("decodes");
         for scope in request.resource_logs.iter().flat_map(|r| &r.scope_logs) {
             let target = scope
@@ -246,7 +255,7 @@ fn exported(received: &support::collector::Received) -> Exported {
         }
     }
     let mut spans = Vec::new();
-    for body in received.bodies_to("/v1/traces") {
+    for body in traces {
         let request = ExportTraceServiceRequest::decode(body.as_slice()).expect("decodes");
         for span in request
             .resource_spans
@@ -338,6 +347,38 @@ fn otlp_log_records_carry_the_ids_of_the_exported_spans() {
     assert!(
         stderr.contains(LIBRARY_SECRET),
         "it still reaches the log output"
+    );
+}
+
+#[test]
+fn log_records_reach_an_otlp_grpc_collector() {
+    let (endpoint, received) = support::grpc_collector::start();
+    run_child(
+        "child_logs",
+        &[
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint.as_str()),
+            ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
+            ("OTEL_LOGS_EXPORTER", "otlp"),
+            ("OTEL_METRICS_EXPORTER", "none"),
+        ],
+    );
+    let exported = decoded(
+        received.messages_to("LogsService"),
+        received.messages_to("TraceService"),
+    );
+    let checkout = exported
+        .spans
+        .iter()
+        .find(|span| span.0 == "checkout")
+        .unwrap_or_else(|| panic!("no checkout span: {:?}", received.paths()));
+    let record = exported
+        .records
+        .iter()
+        .find(|record| record.body == "in the application's span")
+        .unwrap_or_else(|| panic!("no record: {:?}", received.paths()));
+    assert_eq!(
+        (&record.trace_id, &record.span_id),
+        (&checkout.1, &checkout.2)
     );
 }
 
