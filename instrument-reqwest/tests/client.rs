@@ -187,7 +187,8 @@ async fn the_trace_context_goes_along_unless_the_request_opts_out() {
     })
     .await;
     let first = &spans.all_named("GET")[0];
-    let expected = format!("traceparent: 00-{}-{}-01", first.trace_id, first.span_id);
+    // Sampled (01), and a trace started here: random trace id (02, W3C Level 2).
+    let expected = format!("traceparent: 00-{}-{}-03", first.trace_id, first.span_id);
     assert!(sent.contains(&expected), "{sent}\nexpected {expected}");
     assert!(withheld.contains("traceparent: -"), "{withheld}");
     assert_eq!(spans.all_named("GET").len(), 2, "both recorded");

@@ -26,7 +26,8 @@ async fn a_request_through_the_middleware_is_a_client_span_that_propagates() {
     let span = spans.named("GET");
     assert_eq!(span.kind, SpanKind::Client);
     span.assert_attr("http.response.status_code", 200);
-    let expected = format!("traceparent: 00-{}-{}-01", span.trace_id, span.span_id);
+    // Sampled (01), and a trace started here: random trace id (02, W3C Level 2).
+    let expected = format!("traceparent: 00-{}-{}-03", span.trace_id, span.span_id);
     assert!(body.contains(&expected), "{body}");
 }
 

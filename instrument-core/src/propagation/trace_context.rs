@@ -1,5 +1,7 @@
 //! `traceparent` and `tracestate`.
 
+use std::sync::Arc;
+
 use opentelemetry::Context;
 use opentelemetry::propagation::text_map_propagator::FieldIter;
 use opentelemetry::propagation::{Extractor, Injector, TextMapPropagator};
@@ -24,6 +26,24 @@ pub const MAX_TRACEPARENT_BYTES: usize = 512;
 /// The flags this version knows: sampled (0x01) and random trace id (0x02). Others are
 /// not passed on.
 const KNOWN_FLAGS: u8 = 0x03;
+const SAMPLED: u8 = 0x01;
+const RANDOM: u8 = 0x02;
+
+/// What the incoming `traceparent` and `tracestate` said of a trace, kept in the context
+/// beside the remote parent and read back at injection, for two things the
+/// OpenTelemetry types lose:
+/// - the random-trace-id flag: the SDK gives a span its sampler drops default flags, and
+///   Level 2 says the flag MUST stay set in every `traceparent` sent with that trace id;
+/// - the `tracestate` as received: opentelemetry's `TraceState` still applies the older
+///   tenant/system key grammar (one `@`, at most 13 characters after it) and rejects
+///   keys the current grammar allows (`foo@@bar`, a 241-character tenant with a
+///   14-character system), so the list is carried here, in its own validated text.
+#[derive(Debug, Clone)]
+struct Incoming {
+    trace_id: TraceId,
+    random: bool,
+    state: Option<Arc<str>>,
+}
 
 /// W3C Trace Context Level 2: reads and writes `traceparent` and `tracestate`.
 ///
@@ -31,10 +51,15 @@ const KNOWN_FLAGS: u8 = 0x03;
 /// `traceparent` is missing, repeated, of version `ff`, of version `00` but not exactly
 /// 55 characters, not lower-case hex where hex is due, or carries an all-zero trace or
 /// parent id. A later version is read by its first four fields when the character after
-/// them ends the value or is `-`, and is sent on as version `00`. The random-trace-id
-/// flag is kept. `tracestate` headers are combined in order; an invalid list (bad key
-/// or value, a duplicate key, more than 32 members) is dropped whole, keeping the
-/// `traceparent`.
+/// them ends the value or is `-`, and is sent on as version `00`.
+///
+/// The random-trace-id flag (Level 2) is sent on with every `traceparent` of a trace
+/// that arrived with it, whether or not the sampler kept the span, and set on the traces
+/// this process starts (the SDK's trace ids are random). `tracestate` headers are
+/// combined in order; a later duplicate of a key is discarded; an invalid list (a key or
+/// value outside the grammar, more than 32 members) is dropped whole, keeping the
+/// `traceparent`. Keys follow the current grammar: a lower-case letter or digit, then
+/// up to 255 of `a-z 0-9 _ - * / @`.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct TraceContextPropagator {
     _private: (),
@@ -54,15 +79,27 @@ impl TextMapPropagator for TraceContextPropagator {
         if !context.is_valid() {
             return;
         }
+        let incoming = cx
+            .get::<Incoming>()
+            .filter(|incoming| incoming.trace_id == context.trace_id());
+        let flags = context.trace_flags().to_u8();
+        // A local span of a trace no `traceparent` brought in: the trace was started
+        // here, and the SDK's trace ids are random. A remote parent made by other means
+        // keeps its own flags.
+        let random = flags & RANDOM != 0
+            || incoming.map_or(!context.is_remote(), |incoming| incoming.random);
         injector.set(
             TRACEPARENT,
             traceparent(
                 context.trace_id(),
                 context.span_id(),
-                context.trace_flags().to_u8() & KNOWN_FLAGS,
+                (flags & SAMPLED) | if random { RANDOM } else { 0 },
             ),
         );
-        let state = context.trace_state().header();
+        let state = merged_state(
+            context.trace_state(),
+            incoming.and_then(|incoming| incoming.state.as_deref()),
+        );
         if !state.is_empty() {
             injector.set(TRACESTATE, state);
         }
@@ -70,7 +107,7 @@ impl TextMapPropagator for TraceContextPropagator {
 
     fn extract_with_context(&self, cx: &Context, extractor: &dyn Extractor) -> Context {
         match extract(extractor) {
-            Some(context) => cx.with_remote_span_context(context),
+            Some((context, incoming)) => cx.with_remote_span_context(context).with_value(incoming),
             None => cx.clone(),
         }
     }
@@ -99,23 +136,69 @@ fn traceparent(trace_id: TraceId, span_id: SpanId, flags: u8) -> String {
     String::from_utf8(out.to_vec()).unwrap_or_default()
 }
 
-fn extract(extractor: &dyn Extractor) -> Option<SpanContext> {
+fn extract(extractor: &dyn Extractor) -> Option<(SpanContext, Incoming)> {
     let values = extractor.get_all(TRACEPARENT)?;
     let [value] = values.as_slice() else {
         return None; // none, or more than one
     };
     let (trace_id, span_id, flags) = parse_traceparent(value.trim_matches([' ', '\t']))?;
-    let state = extractor
+    let members = extractor
         .get_all(TRACESTATE)
         .and_then(|values| parse_tracestate(&values))
         .unwrap_or_default();
-    Some(SpanContext::new(
+    // The SDK's own type holds the list when it can (samplers read it there); the
+    // context's record holds it always.
+    let sdk_state = TraceState::from_key_value(members.iter().copied()).unwrap_or_default();
+    let state = (!members.is_empty()).then(|| {
+        let text: Vec<String> = members
+            .iter()
+            .map(|(key, value)| format!("{key}={value}"))
+            .collect();
+        Arc::from(text.join(","))
+    });
+    let context = SpanContext::new(
         trace_id,
         span_id,
         TraceFlags::new(flags & KNOWN_FLAGS),
         true,
+        sdk_state,
+    );
+    let incoming = Incoming {
+        trace_id,
+        random: flags & RANDOM != 0,
         state,
-    ))
+    };
+    Some((context, incoming))
+}
+
+/// The `tracestate` to send: the span's own list (a sampler may have changed it), then
+/// the members received that it does not hold (those the SDK's type could not), at most
+/// 32 in all.
+fn merged_state(own: &TraceState, received: Option<&str>) -> String {
+    let own = own.header();
+    let Some(received) = received else {
+        return own;
+    };
+    if own == received {
+        return own;
+    }
+    let mut members: Vec<&str> = own.split(',').filter(|member| !member.is_empty()).collect();
+    let key = |member: &str| {
+        member
+            .split_once('=')
+            .map_or(member, |(key, _)| key)
+            .to_owned()
+    };
+    let own_keys: Vec<String> = members.iter().map(|member| key(member)).collect();
+    for member in received.split(',') {
+        if members.len() == MAX_TRACESTATE_MEMBERS {
+            break;
+        }
+        if !own_keys.contains(&key(member)) {
+            members.push(member);
+        }
+    }
+    members.join(",")
 }
 
 fn is_lower_hex(s: &str) -> bool {
@@ -159,56 +242,47 @@ fn parse_traceparent(value: &str) -> Option<(TraceId, SpanId, u8)> {
     Some((trace_id, span_id, flags))
 }
 
-/// Every `tracestate` header, in order, as one list; `None` when the list is invalid.
-fn parse_tracestate(values: &[&str]) -> Option<TraceState> {
+/// Every `tracestate` header, in order, as one list of members, later duplicates of a
+/// key discarded; `None` when the list is invalid.
+fn parse_tracestate<'a>(values: &[&'a str]) -> Option<Vec<(&'a str, &'a str)>> {
     let joined_len = values.iter().map(|value| value.len() + 1).sum::<usize>();
     if joined_len > MAX_TRACESTATE_BYTES + 1 {
         return None; // longer than any valid list: not read
     }
     let mut members: Vec<(&str, &str)> = Vec::new();
+    let mut count = 0;
     for member in values.iter().flat_map(|value| value.split(',')) {
         let member = member.trim_matches([' ', '\t']);
         if member.is_empty() {
             continue; // empty list-members are allowed, and mean nothing
         }
         let (key, value) = member.split_once('=')?;
-        if !valid_key(key) || !valid_value(value) || members.iter().any(|(k, _)| *k == key) {
+        if !valid_key(key) || !valid_value(value) {
             return None;
         }
-        members.push((key, value));
-        if members.len() > MAX_TRACESTATE_MEMBERS {
+        count += 1;
+        if count > MAX_TRACESTATE_MEMBERS {
             return None;
+        }
+        // The specification allows passing a duplicate on or discarding it: discarded.
+        if !members.iter().any(|(kept, _)| *kept == key) {
+            members.push((key, value));
         }
     }
-    // opentelemetry's own check allows system ids of 13 characters where W3C allows 14;
-    // such a list cannot be represented and is dropped like an invalid one.
-    TraceState::from_key_value(members).ok()
+    Some(members)
 }
 
-fn key_char(b: u8) -> bool {
-    b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'-' | b'*' | b'/')
-}
-
-/// `simple-key` (`lcalpha 0*255(lcalpha / DIGIT / _ - * /)`) or `multi-tenant-key`
-/// (`(lcalpha / DIGIT) 0*240(...) "@" lcalpha 0*13(...)`).
+/// `key = (lcalpha / DIGIT) 0*255(keychar)`, `keychar = lcalpha / DIGIT / _ - * / @`
+/// (Trace Context Level 2; `@` no longer splits a key into tenant and system).
 fn valid_key(key: &str) -> bool {
     let bytes = key.as_bytes();
-    match key.split_once('@') {
-        None => {
-            bytes.len() <= 256
-                && bytes.first().is_some_and(u8::is_ascii_lowercase)
-                && bytes.iter().all(|b| key_char(*b))
-        }
-        Some((tenant, system)) => {
-            let (tenant, system) = (tenant.as_bytes(), system.as_bytes());
-            (1..=241).contains(&tenant.len())
-                && (tenant[0].is_ascii_lowercase() || tenant[0].is_ascii_digit())
-                && tenant.iter().all(|b| key_char(*b))
-                && (1..=14).contains(&system.len())
-                && system[0].is_ascii_lowercase()
-                && system.iter().all(|b| key_char(*b))
-        }
-    }
+    (1..=256).contains(&bytes.len())
+        && (bytes[0].is_ascii_lowercase() || bytes[0].is_ascii_digit())
+        && bytes.iter().all(|b| {
+            b.is_ascii_lowercase()
+                || b.is_ascii_digit()
+                || matches!(b, b'_' | b'-' | b'*' | b'/' | b'@')
+        })
 }
 
 /// `0*255(chr) nblk-chr`: printable ASCII without `,` and `=`, not ending in a space.
@@ -366,17 +440,18 @@ mod tests {
         assert!(!context.is_sampled());
     }
 
+    /// The `tracestate` sent on after receiving `values` (empty when none is).
     fn state(values: &[&str]) -> String {
-        let mut headers: Vec<(&'static str, &str)> = vec![("traceparent", "")];
-        let valid = valid();
-        headers[0].1 = &valid;
-        headers.extend(values.iter().map(|v| ("tracestate", *v)));
-        let context = extracted(&headers);
+        let mut headers = vec![("traceparent", valid())];
+        headers.extend(values.iter().map(|v| ("tracestate", (*v).to_owned())));
+        let cx = TraceContextPropagator::new().extract(&Headers(headers));
         assert!(
-            context.is_valid(),
+            cx.span().span_context().is_valid(),
             "tracestate never invalidates traceparent"
         );
-        context.trace_state().header()
+        let mut out = HashMap::new();
+        TraceContextPropagator::new().inject_context(&cx, &mut out);
+        out.get("tracestate").cloned().unwrap_or_default()
     }
 
     #[test]
@@ -388,7 +463,6 @@ mod tests {
     #[test]
     fn an_invalid_tracestate_is_dropped_whole() {
         assert_eq!(state(&["a=1", "B=2"]), "", "upper-case key");
-        assert_eq!(state(&["a=1,a=2"]), "", "duplicate key");
         assert_eq!(state(&["a=1,b"]), "", "no value");
         assert_eq!(state(&["a=x,y"]), "", "a member without =");
         assert_eq!(state(&["a=caf\u{e9}"]), "", "not printable ASCII");
@@ -403,17 +477,94 @@ mod tests {
     }
 
     #[test]
-    fn tracestate_keys_follow_the_grammar() {
-        assert_eq!(state(&["vendor@sys=1"]), "vendor@sys=1");
-        assert_eq!(state(&["1tenant@sys=1"]), "1tenant@sys=1");
-        assert_eq!(state(&["1simple=1"]), "", "simple keys start with a letter");
-        assert_eq!(state(&["t@1sys=1"]), "", "system ids start with a letter");
-        assert_eq!(
-            state(&[&format!("t@{}=1", "s".repeat(15))]),
-            "",
-            "long system id"
+    fn empty_headers_mean_nothing() {
+        assert!(
+            !parent("").is_valid(),
+            "an empty traceparent starts a new trace"
         );
-        assert_eq!(state(&[&format!("{}=1", "k".repeat(257))]), "", "long key");
+        assert!(!parent("   ").is_valid());
+        assert_eq!(state(&[""]), "", "an empty tracestate sends none");
+        assert_eq!(state(&[" , ,\t"]), "");
+        assert_eq!(state(&["", "foo=1", ""]), "foo=1");
+    }
+
+    #[test]
+    fn a_duplicated_key_is_discarded_not_the_list() {
+        assert_eq!(state(&["foo=1,foo=1"]), "foo=1");
+        assert_eq!(state(&["foo=1,bar=2", "foo=3"]), "foo=1,bar=2");
+    }
+
+    #[test]
+    fn tracestate_keys_follow_the_current_grammar() {
+        // A lower-case letter or digit, then up to 255 of a-z 0-9 _ - * / @.
+        for key in [
+            "vendor@sys",
+            "1tenant@sys",
+            "1simple",
+            "t@1sys",
+            "foo@",
+            "foo@@bar",
+            "foo@bar@baz",
+            "a-_*/b",
+        ] {
+            assert_eq!(state(&[&format!("{key}=1")]), format!("{key}=1"), "{key}");
+        }
+        let tenant_and_system = format!("{}@{}", "t".repeat(241), "v".repeat(14));
+        let long_tenant = format!("{}@v", "t".repeat(242));
+        let long_system = format!("t@{}", "v".repeat(15));
+        let longest = "z".repeat(256);
+        for key in [&tenant_and_system, &long_tenant, &long_system, &longest] {
+            assert_eq!(
+                state(&["foo=1", &format!("{key}=1")]),
+                format!("foo=1,{key}=1"),
+                "{} characters",
+                key.len()
+            );
+        }
+        for key in ["@foo", "Foo", "foo.bar", "foo ", "_foo", "*", ""] {
+            assert_eq!(state(&["bar=2", &format!("{key}=1")]), "", "{key:?}");
+        }
+        assert_eq!(
+            state(&["foo=1", &format!("{}=1", "z".repeat(257))]),
+            "",
+            "long key"
+        );
+    }
+
+    #[test]
+    fn the_random_flag_goes_out_with_every_traceparent_of_its_trace() {
+        use opentelemetry::trace::{Tracer as _, TracerProvider as _};
+        use opentelemetry_sdk::trace::{Sampler, SdkTracerProvider};
+        let sent = |incoming_flags: &str, sampler: Sampler| {
+            let provider = SdkTracerProvider::builder().with_sampler(sampler).build();
+            let tracer = provider.tracer("test");
+            let remote = TraceContextPropagator::new().extract(&Headers(vec![(
+                "traceparent",
+                format!("00-{TRACE}-{PARENT}-{incoming_flags}"),
+            )]));
+            let span = tracer.start_with_context("child", &remote);
+            let cx = remote.with_span(span);
+            let mut out = HashMap::new();
+            TraceContextPropagator::new().inject_context(&cx, &mut out);
+            let header = out["traceparent"].clone();
+            header[header.len() - 2..].to_owned()
+        };
+        let parent_based = || Sampler::ParentBased(Box::new(Sampler::AlwaysOn));
+        assert_eq!(sent("02", parent_based()), "02", "dropped by the sampler");
+        assert_eq!(sent("03", parent_based()), "03");
+        assert_eq!(sent("03", Sampler::AlwaysOff), "02");
+        assert_eq!(sent("01", parent_based()), "01", "not random: not claimed");
+        assert_eq!(sent("00", Sampler::AlwaysOn), "01");
+        // A trace started here: the SDK's ids are random.
+        let provider = SdkTracerProvider::builder().build();
+        let cx = Context::new().with_span(provider.tracer("test").start("root"));
+        let mut out = HashMap::new();
+        TraceContextPropagator::new().inject_context(&cx, &mut out);
+        assert!(
+            out["traceparent"].ends_with("-03"),
+            "{}",
+            out["traceparent"]
+        );
     }
 
     #[test]
