@@ -13,37 +13,11 @@ use support::{in_child, run_child};
 const CALLER_TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
 
 /// A front service behind the server layer calls a back service with the traced
-/// client; the back service answers with the `traceparent` it received.
+/// client; the `traceparent` the back service received.
 async fn forwarded_traceparent() -> String {
-    let back = axum::Router::new().route(
-        "/echo",
-        axum::routing::get(|headers: axum::http::HeaderMap| async move {
-            headers
-                .get("traceparent")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default()
-                .to_owned()
-        }),
-    );
-    let back_address = serve(back).await;
-    let front = axum::Router::new()
-        .route(
-            "/front",
-            axum::routing::get(move || async move {
-                instrument::reqwest::Client::new()
-                    .get(format!("http://{back_address}/echo"))
-                    .send()
-                    .await
-                    .expect("back")
-                    .text()
-                    .await
-                    .expect("body")
-            }),
-        )
-        .layer(instrument::tower::TracingLayer::new());
-    let front_address = serve(front).await;
+    let front_address = support::forwarding_service().await;
     // A plain client: the caller is another process with its own trace.
-    reqwest::Client::new()
+    let answer = reqwest::Client::new()
         .get(format!("http://{front_address}/front"))
         .header(
             "traceparent",
@@ -54,16 +28,13 @@ async fn forwarded_traceparent() -> String {
         .expect("front")
         .text()
         .await
-        .expect("body")
-}
-
-async fn serve(app: axum::Router) -> std::net::SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let address = listener.local_addr().expect("address");
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    address
+        .expect("body");
+    let traceparent = answer.split(" | ").next().unwrap_or_default();
+    if traceparent == "-" {
+        String::new()
+    } else {
+        traceparent.to_owned()
+    }
 }
 
 /// The application's work: a business span with an event of its own, a query, events

@@ -47,11 +47,7 @@ fn log_everywhere() {
                 }),
             )
             .layer(instrument::tower::TracingLayer::new());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let address = listener.local_addr().expect("address");
-        tokio::spawn(async move { axum::serve(listener, app).await });
+        let address = support::serve(app).await;
         let answer = reqwest::get(format!("http://{address}/orders"))
             .await
             .expect("request")

@@ -29,15 +29,6 @@ async fn forwarded(front: std::net::SocketAddr, headers: &[(&str, String)]) -> S
         .expect("body")
 }
 
-async fn serve(app: axum::Router) -> std::net::SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let address = listener.local_addr().expect("address");
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    address
-}
-
 /// Sends each case through the front service and prints `case: what arrived`.
 #[test]
 fn child_forwards() {
@@ -55,40 +46,7 @@ fn child_forwards() {
         .build()
         .expect("runtime");
     runtime.block_on(async {
-        let header = |headers: &axum::http::HeaderMap, name: &str| {
-            headers
-                .get(name)
-                .and_then(|value| value.to_str().ok())
-                .unwrap_or("-")
-                .to_owned()
-        };
-        let back = axum::Router::new().route(
-            "/echo",
-            axum::routing::get(move |headers: axum::http::HeaderMap| async move {
-                format!(
-                    "{} | {}",
-                    header(&headers, "traceparent"),
-                    header(&headers, "tracestate")
-                )
-            }),
-        );
-        let back = serve(back).await;
-        let front = axum::Router::new()
-            .route(
-                "/front",
-                axum::routing::get(move || async move {
-                    instrument::reqwest::Client::new()
-                        .get(format!("http://{back}/echo"))
-                        .send()
-                        .await
-                        .expect("back")
-                        .text()
-                        .await
-                        .expect("body")
-                }),
-            )
-            .layer(instrument::tower::TracingLayer::new());
-        let front = serve(front).await;
+        let front = support::forwarding_service().await;
         let parent = |flags: &str| ("traceparent", format!("00-{TRACE}-{PARENT}-{flags}"));
         let state = |value: &str| ("tracestate", value.to_owned());
         let cases: Vec<(&str, Vec<(&str, String)>)> = vec![

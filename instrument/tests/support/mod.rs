@@ -46,3 +46,55 @@ pub fn run_child(test: &str, vars: &[(&str, &str)]) -> Output {
 pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
+
+/// Serves `app` on a loopback port of its own, on the current tokio runtime; its address.
+pub async fn serve(app: axum::Router) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = listener.local_addr().expect("address");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    address
+}
+
+/// Two services in this process: a back one answering each request with the
+/// `traceparent` and `tracestate` it received (`traceparent | tracestate`, `-` for one
+/// missing), and a front one behind `TracingLayer` whose `/front` calls it with the
+/// traced reqwest client and answers with that. The front service's address.
+#[cfg(all(feature = "tower", feature = "reqwest"))]
+pub async fn forwarding_service() -> std::net::SocketAddr {
+    fn header(headers: &axum::http::HeaderMap, name: &str) -> String {
+        headers
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or("-")
+            .to_owned()
+    }
+    let back = axum::Router::new().route(
+        "/echo",
+        axum::routing::get(|headers: axum::http::HeaderMap| async move {
+            format!(
+                "{} | {}",
+                header(&headers, "traceparent"),
+                header(&headers, "tracestate")
+            )
+        }),
+    );
+    let back = serve(back).await;
+    let front = axum::Router::new()
+        .route(
+            "/front",
+            axum::routing::get(move || async move {
+                instrument::reqwest::Client::new()
+                    .get(format!("http://{back}/echo"))
+                    .send()
+                    .await
+                    .expect("back")
+                    .text()
+                    .await
+                    .expect("body")
+            }),
+        )
+        .layer(instrument::tower::TracingLayer::new());
+    serve(front).await
+}
