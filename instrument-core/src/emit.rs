@@ -49,7 +49,7 @@ type Tracers = [SdkTracer; Library::ALL.len()];
 static INSTALLED: OnceLock<Tracers> = OnceLock::new();
 
 fn tracers(provider: &SdkTracerProvider) -> Tracers {
-    Library::ALL.map(|library| provider.tracer(library.scope_name()))
+    Library::ALL.map(|library| provider.tracer_with_scope(library.scope()))
 }
 
 /// Makes `provider` the one this project's spans go to, for the whole process (unless a
@@ -71,8 +71,9 @@ pub(crate) type LibraryInstruments = [Instruments; Library::ALL.len()];
 static INSTALLED_METERS: OnceLock<LibraryInstruments> = OnceLock::new();
 
 fn instruments(provider: &SdkMeterProvider, scope: u64) -> LibraryInstruments {
-    Library::ALL
-        .map(|library| Instruments::new(&provider.meter(library.scope_name()), library, scope))
+    Library::ALL.map(|library| {
+        Instruments::new(&provider.meter_with_scope(library.scope()), library, scope)
+    })
 }
 
 /// The id of the scoped pipeline current here, 0 for the installed one: pools made
@@ -222,7 +223,7 @@ fn build_span(
     if let Some(tracers) = INSTALLED.get() {
         return BuiltSpan::Sdk(tracers[index].build_with_context(builder, parent));
     }
-    let tracer = opentelemetry::global::tracer_provider().tracer(library.scope_name());
+    let tracer = opentelemetry::global::tracer_provider().tracer_with_scope(library.scope());
     BuiltSpan::Global(tracer.build_with_context(builder, parent))
 }
 

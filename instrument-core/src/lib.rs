@@ -83,7 +83,7 @@ pub use db::{DbCall, DbSystem, QueryText};
 pub use events::SpanEvents;
 pub use future::{RecordOutput, RecordResult, Traced};
 pub use http::{HttpClientCall, HttpServerCall, protocol_version_name};
-pub use library::{Library, recording};
+pub use library::{Library, SCHEMA_URL, recording};
 pub use redact::{redact_query, redact_url};
 pub use span::{CallSpan, ErrorInfo};
 pub use stream::{CountRows, EachItem, ObserveEnd, ObserveItems, TracedStream, each_item};

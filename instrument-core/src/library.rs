@@ -59,6 +59,15 @@ impl Library {
         }
     }
 
+    /// The instrumentation scope of this library's spans and metrics: its name, this
+    /// project's version and the schema URL of the semantic conventions they follow.
+    pub fn scope(self) -> opentelemetry::InstrumentationScope {
+        opentelemetry::InstrumentationScope::builder(self.scope_name())
+            .with_version(env!("CARGO_PKG_VERSION"))
+            .with_schema_url(SCHEMA_URL)
+            .build()
+    }
+
     /// The `tracing` target of this library's own log events (`instrument_sqlx`, ...).
     pub const fn target(self) -> &'static str {
         match self {
@@ -100,6 +109,11 @@ impl fmt::Display for Library {
 pub fn recording(library: Library) -> bool {
     crate::enabled(library)
 }
+
+/// The schema URL of the semantic conventions the spans and metrics follow: the release
+/// the `opentelemetry-semantic-conventions` crate tracks, whose names the tests check
+/// every attribute against.
+pub const SCHEMA_URL: &str = opentelemetry_semantic_conventions::SCHEMA_URL;
 
 #[cfg(test)]
 mod tests {

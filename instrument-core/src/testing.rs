@@ -113,6 +113,10 @@ pub struct CapturedSpan {
     pub name: String,
     /// The instrumentation scope that made it (`instrument-sqlx`, ... for ours).
     pub scope: String,
+    /// That scope's version (this project's, for ours).
+    pub scope_version: Option<String>,
+    /// That scope's schema URL ([`SCHEMA_URL`](crate::SCHEMA_URL), for ours).
+    pub scope_schema_url: Option<String>,
     /// Span kind.
     pub kind: SpanKind,
     /// Span status.
@@ -143,6 +147,8 @@ impl CapturedSpan {
         CapturedSpan {
             name: data.name.into_owned(),
             scope: data.instrumentation_scope.name().to_owned(),
+            scope_version: data.instrumentation_scope.version().map(str::to_owned),
+            scope_schema_url: data.instrumentation_scope.schema_url().map(str::to_owned),
             kind: match data.span_kind {
                 opentelemetry::trace::SpanKind::Client => SpanKind::Client,
                 opentelemetry::trace::SpanKind::Server => SpanKind::Server,

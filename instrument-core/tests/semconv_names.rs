@@ -131,3 +131,25 @@ fn the_development_names_are_not_in_the_stable_set() {
         );
     }
 }
+
+#[test]
+fn spans_carry_the_project_version_and_the_conventions_schema_url() {
+    let ((), spans) = capture(|| {
+        drop(
+            DbCall::new(Library::Redis, DbSystem::Redis)
+                .operation("GET")
+                .start(),
+        );
+    });
+    let span = spans.named("GET");
+    assert_eq!(span.scope, "instrument-redis");
+    assert_eq!(
+        span.scope_version.as_deref(),
+        Some(env!("CARGO_PKG_VERSION"))
+    );
+    assert_eq!(
+        span.scope_schema_url.as_deref(),
+        Some(opentelemetry_semantic_conventions::SCHEMA_URL)
+    );
+    assert!(instrument_core::SCHEMA_URL.starts_with("https://opentelemetry.io/schemas/1."));
+}

@@ -22,6 +22,63 @@ use opentelemetry_sdk::trace::{
 /// Where run-time warnings go: the log when one is printed, else stderr.
 pub(crate) type Report = fn(&str);
 
+/// Where exports go, as reports name it (`the OTLP HTTP endpoint http://...`), and the
+/// cause of the last failed request when the transport keeps one (the OTLP HTTP
+/// exporter's own error says only "network error").
+#[derive(Debug, Clone)]
+pub(crate) struct Destination {
+    name: Arc<str>,
+    cause: Option<Arc<LastCause>>,
+}
+
+impl Destination {
+    pub(crate) fn new(name: impl Into<Arc<str>>) -> Self {
+        Destination {
+            name: name.into(),
+            cause: None,
+        }
+    }
+
+    /// With the transport's record of why its last request failed.
+    #[cfg(feature = "otlp-http")]
+    pub(crate) fn with_cause(mut self, cause: Arc<LastCause>) -> Self {
+        self.cause = Some(cause);
+        self
+    }
+
+    /// `error`, with the transport's cause when it adds one.
+    fn explain(&self, error: &dyn fmt::Display) -> String {
+        let error = error.to_string();
+        match self.cause.as_ref().and_then(|cause| cause.take()) {
+            Some(cause) if !error.contains(&cause) => format!("{error} ({cause})"),
+            _ => error,
+        }
+    }
+}
+
+impl fmt::Display for Destination {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name)
+    }
+}
+
+/// Why the transport's last request failed, kept for the next report.
+#[derive(Debug, Default)]
+pub(crate) struct LastCause(std::sync::Mutex<Option<String>>);
+
+impl LastCause {
+    #[cfg(feature = "otlp-http")]
+    pub(crate) fn set(&self, cause: String) {
+        if let Ok(mut last) = self.0.lock() {
+            *last = Some(cause);
+        }
+    }
+
+    fn take(&self) -> Option<String> {
+        self.0.lock().ok().and_then(|mut last| last.take())
+    }
+}
+
 /// What a queue holds, for its reports.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Signal {
@@ -49,6 +106,8 @@ pub(crate) struct QueueBound {
     in_flight: Arc<AtomicUsize>,
     limit: usize,
     dropped: AtomicUsize,
+    /// Items in exports that failed.
+    failed: AtomicUsize,
     report: Report,
     signal: Signal,
 }
@@ -59,6 +118,7 @@ impl QueueBound {
             in_flight: Arc::default(),
             limit: limit.max(1),
             dropped: AtomicUsize::new(0),
+            failed: AtomicUsize::new(0),
             report,
             signal,
         })
@@ -95,21 +155,47 @@ impl QueueBound {
         }
     }
 
-    /// Items dropped so far because the queue was full.
-    fn dropped(&self) -> usize {
-        self.dropped.load(Ordering::Relaxed)
+    /// Counts `count` items of an export that failed.
+    pub(crate) fn export_failed(&self, count: usize) {
+        self.failed.fetch_add(count, Ordering::Relaxed);
     }
 
-    /// Reports the total dropped, if any (at shutdown).
-    pub(crate) fn report_total(&self) {
-        let dropped = self.dropped();
+    /// Items queued or being exported now.
+    pub(crate) fn in_flight(&self) -> usize {
+        self.in_flight.load(Ordering::Acquire)
+    }
+
+    /// Reports, once at shutdown, every item that never reached `destination`: dropped
+    /// because the queue was full, in exports that failed, and (when `gave_up`, the
+    /// shutdown having run out of time) those still queued or being exported.
+    pub(crate) fn report_undelivered(&self, destination: &Destination, gave_up: Option<Duration>) {
+        let Signal { one, many, .. } = self.signal;
+        let dropped = self.dropped.load(Ordering::Relaxed);
+        let failed = self.failed.load(Ordering::Relaxed);
+        let abandoned = gave_up.map_or(0, |_| self.in_flight());
+        let total = dropped + failed + abandoned;
+        if total == 0 {
+            return;
+        }
+        let mut causes = Vec::new();
         if dropped > 0 {
-            let Signal { one, many, .. } = self.signal;
-            (self.report)(&format!(
-                "{dropped} {many} were dropped in all because the {one} export queue ({} {many}) was full",
+            causes.push(format!(
+                "{dropped} dropped because the {one} export queue ({} {many}) was full",
                 self.limit
             ));
         }
+        if failed > 0 {
+            causes.push(format!("{failed} in exports that failed"));
+        }
+        if let Some(waited) = gave_up {
+            causes.push(format!(
+                "{abandoned} still waiting or being exported when the shutdown gave up after {waited:?}"
+            ));
+        }
+        (self.report)(&format!(
+            "{total} {many} were not delivered to {destination}: {}",
+            causes.join(", ")
+        ));
     }
 }
 
@@ -130,18 +216,18 @@ impl Drop for Release {
 pub(crate) struct Outage {
     failing: AtomicBool,
     failed_batches: AtomicUsize,
-    describe: &'static str,
+    destination: Destination,
     report: Report,
     many: &'static str,
 }
 
 impl Outage {
-    /// For exports of `many` (`spans`) to `describe` (`the OTLP HTTP endpoint`).
-    pub(crate) fn new(many: &'static str, describe: &'static str, report: Report) -> Self {
+    /// For exports of `many` (`spans`) to `destination`.
+    pub(crate) fn new(many: &'static str, destination: Destination, report: Report) -> Self {
         Outage {
             failing: AtomicBool::new(false),
             failed_batches: AtomicUsize::new(0),
-            describe,
+            destination,
             report,
             many,
         }
@@ -154,10 +240,12 @@ impl Outage {
                 self.failed_batches.fetch_add(1, Ordering::Relaxed);
                 if !self.failing.swap(true, Ordering::Relaxed) {
                     (self.report)(&format!(
-                        "exporting {} to {} failed: {error}. Is the collector running, and do \
+                        "exporting {} to {} failed: {}. Is the collector running, and do \
                          OTEL_EXPORTER_OTLP_ENDPOINT and OTEL_EXPORTER_OTLP_PROTOCOL match it? \
                          (reported once until exporting works again)",
-                        self.many, self.describe
+                        self.many,
+                        self.destination,
+                        self.destination.explain(error)
                     ));
                 }
             }
@@ -180,6 +268,7 @@ impl Outage {
 pub(crate) struct BoundedBatch {
     inner: BatchSpanProcessor,
     bound: Arc<QueueBound>,
+    destination: Destination,
 }
 
 impl fmt::Debug for BoundedBatch {
@@ -195,14 +284,14 @@ impl BoundedBatch {
     pub(crate) fn new<E: SpanExporter + 'static>(
         exporter: E,
         limit: usize,
-        describe: &'static str,
+        destination: Destination,
         report: Report,
     ) -> Self {
         let bound = QueueBound::new(limit, SPANS, report);
         let exporter = ReportingExporter {
             inner: exporter,
             bound: bound.clone(),
-            outage: Outage::new(SPANS.many, describe, report),
+            outage: Outage::new(SPANS.many, destination.clone(), report),
         };
         // The inner queue can never overflow: no more than `limit` spans are let in.
         let config = BatchConfigBuilder::default()
@@ -214,6 +303,7 @@ impl BoundedBatch {
                 .with_batch_config(config)
                 .build(),
             bound,
+            destination,
         }
     }
 }
@@ -235,7 +325,8 @@ impl SpanProcessor for BoundedBatch {
 
     fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
         let result = self.inner.shutdown_with_timeout(timeout);
-        self.bound.report_total();
+        let gave_up = (result.is_err() && self.bound.in_flight() > 0).then_some(timeout);
+        self.bound.report_undelivered(&self.destination, gave_up);
         result
     }
 
@@ -262,8 +353,12 @@ impl<E: fmt::Debug> fmt::Debug for ReportingExporter<E> {
 
 impl<E: SpanExporter> SpanExporter for ReportingExporter<E> {
     async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
-        let _release = self.bound.release_later(batch.len());
+        let count = batch.len();
+        let _release = self.bound.release_later(count);
         let result = self.inner.export(batch).await;
+        if result.is_err() {
+            self.bound.export_failed(count);
+        }
         self.outage.observe(&result);
         result
     }
@@ -328,7 +423,7 @@ mod tests {
             .with_span_processor(BoundedBatch::new(
                 exporter,
                 limit,
-                "a test exporter",
+                Destination::new("a test exporter"),
                 |_| {},
             ))
             .build();

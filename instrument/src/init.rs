@@ -18,7 +18,7 @@ use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::{EnvFilter, Layer};
 
-use crate::export::{BoundedBatch, Report};
+use crate::export::{BoundedBatch, Destination, Report};
 
 use crate::console::{ConsoleWaterfall, Style};
 use crate::log_lines::{LogFormat, WithTraceIds};
@@ -254,7 +254,12 @@ impl Builder {
     /// backend of your own, or a benchmark of the real pipeline.
     pub fn span_exporter<E: SpanExporter + 'static>(mut self, exporter: E) -> Self {
         self.custom_exporter = Some(CustomExporter(Box::new(move |queue, report| {
-            BoundedBatch::new(exporter, queue, "the configured span exporter", report)
+            BoundedBatch::new(
+                exporter,
+                queue,
+                Destination::new("the configured span exporter"),
+                report,
+            )
         })));
         self
     }
@@ -326,7 +331,7 @@ impl Builder {
             crate::logs::provider(
                 exporter,
                 crate::logs::DEFAULT_QUEUE_SIZE,
-                "the configured log exporter",
+                Destination::new("the configured log exporter"),
                 resource,
                 report,
             )
@@ -856,6 +861,12 @@ fn composite_propagator(propagators: Option<Vec<Propagator>>) -> TextMapComposit
 /// exporter down. Safe to drop inside or outside an async runtime. Your own spans still
 /// open then (a library's worker thread about to let go of one) get up to 250 ms to
 /// end first, so that a program that returns right after its last span keeps it.
+///
+/// The drop waits for the last exports at most one export's timeout and a second
+/// (`OTEL_EXPORTER_OTLP_TIMEOUT`, default 10 s; or `OTEL_BSP_EXPORT_TIMEOUT`, default
+/// 30 s, when shorter). Spans, metrics and log records not delivered by then, like any
+/// dropped on a full queue or lost in a failed export, are counted and reported once,
+/// with the endpoint.
 #[derive(Default)]
 pub struct Guard {
     provider: Option<SdkTracerProvider>,
@@ -952,22 +963,50 @@ impl Guard {
 /// on other threads (a library's worker about to let go of one) to end.
 const LAST_SPANS_WAIT: std::time::Duration = std::time::Duration::from_millis(250);
 
+/// `OTEL_BSP_EXPORT_TIMEOUT`: the longest an export of spans may take, in milliseconds.
+const OTEL_BSP_EXPORT_TIMEOUT: &str = "OTEL_BSP_EXPORT_TIMEOUT";
+/// Its default, the specification's.
+const DEFAULT_BSP_EXPORT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+/// Beyond one export's timeout, for the exporter to give up and say so.
+const SHUTDOWN_MARGIN: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// The longest the guard's drop waits for the last exports: one export's timeout
+/// (`OTEL_EXPORTER_OTLP_TIMEOUT`, default 10 s) and a second for the exporter to give
+/// up, or `OTEL_BSP_EXPORT_TIMEOUT` (default 30 s) when that is shorter. What is not
+/// delivered by then is counted and reported.
+fn shutdown_bound() -> std::time::Duration {
+    let bsp = instrument_core::env::read_var(OTEL_BSP_EXPORT_TIMEOUT)
+        .and_then(|value| value.trim().parse::<u64>().ok())
+        .map_or(DEFAULT_BSP_EXPORT_TIMEOUT, std::time::Duration::from_millis);
+    let export = crate::otlp::export_timeout(None);
+    bsp.min(export + SHUTDOWN_MARGIN)
+}
+
 impl Drop for Guard {
     fn drop(&mut self) {
         if let (Some(in_flight), Some(_)) = (&self.in_flight, &self.provider) {
             in_flight.wait_until_none(LAST_SPANS_WAIT);
         }
+        // One deadline for the three signals: a collector that never answers costs the
+        // program's exit at most the bound (and a moment for each later signal).
+        let deadline = std::time::Instant::now() + shutdown_bound();
+        let left = || {
+            deadline
+                .saturating_duration_since(std::time::Instant::now())
+                .max(std::time::Duration::from_millis(100))
+        };
         if let Some(provider) = self.provider.take() {
             // Shutting down flushes; the batch thread owns the exporter, so a blocking
-            // HTTP client is never dropped on an async runtime's thread.
-            let _ = provider.shutdown();
+            // HTTP client is never dropped on an async runtime's thread. What is not
+            // delivered is reported by the processor.
+            let _ = provider.shutdown_with_timeout(left());
         }
         if let Some(meters) = self.meters.take() {
             // A last export of the metrics (and the console's table).
-            let _ = meters.shutdown();
+            let _ = meters.shutdown_with_timeout(left());
         }
         if let Some(loggers) = self.loggers.take() {
-            let _ = loggers.shutdown();
+            let _ = loggers.shutdown_with_timeout(left());
         }
         #[cfg(feature = "otlp-grpc")]
         if let Some(runtime) = self.runtime.take() {

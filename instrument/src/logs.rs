@@ -29,7 +29,7 @@ use opentelemetry_sdk::logs::{
     SdkLoggerProvider, SimpleLogProcessor,
 };
 
-use crate::export::{Outage, QueueBound, Report, Signal};
+use crate::export::{Destination, Outage, QueueBound, Report, Signal};
 
 /// `OTEL_BLRP_MAX_QUEUE_SIZE`: log records waiting for export before new ones are dropped.
 pub(crate) const OTEL_BLRP_MAX_QUEUE_SIZE: &str = "OTEL_BLRP_MAX_QUEUE_SIZE";
@@ -57,13 +57,13 @@ pub(crate) fn queue_size(warnings: &mut Vec<String>) -> usize {
 pub(crate) fn provider<E: LogExporter + 'static>(
     exporter: E,
     limit: usize,
-    describe: &'static str,
+    destination: Destination,
     resource: Resource,
     report: Report,
 ) -> SdkLoggerProvider {
     SdkLoggerProvider::builder()
         .with_resource(resource)
-        .with_log_processor(BoundedLogs::new(exporter, limit, describe, report))
+        .with_log_processor(BoundedLogs::new(exporter, limit, destination, report))
         .build()
 }
 
@@ -107,20 +107,21 @@ const LOG_RECORDS: Signal = Signal {
 struct BoundedLogs {
     inner: BatchLogProcessor,
     bound: Arc<QueueBound>,
+    destination: Destination,
 }
 
 impl BoundedLogs {
     fn new<E: LogExporter + 'static>(
         exporter: E,
         limit: usize,
-        describe: &'static str,
+        destination: Destination,
         report: Report,
     ) -> Self {
         let bound = QueueBound::new(limit, LOG_RECORDS, report);
         let exporter = ReportingLogs {
             inner: exporter,
             bound: bound.clone(),
-            outage: Outage::new(LOG_RECORDS.many, describe, report),
+            outage: Outage::new(LOG_RECORDS.many, destination.clone(), report),
         };
         // The inner queue can never overflow: no more than `limit` records are let in.
         let config = BatchConfigBuilder::default()
@@ -132,6 +133,7 @@ impl BoundedLogs {
                 .with_batch_config(config)
                 .build(),
             bound,
+            destination,
         }
     }
 }
@@ -149,7 +151,8 @@ impl LogProcessor for BoundedLogs {
 
     fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
         let result = self.inner.shutdown_with_timeout(timeout);
-        self.bound.report_total();
+        let gave_up = (result.is_err() && self.bound.in_flight() > 0).then_some(timeout);
+        self.bound.report_undelivered(&self.destination, gave_up);
         result
     }
 
@@ -169,8 +172,12 @@ struct ReportingLogs<E> {
 
 impl<E: LogExporter> LogExporter for ReportingLogs<E> {
     async fn export(&self, batch: LogBatch<'_>) -> OTelSdkResult {
-        let _release = self.bound.release_later(batch.iter().count());
+        let count = batch.iter().count();
+        let _release = self.bound.release_later(count);
         let result = self.inner.export(batch).await;
+        if result.is_err() {
+            self.bound.export_failed(count);
+        }
         self.outage.observe(&result);
         result
     }
@@ -282,7 +289,7 @@ mod tests {
         let provider = provider(
             exporter,
             limit,
-            "a test exporter",
+            Destination::new("a test exporter"),
             Resource::builder().build(),
             report,
         );
@@ -315,7 +322,11 @@ mod tests {
             .filter(|report| report.contains("queue is full"))
             .collect();
         assert_eq!(dropping.len(), 1, "{reports:?}");
-        let total = format!("{} log records were dropped in all", 100 - exported);
+        let total = format!(
+            "{} log records were not delivered to a test exporter: {} dropped",
+            100 - exported,
+            100 - exported
+        );
         assert!(
             reports.iter().any(|report| report.contains(&total)),
             "{reports:?}"

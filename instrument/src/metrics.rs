@@ -21,7 +21,7 @@ use opentelemetry_sdk::metrics::exporter::PushMetricExporter;
 use opentelemetry_sdk::metrics::{PeriodicReader, SdkMeterProvider, Temporality};
 
 #[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
-use crate::export::{Outage, Report};
+use crate::export::{Destination, Outage, Report};
 
 /// The default of `OTEL_METRIC_EXPORT_INTERVAL`.
 pub(crate) const DEFAULT_INTERVAL: Duration = Duration::from_secs(60);
@@ -52,7 +52,7 @@ pub(crate) struct Reporting<E> {
 
 #[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
 impl<E> Reporting<E> {
-    pub(crate) fn new(inner: E, destination: &'static str, report: Report) -> Self {
+    pub(crate) fn new(inner: E, destination: Destination, report: Report) -> Self {
         Reporting {
             inner,
             outage: Outage::new("metrics", destination, report),

@@ -2,7 +2,11 @@
 
 #[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
 use opentelemetry_otlp::WithExportConfig as _;
+#[cfg(feature = "otlp-http")]
+use opentelemetry_otlp::WithHttpConfig as _;
 
+#[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
+use crate::export::Destination;
 use crate::export::{BoundedBatch, Report};
 use crate::init::Guard;
 use crate::settings::OtlpProtocol;
@@ -35,27 +39,24 @@ pub(crate) fn processor(
             Ok(BoundedBatch::new(
                 exporter,
                 queue_size,
-                "the OTLP gRPC endpoint",
+                grpc_destination(endpoint, TRACES),
                 report,
             ))
         }
         #[cfg(feature = "otlp-http")]
         OtlpProtocol::HttpProtobuf => {
+            let (client, destination) = http_client(endpoint, TRACES)?;
             let mut builder = opentelemetry_otlp::SpanExporter::builder()
                 .with_http()
-                .with_protocol(opentelemetry_otlp::Protocol::HttpBinary);
+                .with_protocol(opentelemetry_otlp::Protocol::HttpBinary)
+                .with_http_client(client);
             if let Some(endpoint) = endpoint {
                 builder = builder.with_endpoint(endpoint);
             }
             let exporter = builder
                 .build()
                 .map_err(|e| format!("the OTLP HTTP exporter could not be set up: {e}"))?;
-            Ok(BoundedBatch::new(
-                exporter,
-                queue_size,
-                "the OTLP HTTP endpoint",
-                report,
-            ))
+            Ok(BoundedBatch::new(exporter, queue_size, destination, report))
         }
         #[allow(unreachable_patterns)]
         other => Err(format!(
@@ -105,9 +106,9 @@ pub(crate) fn meter_provider(
         &guard,
     );
     #[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
-    let provider = |exporter| {
+    let provider = |exporter, destination| {
         crate::metrics::provider(
-            crate::metrics::Reporting::new(exporter, "the OTLP endpoint", report),
+            crate::metrics::Reporting::new(exporter, destination, report),
             interval,
             resource,
         )
@@ -124,23 +125,23 @@ pub(crate) fn meter_provider(
             }
             builder
                 .build()
-                .map(provider)
+                .map(|exporter| provider(exporter, grpc_destination(endpoint, METRICS)))
                 .map_err(|e| format!("the OTLP gRPC metric exporter could not be set up: {e}"))
         }
         #[cfg(feature = "otlp-http")]
         OtlpProtocol::HttpProtobuf => {
+            let (client, destination) = http_client(endpoint, METRICS)?;
             let mut builder = opentelemetry_otlp::MetricExporter::builder()
                 .with_http()
                 .with_protocol(opentelemetry_otlp::Protocol::HttpBinary)
-                .with_temporality(temporality);
+                .with_temporality(temporality)
+                .with_http_client(client);
             if let Some(endpoint) = endpoint {
-                let base = endpoint.trim_end_matches('/');
-                let base = base.strip_suffix("/v1/traces").unwrap_or(base);
-                builder = builder.with_endpoint(format!("{base}/v1/metrics"));
+                builder = builder.with_endpoint(METRICS.url_from_code(endpoint));
             }
             builder
                 .build()
-                .map(provider)
+                .map(|exporter| provider(exporter, destination))
                 .map_err(|e| format!("the OTLP HTTP metric exporter could not be set up: {e}"))
         }
         #[allow(unreachable_patterns)]
@@ -179,20 +180,20 @@ pub(crate) fn logger_provider(
             Ok(crate::logs::provider(
                 exporter,
                 queue_size,
-                "the OTLP gRPC endpoint",
+                grpc_destination(endpoint, LOGS),
                 resource,
                 report,
             ))
         }
         #[cfg(feature = "otlp-http")]
         OtlpProtocol::HttpProtobuf => {
+            let (client, destination) = http_client(endpoint, LOGS)?;
             let mut builder = opentelemetry_otlp::LogExporter::builder()
                 .with_http()
-                .with_protocol(opentelemetry_otlp::Protocol::HttpBinary);
+                .with_protocol(opentelemetry_otlp::Protocol::HttpBinary)
+                .with_http_client(client);
             if let Some(endpoint) = endpoint {
-                let base = endpoint.trim_end_matches('/');
-                let base = base.strip_suffix("/v1/traces").unwrap_or(base);
-                builder = builder.with_endpoint(format!("{base}/v1/logs"));
+                builder = builder.with_endpoint(LOGS.url_from_code(endpoint));
             }
             let exporter = builder
                 .build()
@@ -200,7 +201,7 @@ pub(crate) fn logger_provider(
             Ok(crate::logs::provider(
                 exporter,
                 queue_size,
-                "the OTLP HTTP endpoint",
+                destination,
                 resource,
                 report,
             ))
@@ -210,4 +211,191 @@ pub(crate) fn logger_provider(
             "OTLP over {other:?} is not compiled in (enable the instrument crate's otlp-grpc or otlp-http feature)"
         )),
     }
+}
+
+/// One OTLP signal: its path and the variables that configure it.
+#[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
+#[derive(Debug, Clone, Copy)]
+#[cfg_attr(
+    not(feature = "otlp-http"),
+    allow(dead_code, reason = "read by the HTTP transport")
+)]
+pub(crate) struct Signal {
+    /// `traces`, `metrics`, `logs`.
+    name: &'static str,
+    /// `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, ...
+    endpoint_var: &'static str,
+    /// `OTEL_EXPORTER_OTLP_TRACES_TIMEOUT`, ...
+    timeout_var: &'static str,
+}
+
+#[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
+const TRACES: Signal = Signal {
+    name: "traces",
+    endpoint_var: "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+    timeout_var: "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT",
+};
+#[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
+const METRICS: Signal = Signal {
+    name: "metrics",
+    endpoint_var: "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
+    timeout_var: "OTEL_EXPORTER_OTLP_METRICS_TIMEOUT",
+};
+#[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
+const LOGS: Signal = Signal {
+    name: "logs",
+    endpoint_var: "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT",
+    timeout_var: "OTEL_EXPORTER_OTLP_LOGS_TIMEOUT",
+};
+
+/// `OTEL_EXPORTER_OTLP_TIMEOUT`: how long one export may take, in milliseconds.
+pub(crate) const OTEL_EXPORTER_OTLP_TIMEOUT: &str = "OTEL_EXPORTER_OTLP_TIMEOUT";
+/// Its default, the specification's.
+pub(crate) const DEFAULT_EXPORT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+#[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
+impl Signal {
+    /// The HTTP URL for an endpoint given in code, which names the spans' URL: its
+    /// `/v1/traces` becomes this signal's path.
+    #[cfg(feature = "otlp-http")]
+    fn url_from_code(self, endpoint: &str) -> String {
+        let base = endpoint.trim_end_matches('/');
+        let base = base.strip_suffix("/v1/traces").unwrap_or(base);
+        format!("{base}/v1/{}", self.name)
+    }
+
+    /// The HTTP URL the exporter sends to, resolved as it does: code, the signal's
+    /// variable (as is), the general one (with the signal's path), the default.
+    #[cfg(feature = "otlp-http")]
+    fn http_url(self, endpoint: Option<&str>) -> String {
+        let set = |name: &str| {
+            instrument_core::env::read_var(name).filter(|value| !value.trim().is_empty())
+        };
+        match (
+            endpoint,
+            set(self.endpoint_var),
+            set("OTEL_EXPORTER_OTLP_ENDPOINT"),
+        ) {
+            (Some(endpoint), _, _) if self.name == "traces" => endpoint.to_owned(),
+            (Some(endpoint), _, _) => self.url_from_code(endpoint),
+            (None, Some(url), _) => url.trim().to_owned(),
+            (None, None, Some(base)) => {
+                format!("{}/v1/{}", base.trim().trim_end_matches('/'), self.name)
+            }
+            (None, None, None) => format!("http://localhost:4318/v1/{}", self.name),
+        }
+    }
+
+    /// The gRPC endpoint, resolved the same way (no path).
+    #[cfg(feature = "otlp-grpc")]
+    fn grpc_url(self, endpoint: Option<&str>) -> String {
+        let set = |name: &str| {
+            instrument_core::env::read_var(name).filter(|value| !value.trim().is_empty())
+        };
+        endpoint
+            .map(str::to_owned)
+            .or_else(|| set(self.endpoint_var))
+            .or_else(|| set("OTEL_EXPORTER_OTLP_ENDPOINT"))
+            .map_or_else(
+                || "http://localhost:4317".to_owned(),
+                |url| url.trim().to_owned(),
+            )
+    }
+
+    /// How long one export may take: the signal's variable, the general one, 10 s.
+    #[cfg(feature = "otlp-http")]
+    fn timeout(self) -> std::time::Duration {
+        export_timeout(Some(self.timeout_var))
+    }
+}
+
+/// `OTEL_EXPORTER_OTLP_TIMEOUT` (or `signal_var` first), in milliseconds; 10 s when
+/// unset or not a number.
+pub(crate) fn export_timeout(signal_var: Option<&str>) -> std::time::Duration {
+    signal_var
+        .into_iter()
+        .chain([OTEL_EXPORTER_OTLP_TIMEOUT])
+        .find_map(|name| {
+            instrument_core::env::read_var(name)?
+                .trim()
+                .parse::<u64>()
+                .ok()
+        })
+        .map_or(DEFAULT_EXPORT_TIMEOUT, std::time::Duration::from_millis)
+}
+
+#[cfg(feature = "otlp-grpc")]
+fn grpc_destination(endpoint: Option<&str>, signal: Signal) -> Destination {
+    Destination::new(format!(
+        "the OTLP gRPC endpoint {}",
+        signal.grpc_url(endpoint)
+    ))
+}
+
+/// The OTLP HTTP exporters' client, and where it sends, with the cause of its last
+/// failed request.
+#[cfg(feature = "otlp-http")]
+fn http_client(
+    endpoint: Option<&str>,
+    signal: Signal,
+) -> Result<(ExplainingClient, Destination), String> {
+    let timeout = signal.timeout();
+    // reqwest's blocking client must not be made on an async runtime's thread, and
+    // init() may run on one: made on a thread of its own, as the exporter does.
+    let inner = std::thread::Builder::new()
+        .name("instrument-otlp-client".to_owned())
+        .spawn(move || {
+            ::reqwest::blocking::Client::builder()
+                .timeout(timeout)
+                .build()
+        })
+        .map_err(|e| format!("could not start the OTLP HTTP client: {e}"))?
+        .join()
+        .map_err(|_| "the OTLP HTTP client could not be made".to_owned())?
+        .map_err(|e| format!("the OTLP HTTP client could not be made: {e}"))?;
+    let cause = std::sync::Arc::new(crate::export::LastCause::default());
+    let destination = Destination::new(format!(
+        "the OTLP HTTP endpoint {}",
+        signal.http_url(endpoint)
+    ))
+    .with_cause(cause.clone());
+    Ok((ExplainingClient { inner, cause }, destination))
+}
+
+/// reqwest's blocking client, keeping the cause of each failed request for the report
+/// (the exporter turns every transport error into "network error").
+#[cfg(feature = "otlp-http")]
+#[derive(Debug)]
+struct ExplainingClient {
+    inner: ::reqwest::blocking::Client,
+    cause: std::sync::Arc<crate::export::LastCause>,
+}
+
+#[cfg(feature = "otlp-http")]
+#[async_trait::async_trait]
+impl opentelemetry_http::HttpClient for ExplainingClient {
+    async fn send_bytes(
+        &self,
+        request: opentelemetry_http::Request<opentelemetry_http::Bytes>,
+    ) -> Result<
+        opentelemetry_http::Response<opentelemetry_http::Bytes>,
+        opentelemetry_http::HttpError,
+    > {
+        let result = self.inner.send_bytes(request).await;
+        if let Err(error) = &result {
+            self.cause.set(root_cause(error.as_ref()));
+        }
+        result
+    }
+}
+
+/// The innermost error of `error`'s chain: what actually went wrong ("Connection refused
+/// (os error 111)", "operation timed out").
+#[cfg(feature = "otlp-http")]
+fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut innermost = error;
+    while let Some(source) = innermost.source() {
+        innermost = source;
+    }
+    innermost.to_string()
 }

@@ -244,8 +244,128 @@ fn a_collector_that_is_down_is_reported_once_even_with_logs_off() {
     );
     let stderr = support::stderr(&output);
     let reports = stderr
-        .matches("exporting spans to the OTLP HTTP endpoint failed")
+        .matches(&format!(
+            "exporting spans to the OTLP HTTP endpoint {endpoint}/v1/traces failed"
+        ))
         .count();
     assert_eq!(reports, 1, "{stderr}");
     assert!(stderr.contains("OTEL_EXPORTER_OTLP_ENDPOINT"), "{stderr}");
+}
+
+/// Makes 5 spans, each exported on its own, then drops the guard.
+#[test]
+fn child_five_spans() {
+    if !support::in_child() {
+        return;
+    }
+    let guard = instrument::builder().init().expect("init");
+    for _ in 0..5 {
+        tracing::info_span!("undelivered").in_scope(|| {});
+    }
+    guard.flush();
+    drop(guard);
+}
+
+/// Runs [`child_five_spans`] exporting to `endpoint` with a 1 s export timeout; its
+/// stderr, and how long it took.
+fn five_spans_to(endpoint: &str) -> (String, Duration) {
+    let started = std::time::Instant::now();
+    let output = support::run_child(
+        "child_five_spans",
+        &[
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint),
+            ("OTEL_EXPORTER_OTLP_TIMEOUT", "1000"),
+            ("OTEL_METRICS_EXPORTER", "none"),
+            ("NO_COLOR", "1"),
+        ],
+    );
+    (support::stderr(&output), started.elapsed())
+}
+
+/// The one line of `stderr` that says how many spans were not delivered, and where.
+#[track_caller]
+fn undelivered<'a>(stderr: &'a str, url: &str) -> &'a str {
+    let lines: Vec<&str> = stderr
+        .lines()
+        .filter(|line| line.contains("were not delivered"))
+        .collect();
+    assert_eq!(lines.len(), 1, "one summary:\n{stderr}");
+    assert!(
+        lines[0].contains(&format!(
+            "5 spans were not delivered to the OTLP HTTP endpoint {url}"
+        )),
+        "{}",
+        lines[0]
+    );
+    lines[0]
+}
+
+/// The line of `stderr` that reports the first failed export.
+#[track_caller]
+fn failure_report(stderr: &str) -> &str {
+    stderr
+        .lines()
+        .find(|line| line.contains("exporting spans to"))
+        .unwrap_or_else(|| panic!("no failure report:\n{stderr}"))
+}
+
+#[test]
+fn a_refused_collector_is_named_with_its_cause_and_the_spans_lost() {
+    let endpoint = format!("http://127.0.0.1:{}", closed_port());
+    let (stderr, _) = five_spans_to(&endpoint);
+    let url = format!("{endpoint}/v1/traces");
+    let failure = failure_report(&stderr);
+    assert!(failure.contains(&url), "{failure}");
+    assert!(
+        failure.to_ascii_lowercase().contains("refused"),
+        "the cause, not only \"network error\": {failure}"
+    );
+    assert!(undelivered(&stderr, &url).contains("5 in exports that failed"));
+    assert!(
+        !stderr.contains("opentelemetry"),
+        "one voice, ours:\n{stderr}"
+    );
+}
+
+#[test]
+fn a_hung_collector_costs_the_exit_a_bounded_wait_and_is_reported() {
+    // Accepts connections and never answers.
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let address = listener.local_addr().expect("address");
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().take(64) {
+            held.push(stream);
+        }
+    });
+    let endpoint = format!("http://{address}");
+    let (stderr, took) = five_spans_to(&endpoint);
+    let summary = undelivered(&stderr, &format!("{endpoint}/v1/traces"));
+    assert!(
+        summary.contains("in exports that failed") || summary.contains("when the shutdown gave up"),
+        "{summary}"
+    );
+    // The bound is the 1 s export timeout and a 1 s margin; the rest is the child's
+    // start and the flush before the drop (one more timed-out export).
+    assert!(took < Duration::from_secs(8), "exited after {took:?}");
+}
+
+#[test]
+fn a_wrong_endpoint_is_named_with_its_status_and_the_spans_lost() {
+    // A server that answers every request 404, as a wrong path would get.
+    let (collector, _) =
+        support::collector::start_answering(b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n");
+    let address = collector
+        .trim_start_matches("http://")
+        .trim_end_matches("/v1/traces")
+        .to_owned();
+    let endpoint = format!("http://{address}/wrong");
+    let (stderr, _) = five_spans_to(&endpoint);
+    let url = format!("{endpoint}/v1/traces");
+    let failure = failure_report(&stderr);
+    assert!(
+        failure.contains(&url) && failure.contains("404"),
+        "{failure}"
+    );
+    assert!(undelivered(&stderr, &url).contains("5 in exports that failed"));
 }

@@ -71,8 +71,17 @@ impl Received {
     }
 }
 
+/// The answer of a collector that accepts every export.
+const ACCEPTED: &[u8] =
+    b"HTTP/1.1 200 OK\r\ncontent-type: application/x-protobuf\r\ncontent-length: 0\r\n\r\n";
+
 /// Starts the collector; returns its `/v1/traces` URL and what it receives.
 pub fn start() -> (String, Received) {
+    start_answering(ACCEPTED)
+}
+
+/// Starts a collector answering every request with `answer` (a whole HTTP response).
+pub fn start_answering(answer: &'static [u8]) -> (String, Received) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let address = listener.local_addr().expect("address");
     let received = Received::default();
@@ -81,14 +90,14 @@ pub fn start() -> (String, Received) {
         for stream in listener.incoming() {
             let Ok(stream) = stream else { continue };
             let keep = keep.clone();
-            std::thread::spawn(move || serve(stream, &keep));
+            std::thread::spawn(move || serve(stream, &keep, answer));
         }
     });
     (format!("http://{address}/v1/traces"), received)
 }
 
-/// Answers every request on one (kept-alive) connection with 200.
-fn serve(mut stream: TcpStream, received: &Received) {
+/// Answers every request on one (kept-alive) connection with `answer`.
+fn serve(mut stream: TcpStream, received: &Received, answer: &[u8]) {
     let mut reader = BufReader::new(stream.try_clone().expect("clone"));
     loop {
         let mut request_line = String::new();
@@ -120,8 +129,6 @@ fn serve(mut stream: TcpStream, received: &Received) {
             .unwrap_or_default()
             .to_owned();
         received.1.lock().expect("received").push((path, body));
-        let answer =
-            b"HTTP/1.1 200 OK\r\ncontent-type: application/x-protobuf\r\ncontent-length: 0\r\n\r\n";
         if stream.write_all(answer).is_err() {
             return;
         }
