@@ -606,9 +606,13 @@ impl Builder {
             .clone()
             .or(env.sampling.clone())
             .unwrap_or_default();
+        let resource = self.resource();
+        let report = self.report();
+        let sampler = sampling
+            .into_sampler(&mut |remote| remote_sampler(remote, &resource, report, guard, warnings));
         let mut provider = SdkTracerProvider::builder()
-            .with_resource(self.resource())
-            .with_sampler(sampling.into_sampler());
+            .with_resource(resource)
+            .with_sampler(sampler);
 
         let endpoint_in_env = instrument_core::env::read_var("OTEL_EXPORTER_OTLP_ENDPOINT")
             .or_else(|| instrument_core::env::read_var("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"))
@@ -783,6 +787,39 @@ fn parse_filter(text: Option<String>, variable: &str, warnings: &mut Vec<String>
 /// Both an `Option` and a boxed layer are layers, so it goes straight into `.with(...)`.
 pub type ExportLayer<S> = Option<Box<dyn Layer<S> + Send + Sync + 'static>>;
 
+/// The remote sampler `remote` asks for, for the service `resource` names; a warning
+/// and its initial rate when it cannot be made.
+fn remote_sampler(
+    remote: crate::sampler::RemoteSampling,
+    resource: &Resource,
+    report: Report,
+    guard: &mut Guard,
+    warnings: &mut Vec<String>,
+) -> Box<dyn opentelemetry_sdk::trace::ShouldSample> {
+    let initial = remote.initial_sampling_rate;
+    let _ = (resource, report, &guard);
+    #[cfg(feature = "jaeger-remote")]
+    {
+        let service = resource
+            .get(&opentelemetry::Key::from_static_str("service.name"))
+            .map_or_else(|| "unknown_service".to_owned(), |name| name.to_string());
+        match crate::remote_sampler::sampler(remote, &service, report, guard) {
+            Ok(sampler) => return sampler,
+            Err(problem) => {
+                warnings.push(format!("{problem}; sampling at the initial rate {initial}"))
+            }
+        }
+    }
+    #[cfg(not(feature = "jaeger-remote"))]
+    warnings.push(format!(
+        "OTEL_TRACES_SAMPLER=jaeger_remote needs the instrument crate's jaeger-remote feature; \
+         sampling at the initial rate {initial}"
+    ));
+    Box::new(opentelemetry_sdk::trace::Sampler::TraceIdRatioBased(
+        initial,
+    ))
+}
+
 /// The log output on stderr, in `format`, each line inside a traced context ending
 /// with its ids (see [`crate::log_lines`]).
 fn log_output<S>(format: LogFormat) -> Box<dyn Layer<S> + Send + Sync + 'static>
@@ -874,7 +911,7 @@ pub struct Guard {
     loggers: Option<SdkLoggerProvider>,
     /// The application's exported spans still open, to let end before shutting down.
     in_flight: Option<crate::in_flight::InFlight>,
-    #[cfg(feature = "otlp-grpc")]
+    #[cfg(any(feature = "otlp-grpc", feature = "jaeger-remote"))]
     pub(crate) runtime: Option<tokio::runtime::Runtime>,
     warnings: Vec<String>,
 }
@@ -1008,7 +1045,7 @@ impl Drop for Guard {
         if let Some(loggers) = self.loggers.take() {
             let _ = loggers.shutdown_with_timeout(left());
         }
-        #[cfg(feature = "otlp-grpc")]
+        #[cfg(any(feature = "otlp-grpc", feature = "jaeger-remote"))]
         if let Some(runtime) = self.runtime.take() {
             // `shutdown_background` never blocks, so dropping the guard inside
             // `#[tokio::main]` cannot panic.

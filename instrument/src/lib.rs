@@ -37,7 +37,7 @@
 //! | `OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE` | `cumulative` (default), `delta`, `lowmemory` |
 //! | `OTEL_EXPORTER_OTLP_ENDPOINT`, `OTEL_EXPORTER_OTLP_PROTOCOL` | `grpc` or `http/protobuf` (default) |
 //! | `OTEL_EXPORTER_OTLP_HEADERS`, `OTEL_EXPORTER_OTLP_TIMEOUT` | read by the OTLP exporter |
-//! | `OTEL_TRACES_SAMPLER`, `OTEL_TRACES_SAMPLER_ARG` | `parentbased_always_on` (default), `always_on`, `always_off`, `traceidratio` (arg: ratio), `ratelimiting` (arg: traces per second, default 1), each also `parentbased_` |
+//! | `OTEL_TRACES_SAMPLER`, `OTEL_TRACES_SAMPLER_ARG` | `parentbased_always_on` (default), `always_on`, `always_off`, `traceidratio` (arg: ratio), `ratelimiting` (arg: traces per second, default 1), `jaeger_remote` (arg: `endpoint=...,pollingIntervalMs=...,initialSamplingRate=...`; [`RemoteSampling`]), each also `parentbased_` |
 //! | `OTEL_PROPAGATORS` | `tracecontext,baggage` (default), `none`: W3C Trace Context Level 2 and W3C Baggage, by the letter of the specifications (`instrument_core::propagation`) |
 //! | `OTEL_BSP_MAX_QUEUE_SIZE` | spans waiting for export before new ones are dropped (2048) |
 //! | `RUST_LOG` | filter for log lines only (default `info`); never what is traced |
@@ -74,6 +74,8 @@
 //!
 //! - `otlp-http` (default): OTLP over HTTP/protobuf.
 //! - `otlp-grpc` (default): OTLP over gRPC (runs its own one-thread runtime).
+//! - `jaeger-remote` (default): `OTEL_TRACES_SAMPLER=jaeger_remote`, the SDK's remote
+//!   sampler polling its strategies on that same runtime.
 //! - `redis`: [`redis`], traced redis-rs (`instrument_redis::Client` for `redis::Client`).
 //! - `sqlx-postgres`, `sqlx-mysql`, `sqlx-sqlite`: [`sqlx`], traced sqlx pools
 //!   (`instrument::sqlx::PgPool` for `sqlx::PgPool`, ...), one feature per database.
@@ -98,6 +100,8 @@ mod log_lines;
 mod logs;
 mod metrics;
 mod otlp;
+#[cfg(feature = "jaeger-remote")]
+mod remote_sampler;
 mod sampler;
 mod settings;
 
@@ -105,7 +109,7 @@ pub use init::{Builder, ExportLayer, Guard, InitError, Telemetry, builder, init,
 pub use instrument_core::{Library, enabled, globally_enabled, set_enabled, set_library_enabled};
 pub use log_lines::{LineWithIds, LogFormat, WithTraceIds};
 pub use opentelemetry_sdk::metrics::Temporality;
-pub use sampler::{SAMPLING_PRIORITY, Sampling};
+pub use sampler::{RemoteSampling, SAMPLING_PRIORITY, Sampling};
 pub use settings::{Exporter, OtlpProtocol, Propagator};
 
 /// Traced redis-rs: the `instrument-redis` crate.

@@ -27,7 +27,7 @@ pub(crate) fn processor(
         #[cfg(feature = "otlp-grpc")]
         OtlpProtocol::Grpc => {
             let built = {
-                let _entered = grpc_runtime(guard)?.enter();
+                let _entered = background_runtime(guard)?.enter();
                 let mut builder = opentelemetry_otlp::SpanExporter::builder().with_tonic();
                 if let Some(endpoint) = endpoint {
                     builder = builder.with_endpoint(endpoint);
@@ -65,23 +65,23 @@ pub(crate) fn processor(
     }
 }
 
-/// The gRPC exporters' runtime: one thread, started by the first exporter that needs it
-/// and kept in the guard.
-#[cfg(feature = "otlp-grpc")]
-fn grpc_runtime(guard: &mut Guard) -> Result<&tokio::runtime::Runtime, String> {
+/// The runtime of the gRPC exporters and the remote sampler's polling: one thread,
+/// started by the first that needs it and kept in the guard.
+#[cfg(any(feature = "otlp-grpc", feature = "jaeger-remote"))]
+pub(crate) fn background_runtime(guard: &mut Guard) -> Result<&tokio::runtime::Runtime, String> {
     if guard.runtime.is_none() {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .thread_name("instrument-otlp")
             .enable_all()
             .build()
-            .map_err(|e| format!("could not start the OTLP gRPC exporter's runtime: {e}"))?;
+            .map_err(|e| format!("could not start instrument's background runtime: {e}"))?;
         guard.runtime = Some(runtime);
     }
     guard
         .runtime
         .as_ref()
-        .ok_or_else(|| "the OTLP gRPC exporter's runtime is gone".to_owned())
+        .ok_or_else(|| "instrument's background runtime is gone".to_owned())
 }
 
 /// A meter provider exporting OTLP over `protocol` every `interval`, or why it could not
@@ -116,7 +116,7 @@ pub(crate) fn meter_provider(
     match protocol {
         #[cfg(feature = "otlp-grpc")]
         OtlpProtocol::Grpc => {
-            let _entered = grpc_runtime(guard)?.enter();
+            let _entered = background_runtime(guard)?.enter();
             let mut builder = opentelemetry_otlp::MetricExporter::builder()
                 .with_tonic()
                 .with_temporality(temporality);
@@ -168,7 +168,7 @@ pub(crate) fn logger_provider(
         #[cfg(feature = "otlp-grpc")]
         OtlpProtocol::Grpc => {
             let built = {
-                let _entered = grpc_runtime(guard)?.enter();
+                let _entered = background_runtime(guard)?.enter();
                 let mut builder = opentelemetry_otlp::LogExporter::builder().with_tonic();
                 if let Some(endpoint) = endpoint {
                     builder = builder.with_endpoint(endpoint);

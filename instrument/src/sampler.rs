@@ -26,6 +26,33 @@ pub enum Sampling {
     RateLimited(f64),
     /// Follow the parent's decision when there is a parent; else decide with the inner one.
     ParentBased(Box<Sampling>),
+    /// Jaeger's remote sampling: the strategies (probabilistic, rate limiting, per
+    /// operation) served for this service, polled (`jaeger_remote`; needs the
+    /// `jaeger-remote` feature, on by default).
+    JaegerRemote(RemoteSampling),
+}
+
+/// Where and how often the remote sampler polls, and what it does until it has an answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RemoteSampling {
+    /// The sampling-strategy endpoint over HTTP: Jaeger's or the OpenTelemetry
+    /// Collector's (`jaegerremotesampling` extension), `http://localhost:5778/sampling`
+    /// by default. `?service=<service name>` is added.
+    pub endpoint: String,
+    /// How often the strategy is fetched again (60 s by default).
+    pub polling_interval: std::time::Duration,
+    /// The probability used until a strategy is fetched (0.001 by default).
+    pub initial_sampling_rate: f64,
+}
+
+impl Default for RemoteSampling {
+    fn default() -> Self {
+        RemoteSampling {
+            endpoint: "http://localhost:5778/sampling".to_owned(),
+            polling_interval: std::time::Duration::from_secs(60),
+            initial_sampling_rate: 0.001,
+        }
+    }
 }
 
 impl Default for Sampling {
@@ -36,20 +63,28 @@ impl Default for Sampling {
 }
 
 impl Sampling {
-    /// The SDK sampler for this choice, wrapped so `sampling.priority` is honoured.
-    pub(crate) fn into_sampler(self) -> PrioritySampler {
+    /// The SDK sampler for this choice, wrapped so `sampling.priority` is honoured. A
+    /// remote choice is made by `remote`.
+    pub(crate) fn into_sampler(
+        self,
+        remote: &mut dyn FnMut(RemoteSampling) -> Box<dyn ShouldSample>,
+    ) -> PrioritySampler {
         PrioritySampler {
-            inner: self.sdk_sampler(),
+            inner: self.sdk_sampler(remote),
         }
     }
 
-    fn sdk_sampler(self) -> Box<dyn ShouldSample> {
+    fn sdk_sampler(
+        self,
+        remote: &mut dyn FnMut(RemoteSampling) -> Box<dyn ShouldSample>,
+    ) -> Box<dyn ShouldSample> {
         match self {
             Sampling::AlwaysOn => Box::new(Sampler::AlwaysOn),
             Sampling::AlwaysOff => Box::new(Sampler::AlwaysOff),
             Sampling::Ratio(ratio) => Box::new(Sampler::TraceIdRatioBased(ratio)),
             Sampling::RateLimited(per_second) => Box::new(RateLimitingSampler::new(per_second)),
-            Sampling::ParentBased(root) => Box::new(Sampler::ParentBased(root.sdk_sampler())),
+            Sampling::ParentBased(root) => Box::new(Sampler::ParentBased(root.sdk_sampler(remote))),
+            Sampling::JaegerRemote(settings) => remote(settings),
         }
     }
 }
@@ -193,7 +228,7 @@ mod tests {
 
     #[test]
     fn a_priority_of_one_or_more_overrides_always_off() {
-        let sampler = Sampling::AlwaysOff.into_sampler();
+        let sampler = Sampling::AlwaysOff.into_sampler(&mut |_| unreachable!());
         assert_eq!(decide(&sampler, &[]), SamplingDecision::Drop);
         for value in [
             Value::I64(1),
@@ -235,7 +270,10 @@ mod tests {
 
         let exporter = InMemorySpanExporter::default();
         let provider = SdkTracerProvider::builder()
-            .with_sampler(Sampling::ParentBased(Box::new(Sampling::AlwaysOff)).into_sampler())
+            .with_sampler(
+                Sampling::ParentBased(Box::new(Sampling::AlwaysOff))
+                    .into_sampler(&mut |_| unreachable!()),
+            )
             .with_simple_exporter(exporter.clone())
             .build();
         let subscriber = tracing_subscriber::registry()

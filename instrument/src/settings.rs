@@ -6,7 +6,7 @@
 use opentelemetry_sdk::metrics::Temporality;
 
 use crate::log_lines::LogFormat;
-use crate::sampler::Sampling;
+use crate::sampler::{RemoteSampling, Sampling};
 
 /// Where spans go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -254,10 +254,12 @@ fn parse_sampler(value: &str, arg: Option<&str>, warnings: &mut Vec<String>) -> 
         "always_off" => Sampling::AlwaysOff,
         "traceidratio" => Sampling::Ratio(ratio(warnings)),
         "ratelimiting" => Sampling::RateLimited(per_second(warnings)),
+        "jaeger_remote" => Sampling::JaegerRemote(parse_remote_arg(arg, warnings)),
         _ => {
             warnings.push(format!(
                 "{OTEL_TRACES_SAMPLER}={value:?} is not supported; accepted: always_on, always_off, \
-                 traceidratio, ratelimiting, each also with a parentbased_ prefix. Using parentbased_always_on"
+                 traceidratio, ratelimiting, jaeger_remote, each also with a parentbased_ prefix. \
+                 Using parentbased_always_on"
             ));
             return None;
         }
@@ -267,6 +269,45 @@ fn parse_sampler(value: &str, arg: Option<&str>, warnings: &mut Vec<String>) -> 
     } else {
         root
     })
+}
+
+/// `OTEL_TRACES_SAMPLER_ARG` of `jaeger_remote`:
+/// `endpoint=...,pollingIntervalMs=...,initialSamplingRate=...`, each optional; a value
+/// that cannot be used warns and keeps its default.
+fn parse_remote_arg(arg: Option<&str>, warnings: &mut Vec<String>) -> RemoteSampling {
+    let mut remote = RemoteSampling::default();
+    for pair in arg
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|pair| !pair.is_empty())
+    {
+        let (key, value) = pair
+            .split_once('=')
+            .map_or((pair, ""), |(k, v)| (k.trim(), v.trim()));
+        let bad = |warnings: &mut Vec<String>, expected: &str| {
+            warnings.push(format!(
+                "{OTEL_TRACES_SAMPLER_ARG}: {key}={value:?} is not {expected}; using the default"
+            ));
+        };
+        match key {
+            "endpoint" if !value.is_empty() => remote.endpoint = value.to_owned(),
+            "endpoint" => bad(warnings, "an URL"),
+            "pollingIntervalMs" => match value.parse::<u64>() {
+                Ok(ms) if ms > 0 => remote.polling_interval = std::time::Duration::from_millis(ms),
+                _ => bad(warnings, "a positive number of milliseconds"),
+            },
+            "initialSamplingRate" => match value.parse::<f64>() {
+                Ok(rate) if (0.0..=1.0).contains(&rate) => remote.initial_sampling_rate = rate,
+                _ => bad(warnings, "a ratio between 0 and 1"),
+            },
+            _ => warnings.push(format!(
+                "{OTEL_TRACES_SAMPLER_ARG}: {key:?} is not a jaeger_remote setting (endpoint, \
+                 pollingIntervalMs, initialSamplingRate); ignored"
+            )),
+        }
+    }
+    remote
 }
 
 fn parse_propagators(value: &str, warnings: &mut Vec<String>) -> Vec<Propagator> {
@@ -469,9 +510,50 @@ mod tests {
 
     #[test]
     fn an_unknown_sampler_warns_and_keeps_the_default() {
-        let settings = parse(&[(OTEL_TRACES_SAMPLER, "jaeger_remote")]);
+        let settings = parse(&[(OTEL_TRACES_SAMPLER, "xray")]);
         assert_eq!(settings.sampling, None);
-        assert!(settings.warnings[0].contains("jaeger_remote"));
+        assert!(settings.warnings[0].contains("xray"));
+    }
+
+    #[test]
+    fn jaeger_remote_reads_its_arguments_and_warns_on_bad_ones() {
+        let settings = parse(&[
+            (OTEL_TRACES_SAMPLER, "parentbased_jaeger_remote"),
+            (
+                OTEL_TRACES_SAMPLER_ARG,
+                "endpoint=http://collector:5778/sampling, pollingIntervalMs=5000,initialSamplingRate=0.25",
+            ),
+        ]);
+        assert_eq!(
+            settings.sampling,
+            Some(Sampling::ParentBased(Box::new(Sampling::JaegerRemote(
+                RemoteSampling {
+                    endpoint: "http://collector:5778/sampling".to_owned(),
+                    polling_interval: std::time::Duration::from_secs(5),
+                    initial_sampling_rate: 0.25,
+                }
+            ))))
+        );
+        assert!(settings.warnings.is_empty(), "{:?}", settings.warnings);
+
+        let settings = parse(&[(OTEL_TRACES_SAMPLER, "jaeger_remote")]);
+        assert_eq!(
+            settings.sampling,
+            Some(Sampling::JaegerRemote(RemoteSampling::default()))
+        );
+
+        let settings = parse(&[
+            (OTEL_TRACES_SAMPLER, "jaeger_remote"),
+            (
+                OTEL_TRACES_SAMPLER_ARG,
+                "endpoint=,pollingIntervalMs=-1,initialSamplingRate=2,colour=blue",
+            ),
+        ]);
+        assert_eq!(
+            settings.sampling,
+            Some(Sampling::JaegerRemote(RemoteSampling::default()))
+        );
+        assert_eq!(settings.warnings.len(), 4, "{:?}", settings.warnings);
     }
 
     #[test]
