@@ -37,7 +37,9 @@ pub enum Sampling {
 pub struct RemoteSampling {
     /// The sampling-strategy endpoint over HTTP: Jaeger's or the OpenTelemetry
     /// Collector's (`jaegerremotesampling` extension), `http://localhost:5778/sampling`
-    /// by default. `?service=<service name>` is added.
+    /// by default. `?service=<service name>` is added. The environment specification's
+    /// default, Jaeger's gRPC port 14250, is not used: the SDK's remote sampler polls
+    /// over HTTP only.
     pub endpoint: String,
     /// How often the strategy is fetched again (60 s by default).
     pub polling_interval: std::time::Duration,
