@@ -183,12 +183,11 @@ pub(crate) fn start(
 
 fn start_in(
     library: Library,
-    builder: SpanBuilder,
+    mut builder: SpanBuilder,
     parent: &Context,
     metric: Option<MetricShape>,
 ) -> (Started, Option<CallMetric>) {
     let scoped = parent.get::<ScopedTracer>();
-    let mut builder = builder;
     let metric = call_metric(library, scoped, metric, &mut builder);
     let started = match build_span(library, builder, parent, scoped) {
         BuiltSpan::Sdk(span) => started(parent, span),
@@ -231,12 +230,11 @@ fn build_span(
 /// on its own, with the call's metric (`None` when no meter provider is set).
 pub(crate) fn start_alone(
     library: Library,
-    builder: SpanBuilder,
+    mut builder: SpanBuilder,
     metric: Option<MetricShape>,
 ) -> (BuiltSpan, Option<CallMetric>) {
     Context::map_current(|parent| {
         let scoped = parent.get::<ScopedTracer>();
-        let mut builder = builder;
         let metric = call_metric(library, scoped, metric, &mut builder);
         (build_span(library, builder, parent, scoped), metric)
     })

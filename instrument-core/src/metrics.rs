@@ -221,15 +221,12 @@ impl CallMetric {
                 .any(|attribute| kind.keeps(attribute.key.as_str())),
             "a {kind:?} metric's attribute after the span's own: {span_attributes:?}"
         );
-        let base = match kind {
-            // Found by the acquire's attributes, bound to the pool's name: the name is
-            // built once per pool, not per wait.
-            CallMetricKind::PoolAcquire => {
-                instruments.connection_wait.base_as(kept, pool_attributes)
-            }
-            CallMetricKind::DbOperation => instruments.db_operation.base(kept),
-            CallMetricKind::HttpClient => instruments.http_client.base(kept),
-            CallMetricKind::HttpServer => instruments.http_server.base(kept),
+        let base = match kind.histogram(&instruments) {
+            Some(histogram) => histogram.base(kept),
+            // A pool acquire records no duration of its own, only its wait: found by the
+            // acquire's attributes, bound to the pool's name, which is built once per
+            // pool, not per wait.
+            None => instruments.connection_wait.base_as(kept, pool_attributes),
         };
         let active = (kind == CallMetricKind::HttpServer).then(|| {
             let value = |key: &str| {

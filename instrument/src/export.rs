@@ -97,6 +97,25 @@ pub(crate) const SPANS: Signal = Signal {
     advice: "raise OTEL_BSP_MAX_QUEUE_SIZE or sample less (OTEL_TRACES_SAMPLER)",
 };
 
+/// The default of the queue sizes (`OTEL_BSP_MAX_QUEUE_SIZE`, `OTEL_BLRP_MAX_QUEUE_SIZE`),
+/// the OpenTelemetry specification's.
+pub(crate) const DEFAULT_QUEUE_SIZE: usize = 2048;
+
+/// The queue size `variable` sets, else [`DEFAULT_QUEUE_SIZE`]; a value that is not a
+/// positive whole number is a warning.
+pub(crate) fn queue_size_from(variable: &str, warnings: &mut Vec<String>) -> usize {
+    match instrument_core::env::read_var(variable).map(|value| value.trim().parse::<usize>()) {
+        None => DEFAULT_QUEUE_SIZE,
+        Some(Ok(size)) if size > 0 => size,
+        Some(_) => {
+            warnings.push(format!(
+                "{variable} is not a positive whole number; using {DEFAULT_QUEUE_SIZE}"
+            ));
+            DEFAULT_QUEUE_SIZE
+        }
+    }
+}
+
 /// A bound on what waits for export, shared by a batch processor (which lets items in)
 /// and its exporter (which gives their places back): past `limit`, items are dropped
 /// and counted instead of blocking the thread that made them; the first drop and the

@@ -27,7 +27,6 @@ use crate::settings::{EnvSettings, Exporter, OtlpProtocol, Propagator};
 
 /// `OTEL_BSP_MAX_QUEUE_SIZE`: spans waiting for export before new ones are dropped.
 const OTEL_BSP_MAX_QUEUE_SIZE: &str = "OTEL_BSP_MAX_QUEUE_SIZE";
-const DEFAULT_QUEUE_SIZE: usize = 2048;
 /// The filter when neither `RUST_LOG` nor [`Builder::log_filter`] says otherwise.
 const DEFAULT_FILTER: &str = "info";
 /// Which of the application's own `tracing` spans and events are exported, in
@@ -330,7 +329,7 @@ impl Builder {
         self.custom_log_exporter = Some(CustomLogExporter(Box::new(move |resource, report| {
             crate::logs::provider(
                 exporter,
-                crate::logs::DEFAULT_QUEUE_SIZE,
+                crate::export::DEFAULT_QUEUE_SIZE,
                 Destination::new("the configured log exporter"),
                 resource,
                 report,
@@ -573,7 +572,8 @@ impl Builder {
                     .protocol
                     .or(env.logs_protocol)
                     .unwrap_or(OtlpProtocol::HttpProtobuf);
-                let queue = crate::logs::queue_size(warnings);
+                let queue =
+                    crate::export::queue_size_from(crate::logs::OTEL_BLRP_MAX_QUEUE_SIZE, warnings);
                 match crate::otlp::logger_provider(
                     protocol,
                     self.endpoint.as_deref(),
@@ -614,9 +614,10 @@ impl Builder {
             .with_resource(resource)
             .with_sampler(sampler);
 
-        let endpoint_in_env = instrument_core::env::read_var("OTEL_EXPORTER_OTLP_ENDPOINT")
-            .or_else(|| instrument_core::env::read_var("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"))
-            .is_some_and(|v| !v.trim().is_empty());
+        let endpoint_in_env =
+            instrument_core::env::read_var(crate::otlp::OTEL_EXPORTER_OTLP_ENDPOINT)
+                .or_else(|| instrument_core::env::read_var("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"))
+                .is_some_and(|v| !v.trim().is_empty());
         for processor in std::mem::take(&mut self.extra_processors) {
             provider = provider.with_span_processor(BoxedProcessor(processor));
         }
@@ -742,20 +743,9 @@ impl Builder {
     }
 
     fn resolved_queue_size(&self, warnings: &mut Vec<String>) -> usize {
-        if let Some(size) = self.queue_size {
-            return size.max(1);
-        }
-        match instrument_core::env::read_var(OTEL_BSP_MAX_QUEUE_SIZE)
-            .map(|v| v.trim().parse::<usize>())
-        {
-            None => DEFAULT_QUEUE_SIZE,
-            Some(Ok(size)) if size > 0 => size,
-            Some(_) => {
-                warnings.push(format!(
-                    "{OTEL_BSP_MAX_QUEUE_SIZE} is not a positive whole number; using {DEFAULT_QUEUE_SIZE}"
-                ));
-                DEFAULT_QUEUE_SIZE
-            }
+        match self.queue_size {
+            Some(size) => size.max(1),
+            None => crate::export::queue_size_from(OTEL_BSP_MAX_QUEUE_SIZE, warnings),
         }
     }
 }
@@ -1012,9 +1002,8 @@ const SHUTDOWN_MARGIN: std::time::Duration = std::time::Duration::from_secs(1);
 /// up, or `OTEL_BSP_EXPORT_TIMEOUT` (default 30 s) when that is shorter. What is not
 /// delivered by then is counted and reported.
 fn shutdown_bound() -> std::time::Duration {
-    let bsp = instrument_core::env::read_var(OTEL_BSP_EXPORT_TIMEOUT)
-        .and_then(|value| value.trim().parse::<u64>().ok())
-        .map_or(DEFAULT_BSP_EXPORT_TIMEOUT, std::time::Duration::from_millis);
+    let bsp =
+        crate::otlp::millis_var(OTEL_BSP_EXPORT_TIMEOUT).unwrap_or(DEFAULT_BSP_EXPORT_TIMEOUT);
     let export = crate::otlp::export_timeout(None);
     bsp.min(export + SHUTDOWN_MARGIN)
 }

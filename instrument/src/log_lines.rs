@@ -105,25 +105,18 @@ impl<W: io::Write> io::Write for LineWithIds<W> {
         let Some((trace_id, span_id)) = self.ids.take() else {
             return self.inner.write(text);
         };
-        let line = match self.format {
-            LogFormat::Plain => text.strip_suffix(b"\n").map(|body| {
-                let mut line = Vec::with_capacity(text.len() + 67);
-                line.extend_from_slice(body);
-                line.extend_from_slice(
-                    format!(" trace_id={trace_id} span_id={span_id}\n").as_bytes(),
-                );
-                line
-            }),
-            LogFormat::Json => text.strip_suffix(b"}\n").map(|body| {
-                let mut line = Vec::with_capacity(text.len() + 67);
-                line.extend_from_slice(body);
-                line.extend_from_slice(
-                    format!(",\"trace_id\":\"{trace_id}\",\"span_id\":\"{span_id}\"}}\n")
-                        .as_bytes(),
-                );
-                line
-            }),
+        // The line without its ending, and the ending with the ids in it.
+        let (body, ending) = match self.format {
+            LogFormat::Plain => (
+                text.strip_suffix(b"\n"),
+                format!(" trace_id={trace_id} span_id={span_id}\n"),
+            ),
+            LogFormat::Json => (
+                text.strip_suffix(b"}\n"),
+                format!(",\"trace_id\":\"{trace_id}\",\"span_id\":\"{span_id}\"}}\n"),
+            ),
         };
+        let line = body.map(|body| [body, ending.as_bytes()].concat());
         match line {
             Some(line) => {
                 // One write, so that lines of concurrent threads never interleave.

@@ -33,26 +33,6 @@ use crate::export::{Destination, Outage, QueueBound, Report, Signal};
 
 /// `OTEL_BLRP_MAX_QUEUE_SIZE`: log records waiting for export before new ones are dropped.
 pub(crate) const OTEL_BLRP_MAX_QUEUE_SIZE: &str = "OTEL_BLRP_MAX_QUEUE_SIZE";
-/// Its default, the OpenTelemetry specification's.
-pub(crate) const DEFAULT_QUEUE_SIZE: usize = 2048;
-
-/// `OTEL_BLRP_MAX_QUEUE_SIZE`, else [`DEFAULT_QUEUE_SIZE`]; a value that is not a
-/// positive whole number is a warning.
-pub(crate) fn queue_size(warnings: &mut Vec<String>) -> usize {
-    match instrument_core::env::read_var(OTEL_BLRP_MAX_QUEUE_SIZE)
-        .map(|value| value.trim().parse::<usize>())
-    {
-        None => DEFAULT_QUEUE_SIZE,
-        Some(Ok(size)) if size > 0 => size,
-        Some(_) => {
-            warnings.push(format!(
-                "{OTEL_BLRP_MAX_QUEUE_SIZE} is not a positive whole number; using {DEFAULT_QUEUE_SIZE}"
-            ));
-            DEFAULT_QUEUE_SIZE
-        }
-    }
-}
-
 /// A logger provider batching `exporter`'s records, at most `limit` waiting.
 pub(crate) fn provider<E: LogExporter + 'static>(
     exporter: E,

@@ -268,20 +268,15 @@ impl Signal {
     /// variable (as is), the general one (with the signal's path), the default.
     #[cfg(feature = "otlp-http")]
     fn http_url(self, endpoint: Option<&str>) -> String {
-        let set = |name: &str| {
-            instrument_core::env::read_var(name).filter(|value| !value.trim().is_empty())
-        };
         match (
             endpoint,
-            set(self.endpoint_var),
-            set("OTEL_EXPORTER_OTLP_ENDPOINT"),
+            set_var(self.endpoint_var),
+            set_var(OTEL_EXPORTER_OTLP_ENDPOINT),
         ) {
             (Some(endpoint), _, _) if self.name == "traces" => endpoint.to_owned(),
             (Some(endpoint), _, _) => self.url_from_code(endpoint),
-            (None, Some(url), _) => url.trim().to_owned(),
-            (None, None, Some(base)) => {
-                format!("{}/v1/{}", base.trim().trim_end_matches('/'), self.name)
-            }
+            (None, Some(url), _) => url,
+            (None, None, Some(base)) => format!("{}/v1/{}", base.trim_end_matches('/'), self.name),
             (None, None, None) => format!("http://localhost:4318/v1/{}", self.name),
         }
     }
@@ -289,17 +284,11 @@ impl Signal {
     /// The gRPC endpoint, resolved the same way (no path).
     #[cfg(feature = "otlp-grpc")]
     fn grpc_url(self, endpoint: Option<&str>) -> String {
-        let set = |name: &str| {
-            instrument_core::env::read_var(name).filter(|value| !value.trim().is_empty())
-        };
         endpoint
             .map(str::to_owned)
-            .or_else(|| set(self.endpoint_var))
-            .or_else(|| set("OTEL_EXPORTER_OTLP_ENDPOINT"))
-            .map_or_else(
-                || "http://localhost:4317".to_owned(),
-                |url| url.trim().to_owned(),
-            )
+            .or_else(|| set_var(self.endpoint_var))
+            .or_else(|| set_var(OTEL_EXPORTER_OTLP_ENDPOINT))
+            .unwrap_or_else(|| "http://localhost:4317".to_owned())
     }
 
     /// How long one export may take: the signal's variable, the general one, 10 s.
@@ -315,13 +304,26 @@ pub(crate) fn export_timeout(signal_var: Option<&str>) -> std::time::Duration {
     signal_var
         .into_iter()
         .chain([OTEL_EXPORTER_OTLP_TIMEOUT])
-        .find_map(|name| {
-            instrument_core::env::read_var(name)?
-                .trim()
-                .parse::<u64>()
-                .ok()
-        })
-        .map_or(DEFAULT_EXPORT_TIMEOUT, std::time::Duration::from_millis)
+        .find_map(millis_var)
+        .unwrap_or(DEFAULT_EXPORT_TIMEOUT)
+}
+
+/// `OTEL_EXPORTER_OTLP_ENDPOINT`: where every signal goes unless its own variable says.
+pub(crate) const OTEL_EXPORTER_OTLP_ENDPOINT: &str = "OTEL_EXPORTER_OTLP_ENDPOINT";
+
+/// The variable `name`, trimmed, when it is set and not blank.
+pub(crate) fn set_var(name: &str) -> Option<String> {
+    instrument_core::env::read_var(name)
+        .map(|value| value.trim().to_owned())
+        .filter(|value| !value.is_empty())
+}
+
+/// The variable `name` as whole milliseconds, when it is set and is one.
+pub(crate) fn millis_var(name: &str) -> Option<std::time::Duration> {
+    set_var(name)?
+        .parse::<u64>()
+        .ok()
+        .map(std::time::Duration::from_millis)
 }
 
 #[cfg(feature = "otlp-grpc")]

@@ -40,11 +40,7 @@ async fn forwarded_traceparent() -> String {
 /// The application's work: a business span with an event of its own, a query, events
 /// of other libraries inside it, and a call through a traced service.
 fn workload() -> String {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let runtime = support::runtime();
     runtime.block_on(async {
         use tracing::Instrument as _;
         async {

@@ -30,11 +30,7 @@ const LIBRARY_SECRET: &str = "sqlx-bound-value-hunter2";
 /// inside the application's span and on a thread and a task carried from it, and an
 /// event of another library's (sqlx's target) inside that span.
 fn log_everywhere() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let runtime = support::runtime();
     tracing::info!("outside any trace");
     runtime.block_on(async {
         let app = axum::Router::new()

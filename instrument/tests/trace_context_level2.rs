@@ -40,11 +40,7 @@ fn child_forwards() {
         .logs(false)
         .init()
         .expect("init");
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let runtime = support::runtime();
     runtime.block_on(async {
         let front = support::forwarding_service().await;
         let parent = |flags: &str| ("traceparent", format!("00-{TRACE}-{PARENT}-{flags}"));
