@@ -1,15 +1,11 @@
-//! [`Client`] and [`ClientBuilder`]: reqwest's, with every request a span.
-
-use std::time::Duration;
+//! [`Client`]: reqwest's, with every request a span.
 
 use std::sync::Arc;
 
-use http::HeaderMap;
 use reqwest::{IntoUrl, Method};
 
-use crate::RequestBuilder;
 use crate::options::Options;
-use crate::resend;
+use crate::{ClientBuilder, RequestBuilder};
 
 /// A drop-in for [`reqwest::Client`]: the same methods, returning reqwest's own
 /// [`Response`](reqwest::Response) and [`Error`](reqwest::Error); each request is a
@@ -20,8 +16,8 @@ use crate::resend;
 /// [`inner`](Self::inner) is the explicit way.
 #[derive(Debug, Clone)]
 pub struct Client {
-    inner: reqwest::Client,
-    options: Arc<Options>,
+    pub(crate) inner: reqwest::Client,
+    pub(crate) options: Arc<Options>,
 }
 
 impl Default for Client {
@@ -111,121 +107,5 @@ impl Client {
     /// The reqwest client: requests made on it directly are not traced.
     pub fn inner(&self) -> &reqwest::Client {
         &self.inner
-    }
-}
-
-/// A drop-in for [`reqwest::ClientBuilder`]. The common settings have their reqwest
-/// names here; for the others use [`with_inner`](Self::with_inner). Set the redirect
-/// policy with [`redirect`](Self::redirect): the built client wraps it to count
-/// redirects.
-#[derive(Debug)]
-#[must_use]
-pub struct ClientBuilder {
-    inner: reqwest::ClientBuilder,
-    redirect: Option<reqwest::redirect::Policy>,
-    options: Options,
-}
-
-impl Default for ClientBuilder {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl ClientBuilder {
-    /// Like [`reqwest::ClientBuilder::new`].
-    pub fn new() -> Self {
-        ClientBuilder {
-            inner: reqwest::ClientBuilder::new(),
-            redirect: None,
-            options: Options::default(),
-        }
-    }
-
-    /// Configures anything on reqwest's builder, for the settings not mirrored here.
-    /// Except the redirect policy: one set here is replaced by the one of
-    /// [`redirect`](Self::redirect) (the default if none), which the client wraps to count
-    /// redirects.
-    pub fn with_inner(
-        mut self,
-        configure: impl FnOnce(reqwest::ClientBuilder) -> reqwest::ClientBuilder,
-    ) -> Self {
-        self.inner = configure(self.inner);
-        self
-    }
-
-    /// Like [`reqwest::ClientBuilder::redirect`]; the policy decides, the client counts.
-    pub fn redirect(mut self, policy: reqwest::redirect::Policy) -> Self {
-        self.redirect = Some(policy);
-        self
-    }
-
-    /// Like [`reqwest::ClientBuilder::retry`]. Retries are counted as resends when the
-    /// policy comes from [`crate::retry`].
-    pub fn retry(self, policy: reqwest::retry::Builder) -> Self {
-        self.with_inner(|inner| inner.retry(policy))
-    }
-
-    /// Like [`reqwest::ClientBuilder::user_agent`].
-    pub fn user_agent<V>(self, value: V) -> Self
-    where
-        V: TryInto<http::HeaderValue>,
-        V::Error: Into<http::Error>,
-    {
-        self.with_inner(|inner| inner.user_agent(value))
-    }
-
-    /// Like [`reqwest::ClientBuilder::default_headers`].
-    pub fn default_headers(self, headers: HeaderMap) -> Self {
-        self.with_inner(|inner| inner.default_headers(headers))
-    }
-
-    /// Like [`reqwest::ClientBuilder::timeout`].
-    pub fn timeout(self, timeout: Duration) -> Self {
-        self.with_inner(|inner| inner.timeout(timeout))
-    }
-
-    /// Like [`reqwest::ClientBuilder::connect_timeout`].
-    pub fn connect_timeout(self, timeout: Duration) -> Self {
-        self.with_inner(|inner| inner.connect_timeout(timeout))
-    }
-
-    /// Like [`reqwest::ClientBuilder::read_timeout`].
-    pub fn read_timeout(self, timeout: Duration) -> Self {
-        self.with_inner(|inner| inner.read_timeout(timeout))
-    }
-
-    /// Like [`reqwest::ClientBuilder::pool_idle_timeout`].
-    pub fn pool_idle_timeout(self, timeout: impl Into<Option<Duration>>) -> Self {
-        self.with_inner(|inner| inner.pool_idle_timeout(timeout))
-    }
-
-    /// Like [`reqwest::ClientBuilder::pool_max_idle_per_host`].
-    pub fn pool_max_idle_per_host(self, max: usize) -> Self {
-        self.with_inner(|inner| inner.pool_max_idle_per_host(max))
-    }
-
-    /// Like [`reqwest::ClientBuilder::no_proxy`].
-    pub fn no_proxy(self) -> Self {
-        self.with_inner(reqwest::ClientBuilder::no_proxy)
-    }
-
-    crate::options::option_setters!();
-
-    fn options_mut(&mut self) -> &mut Options {
-        &mut self.options
-    }
-
-    /// Like [`reqwest::ClientBuilder::build`].
-    pub fn build(self) -> Result<Client, reqwest::Error> {
-        let policy = self.redirect.unwrap_or_default();
-        let inner = self
-            .inner
-            .redirect(resend::counting_redirects(policy))
-            .build()?;
-        Ok(Client {
-            inner,
-            options: Arc::new(self.options),
-        })
     }
 }

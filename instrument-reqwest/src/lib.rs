@@ -15,12 +15,27 @@
 //! `http.request.resend_count` when redirects, or retries of a policy from [`retry`],
 //! resent it. A 4xx or 5xx response, or a transport error (`error.type` = `timeout`,
 //! `connect`, `redirect`, `request`, `body`, ...), fails it; a request the caller drops
-//! before it completes is not a failure. The span ends when the response head arrives:
-//! reading the body is not in it.
+//! before it completes is not a failure.
+//!
+//! The span (and its `http.client.request.duration`) ends when the response body has
+//! been read to its end, or fails, or is dropped: a connection cut mid-body, a
+//! decompression error or the client's timeout running out while the body is read
+//! fails the span (`error.type` = `body`, `decode` or `timeout`), and the caller gets
+//! reqwest's own error. A response kept unread keeps its span open until it is
+//! dropped. The response is still a `reqwest::Response`, its body passed through frame
+//! by frame.
 //!
 //! `traceparent`, `tracestate` and `baggage` go along in the request headers through
 //! the global propagator (`OTEL_PROPAGATORS`); a call to a third party can opt out with
 //! [`RequestBuilder::without_trace_context`].
+//!
+//! **The builder** is reqwest's, method for method: [`ClientBuilder`] has every public
+//! method of `reqwest::ClientBuilder` with its signature (one exception,
+//! `connector_layer`, through [`ClientBuilder::with_inner`]), so replacing `reqwest::`
+//! by `instrument_reqwest::` compiles for any builder chain. The settings of reqwest's
+//! optional features are behind the same features here (`rustls`, `native-tls`,
+//! `default-tls`, `gzip`, `brotli`, `zstd`, `deflate`, `cookies`, `http2`,
+//! `hickory-dns`, `multipart`, `json`, `form`, `query`); each enables reqwest's.
 //!
 //! **reqwest-middleware**: with the `middleware` feature, `TracingMiddleware` does the
 //! same inside a middleware chain.
@@ -35,6 +50,8 @@
 //! reqwest's.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod body;
+mod builder;
 mod client;
 #[cfg(feature = "middleware")]
 #[cfg_attr(docsrs, doc(cfg(feature = "middleware")))]
@@ -46,7 +63,12 @@ mod resend;
 pub mod retry;
 mod send;
 
-pub use client::{Client, ClientBuilder};
+#[cfg(unix)]
+pub use builder::UnixSocketProvider;
+#[cfg(target_os = "windows")]
+pub use builder::WindowsNamedPipeProvider;
+pub use builder::{ClientBuilder, IntoResolve};
+pub use client::Client;
 #[cfg(feature = "middleware")]
 pub use middleware::TracingMiddleware;
 pub use request::RequestBuilder;

@@ -56,9 +56,10 @@ pub(crate) fn record<E: SendError>(output: &Result<reqwest::Response, E>, span: 
         }
         Err(error) => {
             let kind = error.as_reqwest().map_or("_OTHER", error_type);
+            let url = error.as_reqwest().and_then(reqwest::Error::url);
             let info = ErrorInfo::new()
                 .error_type(kind)
-                .message(message_without_secrets(error));
+                .message(message_without_secrets(error, url));
             span.record_error(error, info);
         }
     }
@@ -67,14 +68,16 @@ pub(crate) fn record<E: SendError>(output: &Result<reqwest::Response, E>, span: 
 /// The error's message and causes, with the request's URL redacted as `url.full` is,
 /// replaced exactly: found in text, a URL's end is a guess (`)` and `'` may be part of
 /// it). Core then redacts any other URL in the text.
-fn message_without_secrets<E: SendError>(error: &E) -> String {
-    let url = error.as_reqwest().and_then(reqwest::Error::url);
+pub(crate) fn message_without_secrets(
+    error: &(dyn std::error::Error + 'static),
+    url: Option<&reqwest::Url>,
+) -> String {
     let redact = |text: String| match url {
         Some(url) => text.replace(url.as_str(), &instrument_core::redact_url(url.as_str())),
         None => text,
     };
     let mut message = redact(error.to_string());
-    let mut source = std::error::Error::source(error);
+    let mut source = error.source();
     while let Some(cause) = source {
         let text = redact(cause.to_string());
         if !text.is_empty() && !message.contains(&text) {

@@ -15,8 +15,8 @@ use crate::options::Options;
 /// headers (`traceparent`, `tracestate`, `baggage`, as `OTEL_PROPAGATORS` says), unless
 /// [`without_trace_context`](Self::without_trace_context) says not to.
 ///
-/// The span starts before the request is sent and ends when the response head
-/// arrives: reading the body afterwards is not in it.
+/// The span starts before the request is sent and ends when the response body has been
+/// read (or failed, or was dropped): see the [crate docs](crate).
 #[derive(Debug)]
 #[must_use = "a RequestBuilder does nothing until it is sent"]
 pub struct RequestBuilder {
@@ -41,6 +41,15 @@ impl RequestBuilder {
             inner: f(self.inner),
             ..self
         }
+    }
+
+    /// Like [`reqwest::RequestBuilder::from_parts`]: a builder for `request`, sent
+    /// through `client`.
+    pub fn from_parts(client: crate::Client, request: reqwest::Request) -> Self {
+        RequestBuilder::new(
+            reqwest::RequestBuilder::from_parts(client.inner, request),
+            client.options,
+        )
     }
 
     /// Sends no trace context with this request (a call to a third party, which need
@@ -95,6 +104,13 @@ impl RequestBuilder {
         self.map(|inner| inner.version(version))
     }
 
+    /// Like [`reqwest::RequestBuilder::multipart`] (feature `multipart`).
+    #[cfg(feature = "multipart")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "multipart")))]
+    pub fn multipart(self, multipart: reqwest::multipart::Form) -> Self {
+        self.map(|inner| inner.multipart(multipart))
+    }
+
     /// Like [`reqwest::RequestBuilder::query`] (feature `query`).
     #[cfg(feature = "query")]
     pub fn query<T: serde::Serialize + ?Sized>(self, query: &T) -> Self {
@@ -117,6 +133,18 @@ impl RequestBuilder {
     /// [`Client::execute`](crate::Client::execute).
     pub fn build(self) -> Result<reqwest::Request, reqwest::Error> {
         self.inner.build()
+    }
+
+    /// Like [`reqwest::RequestBuilder::build_split`]: the client (traced, with this
+    /// builder's options) and the request, to send with
+    /// [`Client::execute`](crate::Client::execute).
+    pub fn build_split(self) -> (crate::Client, Result<reqwest::Request, reqwest::Error>) {
+        let (inner, request) = self.inner.build_split();
+        let client = crate::Client {
+            inner,
+            options: self.options,
+        };
+        (client, request)
     }
 
     /// Like [`reqwest::RequestBuilder::try_clone`].

@@ -86,5 +86,11 @@ where
             }
         }
     };
-    Traced::new(span, counted, record).await
+    // The response's body holds a clone of the span: it ends when the body is read,
+    // fails or is dropped (crate::body).
+    let for_body = span.clone();
+    match Traced::new(span, counted, record).await {
+        Ok(response) => Ok(crate::body::ending_with_body(response, for_body)),
+        failed => failed,
+    }
 }

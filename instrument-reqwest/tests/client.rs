@@ -128,6 +128,8 @@ async fn an_unknown_method_is_named_http_and_recorded_as_other() {
             .send()
             .await
             .expect("send")
+            .text()
+            .await
     })
     .await;
     spans
@@ -145,6 +147,8 @@ async fn credentials_never_reach_the_span_and_signatures_are_redacted() {
             .send()
             .await
             .expect("send")
+            .text()
+            .await
     })
     .await;
     // reqwest moves the URL's credentials into an Authorization header; the signature

@@ -86,7 +86,10 @@
 //!   server a SERVER span continuing the caller's trace.
 //! - `reqwest`: [`reqwest`], the traced HTTP client (`instrument::reqwest::Client` for
 //!   `reqwest::Client`), sending the trace context along; `reqwest-middleware` adds
-//!   its `TracingMiddleware`.
+//!   its `TracingMiddleware`. Its builder mirrors reqwest's, setting for setting: the
+//!   settings of reqwest's optional features (TLS, compression, cookies, HTTP/2, ...)
+//!   come with the same features of `instrument-reqwest`, enabled in your own
+//!   `Cargo.toml` (`instrument-reqwest = { version = "0.1", features = ["rustls"] }`).
 //! - `threads`: [`threads`], the current span following work onto threads, tokio tasks
 //!   and callbacks (`instrument::threads::thread::spawn` for `std::thread::spawn`).
 //! - `full`: every instrumented library.
