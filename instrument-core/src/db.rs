@@ -5,6 +5,7 @@ use std::borrow::Cow;
 use opentelemetry::trace::{SpanBuilder, SpanKind};
 use opentelemetry::{KeyValue, Value};
 
+use crate::hooks::{DbCallInfo, DbHooks};
 use crate::intern::intern;
 use crate::metrics::{CallMetricKind, MetricShape};
 use crate::span::{CallKind, CallSpan};
@@ -140,6 +141,7 @@ pub struct DbCall<'a> {
     batch_size: Option<u64>,
     server: Option<(&'a str, Option<u16>)>,
     peer: Option<(&'a str, Option<u16>)>,
+    hooks: Option<&'a DbHooks>,
 }
 
 impl<'a> DbCall<'a> {
@@ -157,7 +159,15 @@ impl<'a> DbCall<'a> {
             batch_size: None,
             server: None,
             peer: None,
+            hooks: None,
         }
+    }
+
+    /// The application's hooks for this call's wrapper ([`crate::hooks`]): applied by
+    /// [`start`](Self::start).
+    pub fn hooks(mut self, hooks: &'a DbHooks) -> Self {
+        self.hooks = Some(hooks);
+        self
     }
 
     /// `db.namespace`: the database name (Redis: the db index as a string).
@@ -256,9 +266,24 @@ impl<'a> DbCall<'a> {
         if !crate::recording(self.library) {
             return CallSpan::none();
         }
+        let hooks = self.hooks.filter(|hooks| !hooks.is_empty());
+        let mut custom_name = None;
+        if let Some(hooks) = hooks {
+            let call = DbCallInfo::new(&self);
+            if hooks.skips(&call) {
+                return CallSpan::none();
+            }
+            custom_name = hooks.name(&call);
+        }
+        // What `on_start` sees: the description as it was, since making the span
+        // consumes its query.
+        let described = hooks
+            .filter(|hooks| hooks.has_on_start())
+            .map(|_| self.clone());
         let mut attributes = Vec::with_capacity(self.attribute_capacity());
         // The metric's attributes first (see `MetricShape`), then the span's own.
         let (name, text, batch_size) = self.query_attributes(&mut attributes);
+        let name = custom_name.map_or(name, Cow::Owned);
         if let Some(operation) = self.operation {
             attributes.push(KeyValue::new("db.operation.name", intern(operation)));
         }
@@ -286,7 +311,11 @@ impl<'a> DbCall<'a> {
             .with_kind(SpanKind::Client)
             .with_attributes(attributes);
         let (span, metric) = emit::start_alone(self.library, builder, Some(metric));
-        CallSpan::alone(span, CallKind::Database, metric)
+        let span = CallSpan::alone(span, CallKind::Database, metric);
+        if let (Some(hooks), Some(described)) = (hooks, &described) {
+            hooks.started(&DbCallInfo::new(described), &span);
+        }
+        span
     }
 
     /// Makes the INTERNAL span `acquire`: the wait for a connection from a client-side
@@ -305,6 +334,47 @@ impl<'a> DbCall<'a> {
             .with_attributes(attributes);
         let (span, metric) = emit::start_alone(self.library, builder, Some(metric));
         CallSpan::alone(span, CallKind::Database, metric)
+    }
+
+    pub(crate) fn library(&self) -> Library {
+        self.library
+    }
+
+    pub(crate) fn system(&self) -> DbSystem {
+        self.system
+    }
+
+    pub(crate) fn namespace_name(&self) -> Option<&'a str> {
+        self.namespace
+    }
+
+    pub(crate) fn operation_name(&self) -> Option<&'a str> {
+        self.operation
+    }
+
+    pub(crate) fn query_str(&self) -> Option<&str> {
+        match &self.query {
+            Some(Query::Sql { text, .. } | Query::Script(text)) => Some(text),
+            Some(Query::Masked(text)) => Some(text),
+            None => None,
+        }
+    }
+
+    /// The span's name by the conventions, as [`start`](Self::start) gives it.
+    pub(crate) fn default_name(&self) -> Cow<'static, str> {
+        if let Some(summary) = self.summary {
+            return intern(summary);
+        }
+        let dialect = self.system.dialect();
+        let statement = match &self.query {
+            Some(Query::Sql { text, .. }) => Some(statements::describe(text, dialect, false)),
+            Some(Query::Script(script)) => Some(statements::describe(script, dialect, true)),
+            Some(Query::Masked(_)) | None => None,
+        };
+        match statement.as_ref().and_then(|s| s.summary.as_ref()) {
+            Some(derived) => derived.name.clone(),
+            None => self.span_name_without_summary(),
+        }
     }
 
     /// How many attributes the span has at start, and room for the rows recorded at the

@@ -56,6 +56,7 @@ pub struct HttpClientCall<'a> {
     server: Option<(&'a str, u16)>,
     protocol_version: Option<&'a str>,
     url_template: Option<&'a str>,
+    name: Option<String>,
 }
 
 impl<'a> HttpClientCall<'a> {
@@ -68,7 +69,15 @@ impl<'a> HttpClientCall<'a> {
             server: None,
             protocol_version: None,
             url_template: None,
+            name: None,
         }
+    }
+
+    /// Names the span, instead of the method or `{method} {template}` (an
+    /// application's [`NameSpan`](crate::hooks::NameSpan) hook).
+    pub fn name(mut self, name: String) -> Self {
+        self.name = Some(name);
+        self
     }
 
     /// `url.template`: the URL's route with its variable parts named (`/users/{id}`).
@@ -96,7 +105,10 @@ impl<'a> HttpClientCall<'a> {
             return CallSpan::none();
         }
         let (method, original) = method_attributes(self.method);
-        let name = span_name(method, original, self.url_template);
+        let name = match self.name {
+            Some(name) => Cow::Owned(name),
+            None => span_name(method, original, self.url_template),
+        };
         let mut attributes = Vec::with_capacity(8);
         // The metric's attributes first (see `MetricShape`), then the span's own.
         attributes.push(KeyValue::new("http.request.method", method));
@@ -135,6 +147,7 @@ pub struct HttpServerCall<'a> {
     protocol_version: Option<&'a str>,
     remote_parent: Option<opentelemetry::Context>,
     sampling_priority: Option<i64>,
+    name: Option<String>,
 }
 
 impl<'a> HttpServerCall<'a> {
@@ -151,7 +164,15 @@ impl<'a> HttpServerCall<'a> {
             protocol_version: None,
             remote_parent: None,
             sampling_priority: None,
+            name: None,
         }
+    }
+
+    /// Names the span, instead of `{method} {route}` (an application's
+    /// [`NameSpan`](crate::hooks::NameSpan) hook).
+    pub fn name(mut self, name: String) -> Self {
+        self.name = Some(name);
+        self
     }
 
     /// Asks for this trace to be kept whatever the sampler would decide
@@ -208,7 +229,10 @@ impl<'a> HttpServerCall<'a> {
             return CallSpan::none();
         }
         let (method, original) = method_attributes(self.method);
-        let name = span_name(method, original, self.route);
+        let name = match self.name {
+            Some(name) => Cow::Owned(name),
+            None => span_name(method, original, self.route),
+        };
         let mut attributes = Vec::with_capacity(10);
         // The metric's attributes first (see `MetricShape`), then the span's own.
         attributes.push(KeyValue::new("http.request.method", method));

@@ -41,6 +41,8 @@
 //! # Pieces
 //!
 //! - [`DbCall`], [`HttpClientCall`], [`HttpServerCall`]: call descriptions.
+//! - [`hooks`]: the one shape of every wrapper's hooks (skip a call, name its span, add
+//!   attributes at its start and end), as traits that closures implement.
 //! - [`CallSpan`]: the started span; `record_*` methods record the outcome, on the span
 //!   and on the call's [`metrics`] (recorded when the call ends, sampled or not).
 //! - [`Traced`] and [`TracedStream`]: keep a span open over a future or a whole stream.
@@ -62,6 +64,7 @@ pub mod emit;
 pub mod env;
 mod events;
 mod future;
+pub mod hooks;
 mod http;
 mod intern;
 mod library;

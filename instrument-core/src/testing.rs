@@ -38,11 +38,16 @@
 //! assert_eq!(duration.point(&[("db.system.name", &"postgresql")]).count, 1);
 //! ```
 //!
+//! [`assert_parity`] runs the same work through the raw client, the traced client and
+//! the traced client switched off, and fails with a diff when the results differ.
+//!
 //! Work moved to another thread or task (`tokio::spawn`) leaves the private pipeline
 //! behind unless it is carried along (`instrument-threads` does that).
 
 mod metrics;
+mod parity;
 pub use metrics::{CapturedMetric, CapturedPoint, ExpectedValue, Metrics};
+pub use parity::{Parity, assert_parity};
 
 use std::fmt;
 use std::future::Future;

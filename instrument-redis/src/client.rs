@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use instrument_core::hooks::DbHooks;
 use redis::{ConnectionInfo, IntoConnectionInfo, RedisResult};
 
 use crate::connection::Instrumented;
@@ -23,6 +24,7 @@ use crate::options::QueryText;
 pub struct Client {
     inner: redis::Client,
     query_text: Option<QueryText>,
+    hooks: DbHooks,
 }
 
 impl Client {
@@ -36,6 +38,13 @@ impl Client {
     #[must_use]
     pub fn query_text(mut self, mode: QueryText) -> Self {
         self.query_text = Some(mode);
+        self
+    }
+
+    /// The hooks of this client's connections; see [`Instrumented::hooks`].
+    #[must_use]
+    pub fn hooks(mut self, hooks: DbHooks) -> Self {
+        self.hooks = hooks;
         self
     }
 
@@ -56,7 +65,8 @@ impl Client {
 
     fn wrap<C>(&self, connection: C) -> Instrumented<C> {
         let traced =
-            Instrumented::with_connection_info(connection, self.inner.get_connection_info());
+            Instrumented::with_connection_info(connection, self.inner.get_connection_info())
+                .hooks(self.hooks.clone());
         match self.query_text {
             Some(mode) => traced.query_text(mode),
             None => traced,
@@ -175,6 +185,7 @@ impl From<redis::Client> for Client {
         Client {
             inner,
             query_text: None,
+            hooks: DbHooks::default(),
         }
     }
 }

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use instrument_core::hooks::DbHooks;
 use instrument_core::{CallSpan, DbCall, DbSystem, Library, Traced};
 use redis::{Cmd, ConnectionAddr, ConnectionInfo, Pipeline, RedisFuture, RedisResult, Value};
 
@@ -22,6 +23,7 @@ pub struct Instrumented<C> {
     inner: C,
     server: Option<Arc<Server>>,
     query_text: QueryText,
+    hooks: DbHooks,
 }
 
 /// Where the connection goes: `server.address` and `server.port`.
@@ -60,6 +62,7 @@ impl<C> Instrumented<C> {
             inner,
             server: None,
             query_text: QueryText::from_env(),
+            hooks: DbHooks::default(),
         }
     }
 
@@ -70,6 +73,7 @@ impl<C> Instrumented<C> {
             inner,
             server: (!server.address.is_empty()).then(|| Arc::new(server)),
             query_text: QueryText::from_env(),
+            hooks: DbHooks::default(),
         }
     }
 
@@ -77,6 +81,16 @@ impl<C> Instrumented<C> {
     #[must_use]
     pub fn query_text(mut self, mode: QueryText) -> Self {
         self.query_text = mode;
+        self
+    }
+
+    /// The application's hooks for this connection's commands: skip some, name their
+    /// spans, add attributes from each call ([`instrument_core::hooks`]). A hook sees
+    /// the command name as [`operation`](instrument_core::hooks::DbCallInfo::operation)
+    /// and its masked text as the query (none when the text is switched off).
+    #[must_use]
+    pub fn hooks(mut self, hooks: DbHooks) -> Self {
+        self.hooks = hooks;
         self
     }
 
@@ -106,7 +120,8 @@ impl<C> Instrumented<C> {
         let namespace = db_name(db);
         let mut call = DbCall::new(Library::Redis, DbSystem::Redis)
             .operation(operation)
-            .namespace(&namespace);
+            .namespace(&namespace)
+            .hooks(&self.hooks);
         if let Some(text) = text {
             call = call.masked_query(text);
         }

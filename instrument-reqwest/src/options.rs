@@ -2,70 +2,49 @@
 
 use std::sync::Arc;
 
-use instrument_core::CallSpan;
-use instrument_core::redact::HeaderCapture;
+use instrument_core::hooks::{NameSpan, OnEnd, OnStart, SkipIf};
+use instrument_core::redact::HeaderCaptures;
 
 type UrlTemplate = dyn Fn(&reqwest::Request) -> Option<String> + Send + Sync;
-type Skip = dyn Fn(&reqwest::Request) -> bool + Send + Sync;
-type OnRequest = dyn Fn(&reqwest::Request, &CallSpan) + Send + Sync;
-type OnResponse = dyn Fn(&reqwest::Response, &CallSpan) + Send + Sync;
+type Skip = dyn SkipIf<reqwest::Request>;
+type Name = dyn NameSpan<reqwest::Request>;
+type OnRequest = dyn OnStart<reqwest::Request>;
+type OnResponse = dyn OnEnd<reqwest::Response>;
 
 /// A client's recording options, shared by its requests.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub(crate) struct Options {
-    pub(crate) request_headers: HeaderCapture,
-    pub(crate) response_headers: HeaderCapture,
-    /// Headers named to be recorded as they are even though they carry credentials.
-    pub(crate) unredacted_headers: Vec<String>,
+    pub(crate) headers: HeaderCaptures,
     pub(crate) url_template: Option<Arc<UrlTemplate>>,
     pub(crate) skip: Option<Arc<Skip>>,
+    pub(crate) name: Option<Arc<Name>>,
     pub(crate) on_request: Option<Arc<OnRequest>>,
     pub(crate) on_response: Option<Arc<OnResponse>>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            headers: HeaderCaptures::new("instrument-reqwest"),
+            url_template: None,
+            skip: None,
+            name: None,
+            on_request: None,
+            on_response: None,
+        }
+    }
 }
 
 impl std::fmt::Debug for Options {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Options")
-            .field("request_headers", &self.request_headers)
-            .field("response_headers", &self.response_headers)
-            .field("unredacted_headers", &self.unredacted_headers)
+            .field("headers", &self.headers)
             .field("url_template", &self.url_template.is_some())
             .field("skip", &self.skip.is_some())
+            .field("name", &self.name.is_some())
             .field("on_request", &self.on_request.is_some())
             .field("on_response", &self.on_response.is_some())
             .finish()
-    }
-}
-
-impl Options {
-    /// Captures these headers, with the opt-outs named so far.
-    pub(crate) fn header_capture<I, N>(&self, names: I) -> HeaderCapture
-    where
-        I: IntoIterator<Item = N>,
-        N: AsRef<str>,
-    {
-        HeaderCapture::new("instrument-reqwest", names).unredacted(&self.unredacted_headers)
-    }
-
-    /// Records these credential headers as they are, in both directions.
-    pub(crate) fn record_sensitive_header_values<I, N>(&mut self, names: I)
-    where
-        I: IntoIterator<Item = N>,
-        N: AsRef<str>,
-    {
-        self.unredacted_headers.extend(
-            names
-                .into_iter()
-                .map(|name| name.as_ref().to_ascii_lowercase()),
-        );
-        self.request_headers = self
-            .request_headers
-            .clone()
-            .unredacted(&self.unredacted_headers);
-        self.response_headers = self
-            .response_headers
-            .clone()
-            .unredacted(&self.unredacted_headers);
     }
 }
 
@@ -73,46 +52,10 @@ impl Options {
 /// [`Options`]: the client builder and the middleware offer the same.
 macro_rules! option_setters {
     () => {
-        /// Records these request headers, by name, as `http.request.header.<name>` (a
-        /// list of the values). Headers are recorded only when named: they often carry
-        /// secrets, and the values of credential headers (`authorization`, `cookie`,
-        /// `x-api-key`, any name with `token`, `secret`, `session`, ...: see
-        /// [`is_sensitive_header`](instrument_core::redact::is_sensitive_header)) are
-        /// recorded as `REDACTED` even when named, unless named again in
-        /// [`record_sensitive_header_values`](Self::record_sensitive_header_values).
-        pub fn capture_request_headers<I, N>(mut self, names: I) -> Self
-        where
-            I: IntoIterator<Item = N>,
-            N: AsRef<str>,
-        {
-            let options = self.options_mut();
-            options.request_headers = options.header_capture(names);
-            self
-        }
+        ::instrument_core::header_capture_methods!();
 
-        /// Records these response headers, by name, as `http.response.header.<name>`,
-        /// with credential headers (`set-cookie`, ...) `REDACTED` as for requests.
-        pub fn capture_response_headers<I, N>(mut self, names: I) -> Self
-        where
-            I: IntoIterator<Item = N>,
-            N: AsRef<str>,
-        {
-            let options = self.options_mut();
-            options.response_headers = options.header_capture(names);
-            self
-        }
-
-        /// Records the real values of these captured headers although they carry
-        /// credentials: an explicit opt-out, header by header. Naming a header here
-        /// does not capture it; name it in `capture_request_headers` or
-        /// `capture_response_headers` too.
-        pub fn record_sensitive_header_values<I, N>(mut self, names: I) -> Self
-        where
-            I: IntoIterator<Item = N>,
-            N: AsRef<str>,
-        {
-            self.options_mut().record_sensitive_header_values(names);
-            self
+        fn header_captures_mut(&mut self) -> &mut ::instrument_core::redact::HeaderCaptures {
+            &mut self.options_mut().headers
         }
 
         /// Gives a request its `url.template` (`/users/{id}`): the span is then named
@@ -126,12 +69,23 @@ macro_rules! option_setters {
         }
 
         /// Makes no span for requests `skip` picks out (health checks, metrics scrapes);
-        /// they are sent as reqwest sends them.
+        /// they are sent as reqwest sends them, without trace context. A closure or any
+        /// [`SkipIf`](::instrument_core::hooks::SkipIf) (the hooks' shape:
+        /// [`instrument_core::hooks`]).
         pub fn skip_tracing_if(
             mut self,
-            skip: impl Fn(&reqwest::Request) -> bool + Send + Sync + 'static,
+            skip: impl ::instrument_core::hooks::SkipIf<reqwest::Request>,
         ) -> Self {
             self.options_mut().skip = Some(::std::sync::Arc::new(skip));
+            self
+        }
+
+        /// Names the spans (`None` keeps the method, or `{method} {url.template}`).
+        pub fn span_name(
+            mut self,
+            name: impl ::instrument_core::hooks::NameSpan<reqwest::Request>,
+        ) -> Self {
+            self.options_mut().name = Some(::std::sync::Arc::new(name));
             self
         }
 
@@ -139,7 +93,7 @@ macro_rules! option_setters {
         /// (`span.set_dynamic_attribute`).
         pub fn on_request(
             mut self,
-            hook: impl Fn(&reqwest::Request, &::instrument_core::CallSpan) + Send + Sync + 'static,
+            hook: impl ::instrument_core::hooks::OnStart<reqwest::Request>,
         ) -> Self {
             self.options_mut().on_request = Some(::std::sync::Arc::new(hook));
             self
@@ -148,7 +102,7 @@ macro_rules! option_setters {
         /// Called with each response and its span when the response head arrives.
         pub fn on_response(
             mut self,
-            hook: impl Fn(&reqwest::Response, &::instrument_core::CallSpan) + Send + Sync + 'static,
+            hook: impl ::instrument_core::hooks::OnEnd<reqwest::Response>,
         ) -> Self {
             self.options_mut().on_response = Some(::std::sync::Arc::new(hook));
             self

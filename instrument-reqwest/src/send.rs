@@ -36,7 +36,10 @@ where
     E: outcome::SendError,
 {
     if !instrument_core::enabled(Library::Reqwest)
-        || options.skip.as_ref().is_some_and(|skip| skip(&request))
+        || options
+            .skip
+            .as_ref()
+            .is_some_and(|skip| skip.skip(&request))
     {
         return send(request).await;
     }
@@ -58,12 +61,13 @@ where
     if let Some(template) = &template {
         call = call.url_template(template);
     }
+    if let Some(name) = options.name.as_ref().and_then(|name| name.name(&request)) {
+        call = call.name(name);
+    }
     let span = call.start();
-    options
-        .request_headers
-        .record(&span, "http.request.header", request.headers());
+    options.headers.record_request(&span, request.headers());
     if let Some(on_request) = &options.on_request {
-        on_request(&request, &span);
+        on_request.on_start(&request, &span);
     }
     if propagate {
         instrument_core::propagation::inject(&span, request.headers_mut());
@@ -78,11 +82,9 @@ where
             span.record_resend_count(resends);
         }
         if let Ok(response) = output {
-            options
-                .response_headers
-                .record(span, "http.response.header", response.headers());
+            options.headers.record_response(span, response.headers());
             if let Some(on_response) = &options.on_response {
-                on_response(response, span);
+                on_response.on_end(response, span);
             }
         }
     };

@@ -2,6 +2,8 @@
 
 mod support;
 
+use instrument_core::CallSpan;
+
 use instrument_core::testing::{SpanKind, capture_async, string_array};
 use support::{flaky, install_propagators, retry_unavailable, routes, serve};
 
@@ -65,9 +67,11 @@ async fn the_middleware_takes_the_clients_options() {
             .url_template(|request| {
                 (request.url().path() == "/headers").then(|| "/{page}".to_owned())
             })
-            .skip_tracing_if(|request| request.url().path() == "/ok")
-            .on_request(|_, span| span.set_dynamic_attribute("app.hook", "request"))
-            .on_response(|response, span| {
+            .skip_tracing_if(|request: &reqwest::Request| request.url().path() == "/ok")
+            .on_request(|_: &reqwest::Request, span: &CallSpan| {
+                span.set_dynamic_attribute("app.hook", "request")
+            })
+            .on_response(|response: &reqwest::Response, span: &CallSpan| {
                 span.set_dynamic_attribute("app.status", i64::from(response.status().as_u16()));
             });
         let client = reqwest_middleware::ClientBuilder::new(reqwest::Client::new())

@@ -3,6 +3,8 @@
 
 mod support;
 
+use instrument_core::CallSpan;
+use instrument_core::hooks::SkipIf;
 use instrument_core::testing::{capture_async, string_array};
 use instrument_reqwest::Client;
 use support::{routes, serve};
@@ -21,11 +23,11 @@ async fn named_headers_a_url_template_skips_and_hooks_shape_the_spans() {
                     .starts_with("/redirect/")
                     .then(|| "/redirect/{n}".to_owned())
             })
-            .skip_tracing_if(|request| request.url().path() == "/ok")
-            .on_request(|request, span| {
+            .skip_tracing_if(|request: &reqwest::Request| request.url().path() == "/ok")
+            .on_request(|request: &reqwest::Request, span: &CallSpan| {
                 span.set_dynamic_attribute("app.path_len", request.url().path().len() as i64);
             })
-            .on_response(|response, span| {
+            .on_response(|response: &reqwest::Response, span: &CallSpan| {
                 span.set_dynamic_attribute("app.final_url", response.url().to_string());
             })
             .build()
@@ -85,4 +87,39 @@ async fn credential_headers_are_redacted_even_when_named_unless_opted_out_by_nam
         );
     }
     span.assert_attr("http.request.header.x-tenant-token", string_array(["acme"]));
+}
+
+/// A skip filter of the application's own, as a type: the hooks are traits.
+struct HealthChecks(&'static [&'static str]);
+
+impl SkipIf<reqwest::Request> for HealthChecks {
+    fn skip(&self, request: &reqwest::Request) -> bool {
+        self.0.contains(&request.url().path())
+    }
+}
+
+#[tokio::test]
+async fn a_span_name_hook_names_the_span_and_a_hook_type_skips() {
+    let address = serve(routes()).await;
+    let ((), spans) = capture_async(async {
+        let client = Client::builder()
+            .skip_tracing_if(HealthChecks(&["/ok"]))
+            .span_name(|request: &reqwest::Request| {
+                (request.url().path() == "/headers").then(|| "GET inventory headers".to_owned())
+            })
+            .build()
+            .expect("client");
+        for path in ["ok", "headers", "missing"] {
+            client
+                .get(format!("http://{address}/{path}"))
+                .send()
+                .await
+                .expect("send");
+        }
+    })
+    .await;
+    assert_eq!(spans.names(), ["GET inventory headers", "GET"]);
+    spans
+        .named("GET inventory headers")
+        .assert_attr("http.request.method", "GET");
 }

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use futures_core::future::BoxFuture;
 use futures_core::stream::BoxStream;
+use instrument_core::hooks::DbHooks;
 use instrument_core::{Library, QueryText};
 use sqlx::{Database, Either, Error, Execute, Executor};
 use sqlx_core::sql_str::{SqlSafeStr, SqlStr};
@@ -68,6 +69,7 @@ impl<DB: Backend> Pool<DB> {
             system,
             endpoint,
             query_text: options::query_text_from_env(),
+            hooks: DbHooks::default(),
         });
         let observed = Arc::new(inner.clone());
         instrument_core::pool::observe_pool(
@@ -115,11 +117,38 @@ impl<DB: Backend> Pool<DB> {
     /// [`OTEL_RUST_SQLX_QUERY_TEXT`]: crate::OTEL_RUST_SQLX_QUERY_TEXT
     #[must_use]
     pub fn query_text(self, mode: QueryText) -> Self {
+        let hooks = self.target.hooks.clone();
+        self.with_target(mode, hooks)
+    }
+
+    /// The application's hooks for this pool's queries: skip some, name their spans,
+    /// add attributes from each call ([`instrument_core::hooks`]). Transactions and
+    /// connections from the pool use them too.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), sqlx::Error> {
+    /// use instrument_core::hooks::{DbCallInfo, DbHooks};
+    ///
+    /// let pool = instrument_sqlx::PgPool::connect("postgres://localhost/shop")
+    ///     .await?
+    ///     .hooks(DbHooks::new().skip_tracing_if(|call: &DbCallInfo<'_>| {
+    ///         call.query() == Some("SELECT 1")
+    ///     }));
+    /// # Ok(()) }
+    /// ```
+    #[must_use]
+    pub fn hooks(self, hooks: DbHooks) -> Self {
+        let mode = self.target.query_text;
+        self.with_target(mode, hooks)
+    }
+
+    fn with_target(self, query_text: QueryText, hooks: DbHooks) -> Self {
         Pool {
             target: Arc::new(Target {
                 system: self.target.system,
                 endpoint: self.target.endpoint.clone(),
-                query_text: mode,
+                query_text,
+                hooks,
             }),
             inner: self.inner,
             observed: self.observed,

@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use instrument_core::QueryText;
+use instrument_core::hooks::DbHooks;
 use sqlx::Error;
 
 use crate::backend::Backend;
@@ -33,6 +34,7 @@ use crate::pool::Pool;
 pub struct PoolOptions<DB: Backend> {
     inner: sqlx::pool::PoolOptions<DB>,
     query_text: Option<QueryText>,
+    hooks: Option<DbHooks>,
 }
 
 impl<DB: Backend> Default for PoolOptions<DB> {
@@ -46,6 +48,7 @@ impl<DB: Backend> From<sqlx::pool::PoolOptions<DB>> for PoolOptions<DB> {
         PoolOptions {
             inner,
             query_text: None,
+            hooks: None,
         }
     }
 }
@@ -92,10 +95,17 @@ impl<DB: Backend> PoolOptions<DB> {
         self
     }
 
+    /// The pool's hooks; see [`Pool::hooks`].
+    pub fn hooks(mut self, hooks: DbHooks) -> Self {
+        self.hooks = Some(hooks);
+        self
+    }
+
     /// Like [`sqlx::pool::PoolOptions::connect`].
     pub async fn connect(self, url: &str) -> Result<Pool<DB>, Error> {
-        let pool = Pool::asking_the_server(self.inner.connect(url).await?).await;
-        Ok(with_query_text(pool, self.query_text))
+        let (inner, settings) = self.split();
+        let pool = Pool::asking_the_server(inner.connect(url).await?).await;
+        Ok(settings.configured(pool))
     }
 
     /// Like [`sqlx::pool::PoolOptions::connect_with`].
@@ -103,14 +113,16 @@ impl<DB: Backend> PoolOptions<DB> {
         self,
         options: <DB::Connection as sqlx::Connection>::Options,
     ) -> Result<Pool<DB>, Error> {
-        let pool = Pool::asking_the_server(self.inner.connect_with(options).await?).await;
-        Ok(with_query_text(pool, self.query_text))
+        let (inner, settings) = self.split();
+        let pool = Pool::asking_the_server(inner.connect_with(options).await?).await;
+        Ok(settings.configured(pool))
     }
 
     /// Like [`sqlx::pool::PoolOptions::connect_lazy`].
     pub fn connect_lazy(self, url: &str) -> Result<Pool<DB>, Error> {
-        let pool = Pool::from(self.inner.connect_lazy(url)?);
-        Ok(with_query_text(pool, self.query_text))
+        let (inner, settings) = self.split();
+        let pool = Pool::from(inner.connect_lazy(url)?);
+        Ok(settings.configured(pool))
     }
 
     /// Like [`sqlx::pool::PoolOptions::connect_lazy_with`].
@@ -118,8 +130,9 @@ impl<DB: Backend> PoolOptions<DB> {
         self,
         options: <DB::Connection as sqlx::Connection>::Options,
     ) -> Pool<DB> {
-        let pool = Pool::from(self.inner.connect_lazy_with(options));
-        with_query_text(pool, self.query_text)
+        let (inner, settings) = self.split();
+        let pool = Pool::from(inner.connect_lazy_with(options));
+        settings.configured(pool)
     }
 
     fn map(
@@ -128,14 +141,35 @@ impl<DB: Backend> PoolOptions<DB> {
     ) -> Self {
         PoolOptions {
             inner: f(self.inner),
-            query_text: self.query_text,
+            ..self
         }
+    }
+
+    /// sqlx's options, and ours for the pool they build.
+    fn split(self) -> (sqlx::pool::PoolOptions<DB>, Settings) {
+        let settings = Settings {
+            query_text: self.query_text,
+            hooks: self.hooks,
+        };
+        (self.inner, settings)
     }
 }
 
-fn with_query_text<DB: Backend>(pool: Pool<DB>, mode: Option<QueryText>) -> Pool<DB> {
-    match mode {
-        Some(mode) => pool.query_text(mode),
-        None => pool,
+/// What a [`PoolOptions`] sets on the pool once sqlx has built it.
+struct Settings {
+    query_text: Option<QueryText>,
+    hooks: Option<DbHooks>,
+}
+
+impl Settings {
+    fn configured<DB: Backend>(self, pool: Pool<DB>) -> Pool<DB> {
+        let pool = match self.query_text {
+            Some(mode) => pool.query_text(mode),
+            None => pool,
+        };
+        match self.hooks {
+            Some(hooks) => pool.hooks(hooks),
+            None => pool,
+        }
     }
 }

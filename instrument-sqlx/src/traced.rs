@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use futures_core::future::BoxFuture;
 use futures_util::TryStreamExt as _;
+use instrument_core::hooks::DbHooks;
 use instrument_core::{CallSpan, DbCall, Library, QueryText, Traced, TracedStream};
 use sqlx::pool::PoolConnection;
 use sqlx::{Error, Execute};
@@ -21,6 +22,7 @@ pub(crate) struct Target {
     pub(crate) system: instrument_core::DbSystem,
     pub(crate) endpoint: Endpoint,
     pub(crate) query_text: QueryText,
+    pub(crate) hooks: DbHooks,
 }
 
 impl Target {
@@ -30,7 +32,9 @@ impl Target {
     }
 
     fn call(&self) -> DbCall<'_> {
-        let mut call = DbCall::new(Library::Sqlx, self.system).query_text(self.query_text);
+        let mut call = DbCall::new(Library::Sqlx, self.system)
+            .query_text(self.query_text)
+            .hooks(&self.hooks);
         if let Some(namespace) = &self.endpoint.namespace {
             call = call.namespace(namespace);
         }

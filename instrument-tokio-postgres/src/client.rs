@@ -63,6 +63,15 @@ impl Client {
         self
     }
 
+    /// The application's hooks for this client's calls: skip some, name their spans,
+    /// add attributes from each call ([`instrument_core::hooks`]). Its transactions use
+    /// them too.
+    #[must_use]
+    pub fn hooks(mut self, hooks: instrument_core::hooks::DbHooks) -> Self {
+        self.target = Arc::new(self.target.with_hooks(hooks));
+        self
+    }
+
     fn raw(&self) -> &tokio_postgres::Client {
         match &self.inner {
             Inner::Direct(client) => client,

@@ -100,6 +100,13 @@ impl Pool {
         self
     }
 
+    /// The hooks of its clients; see [`Client::hooks`](crate::Client::hooks).
+    #[must_use]
+    pub fn hooks(mut self, hooks: instrument_core::hooks::DbHooks) -> Self {
+        self.target = Arc::new(self.target.with_hooks(hooks));
+        self
+    }
+
     /// Like [`deadpool_postgres::Pool::status`].
     pub fn status(&self) -> deadpool_postgres::Status {
         self.inner.status()

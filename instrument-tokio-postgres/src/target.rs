@@ -1,5 +1,6 @@
 //! Where a client's queries go and how much of them to record, read once from its config.
 
+use instrument_core::hooks::DbHooks;
 use instrument_core::{CallSpan, DbCall, DbSystem, Library, QueryText};
 use tokio_postgres::config::Host;
 
@@ -12,6 +13,7 @@ pub(crate) struct Target {
     /// `server.address` (a host name, or the directory of a Unix socket) and port.
     server: Option<(String, Option<u16>)>,
     pub(crate) query_text: QueryText,
+    hooks: DbHooks,
 }
 
 impl Target {
@@ -27,6 +29,7 @@ impl Target {
             namespace: config.get_dbname().or(config.get_user()).map(str::to_owned),
             server: address.map(|address| (address, port)),
             query_text: crate::options::query_text_from_env(),
+            hooks: DbHooks::default(),
         }
     }
 
@@ -38,9 +41,18 @@ impl Target {
         }
     }
 
+    /// This target, with the application's `hooks`.
+    pub(crate) fn with_hooks(&self, hooks: DbHooks) -> Self {
+        Target {
+            hooks,
+            ..self.clone()
+        }
+    }
+
     fn call(&self) -> DbCall<'_> {
-        let mut call =
-            DbCall::new(Library::TokioPostgres, DbSystem::Postgresql).query_text(self.query_text);
+        let mut call = DbCall::new(Library::TokioPostgres, DbSystem::Postgresql)
+            .query_text(self.query_text)
+            .hooks(&self.hooks);
         if let Some(namespace) = &self.namespace {
             call = call.namespace(namespace);
         }

@@ -6,7 +6,11 @@ use instrument_core::{CallSpan, HttpServerCall, Library};
 
 /// Starts the SERVER span of `request`, child of the caller's context when its headers
 /// carry one.
-pub(crate) fn start_span<B>(request: &Request<B>, force_sampling: bool) -> CallSpan {
+pub(crate) fn start_span<B>(
+    request: &Request<B>,
+    force_sampling: bool,
+    name: Option<String>,
+) -> CallSpan {
     let parent = opentelemetry::global::get_text_map_propagator(|propagator| {
         propagator.extract(&HeaderExtractor(request.headers()))
     });
@@ -19,8 +23,11 @@ pub(crate) fn start_span<B>(request: &Request<B>, force_sampling: bool) -> CallS
     if let Some(query) = uri.query() {
         call = call.query(query);
     }
-    if let Some(route) = route(request) {
+    if let Some(route) = route(request.extensions()) {
         call = call.route(route);
+    }
+    if let Some(name) = name {
+        call = call.name(name);
     }
     if let Some(address) = address {
         call = call.server(address, port);
@@ -68,15 +75,14 @@ fn split_host(host: &str) -> (Option<&str>, Option<u16>) {
 
 /// The route the router matched (`/users/{id}`), when known.
 #[cfg(feature = "axum")]
-fn route<B>(request: &Request<B>) -> Option<&str> {
-    request
-        .extensions()
+pub(crate) fn route(extensions: &http::Extensions) -> Option<&str> {
+    extensions
         .get::<axum::extract::MatchedPath>()
         .map(axum::extract::MatchedPath::as_str)
 }
 
 #[cfg(not(feature = "axum"))]
-fn route<B>(_request: &Request<B>) -> Option<&str> {
+pub(crate) fn route(_extensions: &http::Extensions) -> Option<&str> {
     None
 }
 

@@ -5,8 +5,12 @@ use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use std::sync::Arc;
+
 use http::Response;
 use instrument_core::{CallSpan, ErrorInfo};
+
+use crate::options::{Options, ResponseHead};
 
 pin_project_lite::pin_project! {
     /// The response future of [`Tracing`](crate::Tracing).
@@ -14,6 +18,8 @@ pin_project_lite::pin_project! {
         #[pin]
         inner: F,
         span: Option<CallSpan>,
+        // The layer's options, when its response hooks or captures need the response.
+        watching: Option<Arc<Options>>,
     }
 }
 
@@ -25,13 +31,18 @@ impl<F> std::fmt::Debug for ResponseFuture<F> {
 
 impl<F> ResponseFuture<F> {
     pub(crate) fn untraced(inner: F) -> Self {
-        ResponseFuture { inner, span: None }
+        ResponseFuture {
+            inner,
+            span: None,
+            watching: None,
+        }
     }
 
-    pub(crate) fn traced(inner: F, span: CallSpan) -> Self {
+    pub(crate) fn traced(inner: F, span: CallSpan, watching: Option<Arc<Options>>) -> Self {
         ResponseFuture {
             inner,
             span: Some(span),
+            watching,
         }
     }
 }
@@ -91,7 +102,15 @@ where
             }
         };
         match &output {
-            Ok(response) => span.record_http_status(response.status().as_u16()),
+            Ok(response) => {
+                span.record_http_status(response.status().as_u16());
+                if let Some(options) = this.watching.take() {
+                    options.headers.record_response(span, response.headers());
+                    if let Some(hook) = &options.on_response {
+                        hook.on_end(&ResponseHead::of(response), span);
+                    }
+                }
+            }
             Err(_) => span.record_error(
                 &ServiceError(std::any::type_name::<E>()),
                 ErrorInfo::new().error_type("_OTHER"),

@@ -10,38 +10,45 @@ use tower_service::Service;
 
 use crate::describe;
 use crate::future::ResponseFuture;
-
-/// What a predicate on a request sees: its method, URI and headers.
-#[derive(Debug, Clone, Copy)]
-pub struct RequestHead<'a> {
-    /// The method.
-    pub method: &'a http::Method,
-    /// The URI.
-    pub uri: &'a http::Uri,
-    /// The headers.
-    pub headers: &'a http::HeaderMap,
-}
-
-type ForceSampling = dyn Fn(&RequestHead<'_>) -> bool + Send + Sync;
+use crate::options::{Options, RequestHead, ResponseHead};
+use instrument_core::hooks::{NameSpan, OnEnd, OnStart, SkipIf};
 
 /// The layer: wraps a service so that each request is a SERVER span.
-#[derive(Clone, Default)]
+///
+/// Its hooks have the shape of every wrapper's ([`instrument_core::hooks`]): a skip
+/// filter, a span-name formatter, request and response hooks, and headers captured by
+/// name with credential values redacted.
+///
+/// ```
+/// use axum::{Router, routing::get};
+/// use instrument_core::CallSpan;
+/// use instrument_tower::{RequestHead, TracingLayer};
+///
+/// let layer = TracingLayer::new()
+///     .skip_tracing_if(|request: &RequestHead<'_>| request.uri.path() == "/health")
+///     .capture_request_headers(["x-request-id"])
+///     .on_request(|request: &RequestHead<'_>, span: &CallSpan| {
+///         if let Some(tenant) = request.headers.get("x-tenant").and_then(|v| v.to_str().ok()) {
+///             span.set_dynamic_attribute("tenant.id", tenant.to_owned());
+///         }
+///     });
+/// let app: Router = Router::new()
+///     .route("/health", get(|| async { "ok" }))
+///     .layer(layer);
+/// ```
+#[derive(Debug, Clone, Default)]
 pub struct TracingLayer {
-    force_sampling: Option<Arc<ForceSampling>>,
-}
-
-impl std::fmt::Debug for TracingLayer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TracingLayer")
-            .field("force_sampling", &self.force_sampling.is_some())
-            .finish()
-    }
+    options: Arc<Options>,
 }
 
 impl TracingLayer {
-    /// The layer.
+    /// The layer, recording what the conventions ask for.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    fn options_mut(&mut self) -> &mut Options {
+        Arc::make_mut(&mut self.options)
     }
 
     /// Keeps the trace of every request `debug` picks out (a debug header or query flag),
@@ -50,8 +57,41 @@ impl TracingLayer {
         mut self,
         debug: impl Fn(&RequestHead<'_>) -> bool + Send + Sync + 'static,
     ) -> Self {
-        self.force_sampling = Some(Arc::new(debug));
+        self.options_mut().force_sampling = Some(Arc::new(debug));
         self
+    }
+
+    /// Makes no span (and no metric) for the requests `skip` picks out (health checks,
+    /// metrics scrapes); they go straight to the service, and the handler runs in the
+    /// caller's context as without the layer.
+    pub fn skip_tracing_if(mut self, skip: impl for<'a> SkipIf<RequestHead<'a>>) -> Self {
+        self.options_mut().skip = Some(Arc::new(skip));
+        self
+    }
+
+    /// Names the spans (`None` keeps `{method} {route}`).
+    pub fn span_name(mut self, name: impl for<'a> NameSpan<RequestHead<'a>>) -> Self {
+        self.options_mut().name = Some(Arc::new(name));
+        self
+    }
+
+    /// Called with each request and its span before the service is called, to add
+    /// attributes (`span.set_dynamic_attribute`).
+    pub fn on_request(mut self, hook: impl for<'a> OnStart<RequestHead<'a>>) -> Self {
+        self.options_mut().on_request = Some(Arc::new(hook));
+        self
+    }
+
+    /// Called with each response head and the span when the service answers.
+    pub fn on_response(mut self, hook: impl for<'a> OnEnd<ResponseHead<'a>>) -> Self {
+        self.options_mut().on_response = Some(Arc::new(hook));
+        self
+    }
+
+    instrument_core::header_capture_methods!();
+
+    fn header_captures_mut(&mut self) -> &mut instrument_core::redact::HeaderCaptures {
+        &mut self.options_mut().headers
     }
 }
 
@@ -61,7 +101,7 @@ impl<S> Layer<S> for TracingLayer {
     fn layer(&self, inner: S) -> Self::Service {
         Tracing {
             inner,
-            force_sampling: self.force_sampling.clone(),
+            options: self.options.clone(),
         }
     }
 }
@@ -70,7 +110,7 @@ impl<S> Layer<S> for TracingLayer {
 #[derive(Clone)]
 pub struct Tracing<S> {
     inner: S,
-    force_sampling: Option<Arc<ForceSampling>>,
+    options: Arc<Options>,
 }
 
 impl<S: std::fmt::Debug> std::fmt::Debug for Tracing<S> {
@@ -98,16 +138,24 @@ where
         if !instrument_core::recording(Library::Tower) {
             return ResponseFuture::untraced(self.inner.call(request));
         }
-        let forced = self.force_sampling.as_ref().is_some_and(|debug| {
-            debug(&RequestHead {
-                method: request.method(),
-                uri: request.uri(),
-                headers: request.headers(),
-            })
-        });
-        let span = describe::start_span(&request, forced);
+        let options = &self.options;
+        let head = RequestHead::of(&request);
+        if options.skip.as_ref().is_some_and(|skip| skip.skip(&head)) {
+            return ResponseFuture::untraced(self.inner.call(request));
+        }
+        let forced = options
+            .force_sampling
+            .as_ref()
+            .is_some_and(|debug| debug(&head));
+        let name = options.name.as_ref().and_then(|name| name.name(&head));
+        let span = describe::start_span(&request, forced, name);
+        options.headers.record_request(&span, request.headers());
+        if let Some(hook) = &options.on_request {
+            hook.on_start(&head, &span);
+        }
+        let watching = options.watches_responses().then(|| options.clone());
         // The service is called inside the span: work it starts eagerly is its child too.
         let future = span.in_scope(|| self.inner.call(request));
-        ResponseFuture::traced(future, span)
+        ResponseFuture::traced(future, span, watching)
     }
 }

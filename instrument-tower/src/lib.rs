@@ -18,7 +18,12 @@
 //! when the response head is ready: streaming the body is not in it.
 //!
 //! [`TracingLayer::force_sampling_if`] keeps the traces of requests it picks out (a
-//! debug flag) whatever the sampler decides.
+//! debug flag) whatever the sampler decides. The layer's hooks, in the shape every
+//! wrapper shares ([`instrument_core::hooks`]): [`skip_tracing_if`](TracingLayer::skip_tracing_if)
+//! (health checks), [`span_name`](TracingLayer::span_name),
+//! [`on_request`](TracingLayer::on_request), [`on_response`](TracingLayer::on_response),
+//! and headers captured by name (`capture_request_headers`, credential values
+//! `REDACTED` unless named again in `record_sensitive_header_values`).
 //!
 //! The caller's context is read from the request's headers through the global
 //! propagator, which `instrument::init()` sets to W3C Trace Context and Baggage
@@ -33,9 +38,11 @@
 mod describe;
 mod future;
 mod layer;
+mod options;
 #[cfg(feature = "testing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
 
 pub use future::ResponseFuture;
-pub use layer::{RequestHead, Tracing, TracingLayer};
+pub use layer::{Tracing, TracingLayer};
+pub use options::{RequestHead, ResponseHead};

@@ -109,6 +109,7 @@ mod sampler;
 mod settings;
 
 pub use init::{Builder, ExportLayer, Guard, InitError, Telemetry, builder, init, layer};
+pub use instrument_core::{CallSpan, hooks};
 pub use instrument_core::{Library, enabled, globally_enabled, set_enabled, set_library_enabled};
 pub use log_lines::{LineWithIds, LogFormat, WithTraceIds};
 pub use opentelemetry_sdk::metrics::Temporality;

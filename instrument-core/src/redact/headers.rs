@@ -140,6 +140,127 @@ impl HeaderCapture {
     }
 }
 
+/// The headers an HTTP wrapper records in both directions, with the credential headers
+/// named to be recorded as they are: what a client's or a server layer's
+/// `capture_request_headers`, `capture_response_headers` and
+/// `record_sensitive_header_values` set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HeaderCaptures {
+    library: &'static str,
+    request: HeaderCapture,
+    response: HeaderCapture,
+    unredacted: Vec<String>,
+}
+
+impl HeaderCaptures {
+    /// None captured yet; `library` names the wrapper in warnings.
+    pub fn new(library: &'static str) -> Self {
+        HeaderCaptures {
+            library,
+            ..Self::default()
+        }
+    }
+
+    /// Records these request headers (replacing any named before).
+    pub fn capture_request<I, N>(&mut self, names: I)
+    where
+        I: IntoIterator<Item = N>,
+        N: AsRef<str>,
+    {
+        self.request = HeaderCapture::new(self.library, names).unredacted(&self.unredacted);
+    }
+
+    /// Records these response headers (replacing any named before).
+    pub fn capture_response<I, N>(&mut self, names: I)
+    where
+        I: IntoIterator<Item = N>,
+        N: AsRef<str>,
+    {
+        self.response = HeaderCapture::new(self.library, names).unredacted(&self.unredacted);
+    }
+
+    /// Records the real values of these credential headers, in both directions, when
+    /// they are captured.
+    pub fn record_sensitive_values<I, N>(&mut self, names: I)
+    where
+        I: IntoIterator<Item = N>,
+        N: AsRef<str>,
+    {
+        self.unredacted.extend(
+            names
+                .into_iter()
+                .map(|name| name.as_ref().to_ascii_lowercase()),
+        );
+        self.request = std::mem::take(&mut self.request).unredacted(&self.unredacted);
+        self.response = std::mem::take(&mut self.response).unredacted(&self.unredacted);
+    }
+
+    /// Whether any response header is captured.
+    pub fn captures_responses(&self) -> bool {
+        !self.response.is_empty()
+    }
+
+    /// Records the captured request headers as `http.request.header.<name>`.
+    pub fn record_request(&self, span: &CallSpan, headers: &HeaderMap) {
+        self.request.record(span, "http.request.header", headers);
+    }
+
+    /// Records the captured response headers as `http.response.header.<name>`.
+    pub fn record_response(&self, span: &CallSpan, headers: &HeaderMap) {
+        self.response.record(span, "http.response.header", headers);
+    }
+}
+
+/// The header-capture methods of an HTTP wrapper's builder (`capture_request_headers`,
+/// `capture_response_headers`, `record_sensitive_header_values`), with their docs, for
+/// a type whose `header_captures_mut()` gives its [`HeaderCaptures`]: the reqwest
+/// client, its middleware and the tower layer offer the same.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! header_capture_methods {
+    () => {
+        /// Records these request headers, by name, as `http.request.header.<name>` (a
+        /// list of the values). Headers are recorded only when named: they often carry
+        /// secrets, and the values of credential headers (`authorization`, `cookie`,
+        /// `x-api-key`, any name with `token`, `secret`, `session`, ...: see
+        /// [`is_sensitive_header`](instrument_core::redact::is_sensitive_header)) are
+        /// recorded as `REDACTED` even when named, unless named again in
+        /// [`record_sensitive_header_values`](Self::record_sensitive_header_values).
+        pub fn capture_request_headers<I, N>(mut self, names: I) -> Self
+        where
+            I: IntoIterator<Item = N>,
+            N: AsRef<str>,
+        {
+            self.header_captures_mut().capture_request(names);
+            self
+        }
+
+        /// Records these response headers, by name, as `http.response.header.<name>`,
+        /// with credential headers (`set-cookie`, ...) `REDACTED` as for requests.
+        pub fn capture_response_headers<I, N>(mut self, names: I) -> Self
+        where
+            I: IntoIterator<Item = N>,
+            N: AsRef<str>,
+        {
+            self.header_captures_mut().capture_response(names);
+            self
+        }
+
+        /// Records the real values of these captured headers although they carry
+        /// credentials: an explicit opt-out, header by header. Naming a header here
+        /// does not capture it; name it in `capture_request_headers` or
+        /// `capture_response_headers` too.
+        pub fn record_sensitive_header_values<I, N>(mut self, names: I) -> Self
+        where
+            I: IntoIterator<Item = N>,
+            N: AsRef<str>,
+        {
+            self.header_captures_mut().record_sensitive_values(names);
+            self
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,7 +24,7 @@ mod url;
 pub use database::{
     MAX_MESSAGE_BYTES, RAISED_BY_APPLICATION, is_raise_routine, mask_database_message,
 };
-pub use headers::{HeaderCapture, is_sensitive_header};
+pub use headers::{HeaderCapture, HeaderCaptures, is_sensitive_header};
 pub use url::{
     OTEL_RUST_REDACTED_QUERY_KEYS, QueryRedaction, is_sensitive_query_key, query_redaction,
     redact_query, redact_url, redact_urls_in_text, set_query_redaction,
