@@ -49,6 +49,24 @@ async fn a_pooled_client_is_traced_and_its_wait_is_an_acquire_span() {
     spans.named("COMMIT");
 }
 
+#[tokio::test]
+async fn a_pools_hooks_reach_the_clients_it_hands_out() {
+    use instrument_core::hooks::{DbCallInfo, DbHooks};
+
+    let ((), spans) = capture_async(async {
+        let pool = pool(1).hooks(
+            DbHooks::new()
+                .skip_tracing_if(|call: &DbCallInfo<'_>| call.query() == Some("SELECT 1"))
+                .span_name(|call: &DbCallInfo<'_>| Some(format!("pooled {}", call.default_name()))),
+        );
+        let client = pool.get().await.expect("get");
+        client.execute("SELECT 1", &[]).await.expect("probe");
+        client.execute("SELECT 2", &[]).await.expect("query");
+    })
+    .await;
+    assert_eq!(spans.names(), ["acquire", "pooled SELECT"]);
+}
+
 const TASKS: i64 = 1000;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
