@@ -1,9 +1,12 @@
 # shellcheck shell=bash
-# Makes sure PostgreSQL, MariaDB and Redis answer at the URLs the tests use, and exports them:
+# Makes sure PostgreSQL, MariaDB, Redis, RabbitMQ and NATS (with JetStream) answer at the
+# URLs the tests use, and exports them:
 #
 #   DATABASE_URL  default postgres://postgres@127.0.0.1:5432/test
 #   MYSQL_URL     default mysql://root@127.0.0.1:3306/test
 #   REDIS_URL     default redis://127.0.0.1:6379/
+#   AMQP_URL      default amqp://guest:guest@127.0.0.1:5672/%2f
+#   NATS_URL      default nats://127.0.0.1:4222
 #
 # For each one that does not answer: start a throwaway server from the installed binaries,
 # with its data in $INSTRUMENT_SERVICES_DIR (default /tmp/instrument-services); when the
@@ -13,6 +16,8 @@
 export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}"
 export MYSQL_URL="${MYSQL_URL:-mysql://root@127.0.0.1:3306/test}"
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/}"
+export AMQP_URL="${AMQP_URL:-amqp://guest:guest@127.0.0.1:5672/%2f}"
+export NATS_URL="${NATS_URL:-nats://127.0.0.1:4222}"
 SERVICES_DIR="${INSTRUMENT_SERVICES_DIR:-${TMPDIR:-/tmp}/instrument-services}"
 
 services_say() { printf 'services: %s\n' "$*" >&2; }
@@ -134,8 +139,63 @@ ensure_redis() {
   services_say "Redis answers at $host:$port"
 }
 
+# Does an AMQP 0.9.1 broker answer at host:port? It answers the protocol header with
+# its connection.start frame (frame type 1).
+amqp_answers() {
+  local host=$1 port=$2 first
+  first=$(timeout 3 bash -c "exec 3<>/dev/tcp/$host/$port && printf 'AMQP\\0\\0\\x09\\x01' >&3 && head -c 1 <&3 | od -An -tu1" 2>/dev/null) || return 1
+  [ "$(echo "$first" | tr -d ' ')" = 1 ]
+}
+
+ensure_rabbitmq() {
+  services_parse_url "$AMQP_URL" 5672 || return 1
+  local host=$URL_HOST port=$URL_PORT
+  if ! amqp_answers "$host" "$port"; then
+    command -v rabbitmq-server >/dev/null 2>&1 || services_install "RabbitMQ" rabbitmq-server || return 1
+    local dir="$SERVICES_DIR/rabbitmq-$port"
+    services_say "RabbitMQ does not answer at $host:$port; starting a throwaway node in $dir"
+    mkdir -p "$dir"
+    # Debian's rabbitmq-server runs the node as the rabbitmq user when started as root.
+    [ "$(id -u)" = 0 ] && id rabbitmq >/dev/null 2>&1 && chown rabbitmq "$dir"
+    # A configuration of its own: the machine's may name another listener.
+    printf 'listeners.tcp.default = %s:%s\n' "$host" "$port" >"$dir/rabbitmq.conf"
+    : >"$dir/rabbitmq-env.conf"
+    (cd "$dir" && RABBITMQ_CONFIG_FILE="$dir/rabbitmq.conf" \
+      RABBITMQ_CONF_ENV_FILE="$dir/rabbitmq-env.conf" \
+      RABBITMQ_NODENAME="instrument-$port@localhost" RABBITMQ_MNESIA_BASE="$dir/mnesia" \
+      RABBITMQ_FEATURE_FLAGS_FILE="$dir/feature_flags" RABBITMQ_LOG_BASE="$dir" \
+      RABBITMQ_DIST_PORT=$((port + 20000)) rabbitmq-server -detached >/dev/null 2>&1)
+    services_wait amqp_answers "$host" "$port" \
+      || { services_fail "RabbitMQ did not start; see $dir"; return 1; }
+  fi
+  services_say "RabbitMQ answers at $host:$port"
+}
+
+# Does a NATS server answer at host:port? It greets every connection with INFO.
+nats_answers() {
+  local host=$1 port=$2
+  [ "$(timeout 3 bash -c "exec 3<>/dev/tcp/$host/$port && head -c 4 <&3" 2>/dev/null)" = INFO ]
+}
+
+ensure_nats() {
+  services_parse_url "$NATS_URL" 4222 || return 1
+  local host=$URL_HOST port=$URL_PORT
+  if ! nats_answers "$host" "$port"; then
+    command -v nats-server >/dev/null 2>&1 || services_install "NATS" nats-server || return 1
+    local dir="$SERVICES_DIR/nats-$port"
+    services_say "NATS does not answer at $host:$port; starting a throwaway server with JetStream in $dir"
+    mkdir -p "$dir"
+    nohup nats-server --jetstream --store_dir "$dir/jetstream" --addr "$host" --port "$port" \
+      --log "$dir/server.log" >/dev/null 2>&1 &
+    disown || true
+    services_wait nats_answers "$host" "$port" \
+      || { services_fail "NATS did not start; see $dir/server.log"; return 1; }
+  fi
+  services_say "NATS answers at $host:$port"
+}
+
 ensure_services() {
-  ensure_postgres && ensure_mariadb && ensure_redis
+  ensure_postgres && ensure_mariadb && ensure_redis && ensure_rabbitmq && ensure_nats
 }
 
 # Run directly: just bring them up.

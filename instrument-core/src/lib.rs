@@ -40,7 +40,8 @@
 //!
 //! # Pieces
 //!
-//! - [`DbCall`], [`HttpClientCall`], [`HttpServerCall`]: call descriptions.
+//! - [`DbCall`], [`HttpClientCall`], [`HttpServerCall`],
+//!   [`MessagingCall`](messaging::MessagingCall): call descriptions.
 //! - [`hooks`]: the one shape of every wrapper's hooks (skip a call, name its span, add
 //!   attributes at its start and end), as traits that closures implement.
 //! - [`CallSpan`]: the started span; `record_*` methods record the outcome, on the span
@@ -68,6 +69,7 @@ pub mod hooks;
 mod http;
 mod intern;
 mod library;
+pub mod messaging;
 pub mod metrics;
 pub mod pool;
 pub mod propagation;

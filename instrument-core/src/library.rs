@@ -21,17 +21,23 @@ pub enum Library {
     Tower,
     /// `instrument-threads`.
     Threads,
+    /// `instrument-lapin`.
+    Lapin,
+    /// `instrument-nats`.
+    Nats,
 }
 
 impl Library {
     /// Every library, in declaration order.
-    pub const ALL: [Library; 6] = [
+    pub const ALL: [Library; 8] = [
         Library::Sqlx,
         Library::TokioPostgres,
         Library::Redis,
         Library::Reqwest,
         Library::Tower,
         Library::Threads,
+        Library::Lapin,
+        Library::Nats,
     ];
 
     /// The name used in `OTEL_RUST_DISABLED_INSTRUMENTATIONS` (`tokio-postgres`, `redis`, ...).
@@ -43,6 +49,8 @@ impl Library {
             Library::Reqwest => "reqwest",
             Library::Tower => "tower",
             Library::Threads => "threads",
+            Library::Lapin => "lapin",
+            Library::Nats => "nats",
         }
     }
 
@@ -56,6 +64,8 @@ impl Library {
             Library::Reqwest => "instrument-reqwest",
             Library::Tower => "instrument-tower",
             Library::Threads => "instrument-threads",
+            Library::Lapin => "instrument-lapin",
+            Library::Nats => "instrument-nats",
         }
     }
 
@@ -77,6 +87,8 @@ impl Library {
             Library::Reqwest => "instrument_reqwest",
             Library::Tower => "instrument_tower",
             Library::Threads => "instrument_threads",
+            Library::Lapin => "instrument_lapin",
+            Library::Nats => "instrument_nats",
         }
     }
 

@@ -10,6 +10,10 @@
 //! | `http.client.request.duration` (s) | every [`HttpClientCall`](crate::HttpClientCall) | `http.request.method`, `server.address`, `server.port`, `network.protocol.version`, `http.response.status_code`, `error.type` |
 //! | `http.server.request.duration` (s) | every [`HttpServerCall`](crate::HttpServerCall) | `http.request.method`, `url.scheme`, `http.route`, `network.protocol.version`, `http.response.status_code`, `error.type` |
 //! | `http.server.active_requests` | requests in flight | `http.request.method`, `url.scheme` |
+//! | `messaging.client.operation.duration` (s) | every [`MessagingCall`](crate::messaging::MessagingCall) but a delivery's processing | `messaging.system`, `messaging.operation.name`, `messaging.operation.type`, `messaging.destination.name` or `.template`, `messaging.consumer.group.name`, `server.address`, `server.port`, `error.type` |
+//! | `messaging.process.duration` (s) | a delivery's processing | the same but the operation type |
+//! | `messaging.client.sent.messages` | a message sent | as the operation's duration |
+//! | `messaging.client.consumed.messages` | a message received or delivered to the application | as the operation's duration |
 //!
 //! Only these low-cardinality attributes: never query text, full URLs, paths or ids.
 //! The meter provider is found like the tracer (see [`crate::emit`]): the one a
@@ -38,9 +42,16 @@ const HTTP_BUCKETS: [f64; 14] = [
     0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0,
 ];
 
+/// Bucket boundaries the conventions advise for the messaging durations, in seconds.
+const MESSAGING_BUCKETS: [f64; 14] = HTTP_BUCKETS;
+
 /// The instruments of one library's meter.
 #[derive(Debug)]
 pub(crate) struct Instruments {
+    messaging_client: BoundHistograms,
+    messaging_process: BoundHistograms,
+    messages_sent: Counter<u64>,
+    messages_consumed: Counter<u64>,
     db_operation: BoundHistograms,
     connection_wait: BoundHistograms,
     connection_timeouts: Counter<u64>,
@@ -62,7 +73,32 @@ impl Instruments {
                     .build(),
             )
         };
+        let messages = |name: &'static str, description: &'static str| {
+            meter
+                .u64_counter(name)
+                .with_unit("{message}")
+                .with_description(description)
+                .build()
+        };
         Instruments {
+            messaging_client: seconds(
+                "messaging.client.operation.duration",
+                "Duration of messaging operation initiated by a producer or consumer client.",
+                &MESSAGING_BUCKETS,
+            ),
+            messaging_process: seconds(
+                "messaging.process.duration",
+                "Duration of processing operation.",
+                &MESSAGING_BUCKETS,
+            ),
+            messages_sent: messages(
+                "messaging.client.sent.messages",
+                "Number of messages producer attempted to send to the broker.",
+            ),
+            messages_consumed: messages(
+                "messaging.client.consumed.messages",
+                "Number of messages that were delivered to the application.",
+            ),
             db_operation: seconds(
                 "db.client.operation.duration",
                 "Duration of database client operations.",
@@ -127,6 +163,10 @@ pub(crate) enum CallMetricKind {
     PoolAcquire,
     HttpClient,
     HttpServer,
+    MessagingSend,
+    MessagingReceive,
+    MessagingProcess,
+    MessagingSettle,
 }
 
 /// What a call's metric takes from its span: its kind, and how many of the span's
@@ -179,6 +219,22 @@ impl CallMetricKind {
             CallMetricKind::HttpServer => matches!(
                 key,
                 "http.request.method" | "url.scheme" | "http.route" | "network.protocol.version"
+            ),
+            // A processing's type is implied by its metric's name.
+            CallMetricKind::MessagingProcess if key == "messaging.operation.type" => false,
+            CallMetricKind::MessagingSend
+            | CallMetricKind::MessagingReceive
+            | CallMetricKind::MessagingProcess
+            | CallMetricKind::MessagingSettle => matches!(
+                key,
+                "messaging.system"
+                    | "messaging.operation.name"
+                    | "messaging.operation.type"
+                    | "messaging.destination.name"
+                    | "messaging.destination.template"
+                    | "messaging.consumer.group.name"
+                    | "server.address"
+                    | "server.port"
             ),
         }
     }
@@ -248,8 +304,8 @@ impl CallMetric {
             // HTTP calls set a status and a protocol version, and a failure's type; a
             // database call sets its outcome only when it fails.
             outcome: match kind {
-                CallMetricKind::DbOperation | CallMetricKind::PoolAcquire => Vec::new(),
                 CallMetricKind::HttpClient | CallMetricKind::HttpServer => Vec::with_capacity(3),
+                _ => Vec::new(),
             },
             started,
             active,
@@ -297,6 +353,11 @@ impl CallMetric {
             let duration = ended.duration_since(self.started).unwrap_or_default();
             histogram.record(duration.as_secs_f64(), &self.base, &self.outcome);
         }
+        if let Some(counter) = self.kind.message_counter(&self.instruments) {
+            let mut attributes = self.base.attributes().to_vec();
+            attributes.extend(self.outcome.iter().cloned());
+            counter.add(1, &attributes);
+        }
         if let Some(active) = &self.active {
             self.instruments.http_server_active.add(-1, &active[..]);
         }
@@ -311,6 +372,21 @@ impl CallMetricKind {
             CallMetricKind::PoolAcquire => None,
             CallMetricKind::HttpClient => Some(&instruments.http_client),
             CallMetricKind::HttpServer => Some(&instruments.http_server),
+            CallMetricKind::MessagingProcess => Some(&instruments.messaging_process),
+            CallMetricKind::MessagingSend
+            | CallMetricKind::MessagingReceive
+            | CallMetricKind::MessagingSettle => Some(&instruments.messaging_client),
+        }
+    }
+
+    /// The counter of messages a call of this kind adds one to.
+    fn message_counter(self, instruments: &Instruments) -> Option<&Counter<u64>> {
+        match self {
+            CallMetricKind::MessagingSend => Some(&instruments.messages_sent),
+            CallMetricKind::MessagingReceive | CallMetricKind::MessagingProcess => {
+                Some(&instruments.messages_consumed)
+            }
+            _ => None,
         }
     }
 }

@@ -24,6 +24,8 @@ pub(crate) enum CallKind {
     HttpServer,
     /// Work handed to another thread or task: its errors are the application's own.
     Work,
+    /// Messaging operations: failures are the broker's or the client's errors.
+    Messaging,
 }
 
 /// The span of one traced call, created by a call description
@@ -352,7 +354,9 @@ impl CallSpan {
     pub fn record_http_status(&self, status: u16) {
         let failed = match self.kind {
             CallKind::HttpServer => status >= 500,
-            CallKind::HttpClient | CallKind::Database | CallKind::Work => status >= 400,
+            CallKind::HttpClient | CallKind::Database | CallKind::Work | CallKind::Messaging => {
+                status >= 400
+            }
         };
         self.set_outcome(KeyValue::new(
             "http.response.status_code",

@@ -153,3 +153,72 @@ fn spans_carry_the_project_version_and_the_conventions_schema_url() {
     );
     assert!(instrument_core::SCHEMA_URL.starts_with("https://opentelemetry.io/schemas/1."));
 }
+
+/// The messaging conventions are still in development: their names, compared with the
+/// crate's constants of that status.
+const MESSAGING: &[&str] = &[
+    semconv::MESSAGING_SYSTEM,
+    semconv::MESSAGING_OPERATION_TYPE,
+    semconv::MESSAGING_OPERATION_NAME,
+    semconv::MESSAGING_DESTINATION_NAME,
+    semconv::MESSAGING_DESTINATION_TEMPLATE,
+    semconv::MESSAGING_DESTINATION_TEMPORARY,
+    semconv::MESSAGING_CONSUMER_GROUP_NAME,
+    semconv::MESSAGING_MESSAGE_ID,
+    semconv::MESSAGING_MESSAGE_BODY_SIZE,
+    semconv::MESSAGING_RABBITMQ_DESTINATION_ROUTING_KEY,
+    semconv::SERVER_ADDRESS,
+    semconv::SERVER_PORT,
+    semconv::ERROR_TYPE,
+    semconv::EXCEPTION_TYPE,
+    semconv::EXCEPTION_MESSAGE,
+];
+
+#[test]
+fn every_messaging_attribute_name_is_a_convention_constant() {
+    use instrument_core::messaging::{MessagingCall, MessagingOperation, MessagingSystem};
+    let ((), spans) = capture(|| {
+        let call = |operation, name| {
+            MessagingCall::new(Library::Lapin, MessagingSystem::Rabbitmq, operation, name)
+                .server("rabbit", Some(5672))
+                .message_id("m-1")
+                .body_size(3)
+                .attribute(opentelemetry::KeyValue::new(
+                    semconv::MESSAGING_RABBITMQ_DESTINATION_ROUTING_KEY,
+                    "orders.7",
+                ))
+        };
+        let send = call(MessagingOperation::Send, "publish")
+            .destination("orders.7")
+            .destination_template("orders.{id}")
+            .start();
+        send.record_error(
+            &std::io::Error::other("closed"),
+            ErrorInfo::new().error_type("ChannelClosed"),
+        );
+        drop(
+            call(MessagingOperation::Process, "process")
+                .destination("amq.gen-x")
+                .temporary_destination()
+                .consumer_group("mailers")
+                .start(),
+        );
+    });
+    assert_eq!(spans.len(), 2);
+    let unknown: Vec<String> = spans
+        .iter()
+        .flat_map(|span| {
+            span.attributes.iter().map(|(key, _)| key.clone()).chain(
+                span.events
+                    .iter()
+                    .flat_map(|event| event.attributes.iter().map(|(key, _)| key.clone())),
+            )
+        })
+        .filter(|key| !MESSAGING.contains(&key.as_str()))
+        .collect();
+    assert!(unknown.is_empty(), "not convention names: {unknown:?}");
+    assert_eq!(
+        spans.names(),
+        ["publish orders.{id}", "process (temporary)"]
+    );
+}

@@ -92,6 +92,9 @@
 //!   `Cargo.toml` (`instrument-reqwest = { version = "0.1", features = ["rustls"] }`).
 //! - `threads`: [`threads`], the current span following work onto threads, tokio tasks
 //!   and callbacks (`instrument::threads::thread::spawn` for `std::thread::spawn`).
+//! - `lapin`: [`lapin`], RabbitMQ through lapin: publishes carry the trace in the
+//!   message headers, each delivery continues it (`instrument::lapin::Connection` for
+//!   `lapin::Connection`).
 //! - `full`: every instrumented library.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -157,3 +160,8 @@ pub use instrument_reqwest as reqwest;
 #[cfg(feature = "threads")]
 #[cfg_attr(docsrs, doc(cfg(feature = "threads")))]
 pub use instrument_threads as threads;
+
+/// RabbitMQ, traced: the `instrument-lapin` crate.
+#[cfg(feature = "lapin")]
+#[cfg_attr(docsrs, doc(cfg(feature = "lapin")))]
+pub use instrument_lapin as lapin;

@@ -48,3 +48,21 @@ fn inject_context(context: &opentelemetry::Context, headers: &mut ::http::Header
         propagator.inject_context(context, &mut HeaderInjector(headers));
     });
 }
+
+/// Writes `span`'s context into any carrier (a message's headers) through the global
+/// propagator: the consumer's spans link to it and become its children.
+pub fn inject_into(span: &crate::CallSpan, carrier: &mut dyn opentelemetry::propagation::Injector) {
+    if let Some(context) = span.context() {
+        opentelemetry::global::get_text_map_propagator(|propagator| {
+            propagator.inject_context(&context, carrier);
+        });
+    }
+}
+
+/// Reads the context a carrier (a message's headers) holds through the global
+/// propagator, on top of the current context. A missing or malformed `traceparent`
+/// gives a context without a valid span; the propagators read no further than the
+/// longest valid values.
+pub fn extract_from(carrier: &dyn opentelemetry::propagation::Extractor) -> opentelemetry::Context {
+    opentelemetry::global::get_text_map_propagator(|propagator| propagator.extract(carrier))
+}

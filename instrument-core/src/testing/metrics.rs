@@ -130,6 +130,11 @@ impl CapturedMetric {
         self.points.iter().map(|point| point.count).sum()
     }
 
+    /// The values of every point together (counters).
+    pub fn total_sum(&self) -> f64 {
+        self.points.iter().map(|point| point.sum).sum()
+    }
+
     /// The one point whose attributes include every `(key, value)` given; panics when
     /// none or several match.
     #[track_caller]
