@@ -1,6 +1,8 @@
 //! [`MessagingCall`]: the description of one messaging operation (a publish, a
 //! delivery processed, an ack), from which core makes its span and metrics.
 
+use std::borrow::Cow;
+
 use opentelemetry::trace::{Link, SpanBuilder, SpanKind, TraceContextExt as _};
 use opentelemetry::{Context, KeyValue};
 
@@ -88,7 +90,7 @@ pub struct MessagingCall<'a> {
     operation: MessagingOperation,
     operation_name: &'a str,
     destination: Option<&'a str>,
-    template: Option<&'a str>,
+    template: Option<Cow<'a, str>>,
     temporary: bool,
     message_id: Option<&'a str>,
     body_size: Option<u64>,
@@ -96,6 +98,7 @@ pub struct MessagingCall<'a> {
     consumer_group: Option<&'a str>,
     creation: Option<Context>,
     extra: Vec<KeyValue>,
+    awaits_reply: bool,
 }
 
 impl<'a> MessagingCall<'a> {
@@ -121,6 +124,7 @@ impl<'a> MessagingCall<'a> {
             consumer_group: None,
             creation: None,
             extra: Vec::new(),
+            awaits_reply: false,
         }
     }
 
@@ -133,8 +137,8 @@ impl<'a> MessagingCall<'a> {
     /// `messaging.destination.template`: the destination with its variable parts named
     /// (`orders.{id}`); the span is named by it, and it is recorded instead of the
     /// name, which carries ids.
-    pub fn destination_template(mut self, template: &'a str) -> Self {
-        self.template = Some(template);
+    pub fn destination_template(mut self, template: impl Into<Cow<'a, str>>) -> Self {
+        self.template = Some(template.into());
         self
     }
 
@@ -179,6 +183,13 @@ impl<'a> MessagingCall<'a> {
         self
     }
 
+    /// A [`Send`](MessagingOperation::Send) that waits for its reply (a NATS request):
+    /// a CLIENT span, lasting until the reply arrives.
+    pub fn awaits_reply(mut self) -> Self {
+        self.awaits_reply = true;
+        self
+    }
+
     /// An attribute of the system's own (`messaging.rabbitmq.destination.routing_key`).
     pub fn attribute(mut self, attribute: KeyValue) -> Self {
         self.extra.push(attribute);
@@ -194,7 +205,7 @@ impl<'a> MessagingCall<'a> {
         let shown = if self.temporary {
             Some("(temporary)")
         } else {
-            self.template.or(self.destination)
+            self.template.as_deref().or(self.destination)
         };
         let name = match shown {
             Some(destination) => format!("{} {destination}", self.operation_name),
@@ -214,7 +225,7 @@ impl<'a> MessagingCall<'a> {
             ));
         }
         if !self.temporary {
-            if let Some(template) = self.template {
+            if let Some(template) = &self.template {
                 attributes.push(KeyValue::new(
                     "messaging.destination.template",
                     intern(template),
@@ -258,8 +269,13 @@ impl<'a> MessagingCall<'a> {
             attributes.push(KeyValue::new("messaging.message.body.size", size));
         }
         attributes.extend(self.extra);
+        let kind = if self.awaits_reply {
+            SpanKind::Client
+        } else {
+            self.operation.span_kind()
+        };
         let mut builder = SpanBuilder::from_name(name)
-            .with_kind(self.operation.span_kind())
+            .with_kind(kind)
             .with_attributes(attributes);
         if self.operation != MessagingOperation::Process {
             let (span, metric) = emit::start_alone(self.library, builder, Some(metric));

@@ -176,6 +176,19 @@ impl<'a> ErrorInfo<'a> {
         self
     }
 
+    /// `error.type` from a library's error kind: the name of its variant
+    /// (`ProtocolError` for `ProtocolError(..)`, `TimedOut` for `TimedOut`), never the
+    /// data it holds.
+    pub fn error_kind(self, kind: &impl std::fmt::Debug) -> Self {
+        let shown = format!("{kind:?}");
+        let name = shown
+            .split(|c: char| !c.is_alphanumeric() && c != '_')
+            .next()
+            .filter(|name| !name.is_empty())
+            .unwrap_or("_OTHER");
+        self.error_type(name.to_owned())
+    }
+
     /// The database error's message was written by the application's own SQL
     /// (PostgreSQL `RAISE` or `ASSERT` with any code, MySQL `SIGNAL`, a SQLite trigger's
     /// `RAISE()`): it quotes whatever the code put in it, unescaped, so it is not

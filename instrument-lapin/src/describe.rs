@@ -121,11 +121,6 @@ pub(crate) fn received(span: &CallSpan, delivery: &lapin::message::Delivery) {
 /// (`ProtocolError`, `InvalidChannelState`, ...).
 pub(crate) fn record<T>(result: &lapin::Result<T>, span: &CallSpan) {
     if let Err(error) = result {
-        let kind = format!("{:?}", error.kind());
-        let name = kind
-            .split(|c: char| !c.is_alphanumeric() && c != '_')
-            .next()
-            .unwrap_or("_OTHER");
-        span.record_error(error, ErrorInfo::new().error_type(name));
+        span.record_error(error, ErrorInfo::new().error_kind(error.kind()));
     }
 }

@@ -95,6 +95,9 @@
 //! - `lapin`: [`lapin`], RabbitMQ through lapin: publishes carry the trace in the
 //!   message headers, each delivery continues it (`instrument::lapin::Connection` for
 //!   `lapin::Connection`).
+//! - `nats`: [`nats`], NATS through async-nats: publishes and requests carry the trace
+//!   in the message headers, subscribers and JetStream consumers continue it
+//!   (`instrument::nats::connect` for `async_nats::connect`).
 //! - `full`: every instrumented library.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -165,3 +168,8 @@ pub use instrument_threads as threads;
 #[cfg(feature = "lapin")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lapin")))]
 pub use instrument_lapin as lapin;
+
+/// NATS, traced: the `instrument-nats` crate.
+#[cfg(feature = "nats")]
+#[cfg_attr(docsrs, doc(cfg(feature = "nats")))]
+pub use instrument_nats as nats;
