@@ -1,6 +1,6 @@
 //! The report service runs against the servers of `scripts/test`: only the debug
-//! requests' traces are kept, each one trace across the three services, and the
-//! failing data service shows inside the failing report's trace.
+//! requests' traces are kept, each one trace across the three services and the queue,
+//! and the failing data service shows inside the failing report's trace.
 
 use std::process::Command;
 
@@ -23,16 +23,28 @@ fn run() -> (String, String) {
 }
 
 /// Each printed trace: its lines, as (depth, failed, name).
-fn traces(stderr: &str) -> Vec<Vec<(usize, bool, String)>> {
+fn traces(stderr: &str) -> Vec<Vec<Line>> {
+    traces_with_ids(stderr)
+        .into_iter()
+        .map(|(_, spans)| spans)
+        .collect()
+}
+
+/// A printed span line: (depth, failed, name).
+type Line = (usize, bool, String);
+
+/// Each printed trace with its trace id.
+fn traces_with_ids(stderr: &str) -> Vec<(String, Vec<Line>)> {
     let mut traces = Vec::new();
-    let mut current: Option<Vec<(usize, bool, String)>> = None;
+    let mut current: Option<(String, Vec<Line>)> = None;
     for line in stderr.lines() {
-        if line.starts_with("trace ") {
+        if let Some(header) = line.strip_prefix("trace ") {
             traces.extend(current.take());
-            current = Some(Vec::new());
+            let id = header.split(' ').next().unwrap_or_default().to_owned();
+            current = Some((id, Vec::new()));
             continue;
         }
-        let Some(spans) = current.as_mut() else {
+        let Some((_, spans)) = current.as_mut() else {
             continue;
         };
         if !line.contains('▕') {
@@ -65,13 +77,51 @@ fn only_debug_requests_are_traced_and_each_trace_crosses_the_services() {
     );
     assert!(stdout.contains("report 13 (debug: true): 502"), "{stdout}");
 
+    assert_eq!(
+        stdout.matches("mailed: report 1 generated").count(),
+        2,
+        "the mailer processed both generated reports: {stdout}"
+    );
+
+    let with_ids = traces_with_ids(&stderr);
     let traces = traces(&stderr);
     assert_eq!(
         traces.len(),
-        2,
-        "the sampler kept only the debug requests:\n{stderr}"
+        3,
+        "the sampler kept only the debug requests, and the mailer's processing of the \
+         debug report's message:\n{stderr}"
     );
-    let (ok, failed) = (&traces[0], &traces[1]);
+    // The mailer processes the message while the next request runs: its trace may be
+    // drawn before or after the failing report's.
+    let find = |root: (usize, bool, &str)| {
+        with_ids
+            .iter()
+            .find(|(_, spans)| {
+                spans
+                    .first()
+                    .is_some_and(|first| (first.0, first.1, first.2.as_str()) == root)
+            })
+            .unwrap_or_else(|| panic!("no trace rooted at {root:?}:\n{stderr}"))
+    };
+    let (ok_id, ok) = find((0, false, "GET /reports/{id}"));
+    let (mailed_id, mailed) = find((0, false, "process example.reports.generated"));
+    let (_, failed) = find((0, true, "GET /reports/{id}"));
+    // The message carried the report's trace to the mailer, on another connection:
+    // drawn on its own (its parent ended before it), under the same trace id.
+    assert_eq!(mailed_id, ok_id, "{stderr}");
+    assert!(
+        ok.contains(&(1, false, "publish amq.default".to_owned())),
+        "{stderr}"
+    );
+    assert_eq!(
+        mailed,
+        &vec![
+            (0, false, "process example.reports.generated".to_owned()),
+            (1, false, "mail report".to_owned()),
+            (1, false, "ack example.reports.generated".to_owned()),
+        ],
+        "{stderr}"
+    );
 
     let root = |trace: &Vec<(usize, bool, String)>| trace[0].clone();
     assert_eq!(

@@ -352,11 +352,9 @@ impl CallMetric {
             // A clock set back during the call measures zero, not a panic.
             let duration = ended.duration_since(self.started).unwrap_or_default();
             histogram.record(duration.as_secs_f64(), &self.base, &self.outcome);
-        }
-        if let Some(counter) = self.kind.message_counter(&self.instruments) {
-            let mut attributes = self.base.attributes().to_vec();
-            attributes.extend(self.outcome.iter().cloned());
-            counter.add(1, &attributes);
+            if let Some(counter) = self.kind.message_counter(&self.instruments) {
+                histogram.count(counter, &self.base, &self.outcome);
+            }
         }
         if let Some(active) = &self.active {
             self.instruments.http_server_active.add(-1, &active[..]);

@@ -18,6 +18,7 @@ use lapin::types::{
 use lapin::{BasicProperties, ExchangeKind, PublisherConfirm, Queue, Result};
 
 use crate::connection::Broker;
+use crate::delivery::Source;
 use crate::describe;
 use crate::headers::HeadersInjector;
 use crate::{BasicGetMessage, Consumer};
@@ -98,11 +99,15 @@ impl Channel {
         queue: ShortString,
         options: BasicGetOptions,
     ) -> Result<Option<BasicGetMessage>> {
+        let source = || {
+            Arc::new(Source {
+                queue: queue.clone(),
+                broker: self.broker.clone(),
+            })
+        };
         if !instrument_core::recording(Library::Lapin) {
             let message = self.inner.basic_get(queue.clone(), options).await?;
-            return Ok(
-                message.map(|message| BasicGetMessage::untraced(message, &queue, &self.broker))
-            );
+            return Ok(message.map(|message| BasicGetMessage::received(message, source())));
         }
         let span = describe::receive(&self.broker, queue.as_str());
         let got = self.inner.basic_get(queue.clone(), options).await;
@@ -111,7 +116,7 @@ impl Channel {
         if let Some(message) = &message {
             describe::received(&span, &message.delivery);
         }
-        Ok(message.map(|message| BasicGetMessage::received(message, &queue, &self.broker)))
+        Ok(message.map(|message| BasicGetMessage::received(message, source())))
     }
 
     /// Like [`lapin::Channel::basic_ack`], as a settle span `ack`.

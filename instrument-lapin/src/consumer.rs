@@ -10,6 +10,7 @@ use lapin::types::ShortString;
 
 use crate::Delivery;
 use crate::connection::Broker;
+use crate::delivery::Source;
 use crate::describe;
 
 pin_project_lite::pin_project! {
@@ -21,8 +22,7 @@ pin_project_lite::pin_project! {
     pub struct Consumer {
         #[pin]
         inner: lapin::Consumer,
-        queue: ShortString,
-        broker: Arc<Broker>,
+        source: Arc<Source>,
     }
 }
 
@@ -30,8 +30,7 @@ impl Consumer {
     pub(crate) fn new(inner: lapin::Consumer, queue: ShortString, broker: Arc<Broker>) -> Self {
         Consumer {
             inner,
-            queue,
-            broker,
+            source: Arc::new(Source { queue, broker }),
         }
     }
 
@@ -60,11 +59,11 @@ impl Stream for Consumer {
         Poll::Ready(next.map(|delivery| {
             delivery.map(|delivery| {
                 let span = if instrument_core::recording(Library::Lapin) {
-                    describe::process(this.broker, this.queue.as_str(), &delivery)
+                    describe::process(&this.source.broker, this.source.queue.as_str(), &delivery)
                 } else {
                     instrument_core::CallSpan::none()
                 };
-                Delivery::new(delivery, span, this.queue.clone(), this.broker.clone())
+                Delivery::new(delivery, span, this.source.clone())
             })
         }))
     }

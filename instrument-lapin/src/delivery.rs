@@ -55,16 +55,22 @@ pub struct Delivery {
     pub data: Vec<u8>,
     acker: Acker,
     span: CallSpan,
-    queue: ShortString,
-    broker: Arc<Broker>,
+    source: Arc<Source>,
+}
+
+/// Where deliveries come from: their queue and broker, shared by a consumer's
+/// deliveries (one count, not a copy of the queue's name, per delivery).
+#[derive(Debug)]
+pub(crate) struct Source {
+    pub(crate) queue: ShortString,
+    pub(crate) broker: Arc<Broker>,
 }
 
 impl Delivery {
     pub(crate) fn new(
         delivery: lapin::message::Delivery,
         span: CallSpan,
-        queue: ShortString,
-        broker: Arc<Broker>,
+        source: Arc<Source>,
     ) -> Self {
         let lapin::message::Delivery {
             delivery_tag,
@@ -84,8 +90,7 @@ impl Delivery {
             data,
             acker,
             span,
-            queue,
-            broker,
+            source,
         }
     }
 
@@ -135,8 +140,8 @@ impl Delivery {
         }
         let context = self.context();
         let _inside = context.attach();
-        describe::call(&self.broker, MessagingOperation::Settle, operation)
-            .destination(self.queue.as_str())
+        describe::call(&self.source.broker, MessagingOperation::Settle, operation)
+            .destination(self.source.queue.as_str())
             .attribute(describe::delivery_tag(self.delivery_tag))
             .start()
     }
@@ -168,31 +173,13 @@ pub struct BasicGetMessage {
 }
 
 impl BasicGetMessage {
-    /// A message received while tracing: its settle spans go under the producer's
+    /// A message `basic_get` received: its settle spans go under the producer's
     /// context (the receive span has ended).
-    pub(crate) fn received(
-        message: lapin::message::BasicGetMessage,
-        queue: &ShortString,
-        broker: &Arc<Broker>,
-    ) -> Self {
+    pub(crate) fn received(message: lapin::message::BasicGetMessage, source: Arc<Source>) -> Self {
         BasicGetMessage {
-            delivery: Delivery::new(
-                message.delivery,
-                CallSpan::none(),
-                queue.clone(),
-                broker.clone(),
-            ),
+            delivery: Delivery::new(message.delivery, CallSpan::none(), source),
             message_count: message.message_count,
         }
-    }
-
-    /// A message received while switched off.
-    pub(crate) fn untraced(
-        message: lapin::message::BasicGetMessage,
-        queue: &ShortString,
-        broker: &Arc<Broker>,
-    ) -> Self {
-        Self::received(message, queue, broker)
     }
 }
 

@@ -100,9 +100,13 @@ impl ConsoleWaterfall {
         buffer.running.remove(&span.span_context.span_id());
         let is_local_root = span.parent_span_id == SpanId::INVALID
             || (span.parent_span_is_remote && !buffer.running.contains(&span.parent_span_id));
+        // A span of a trace already drawn is drawn on its own line at once, unless its
+        // parent still runs here (a message processed after the request that sent it
+        // was answered): then it waits for that local root, as any child does.
         if !is_local_root
             && !buffer.open.contains_key(&trace_id)
             && buffer.drawn.contains(&trace_id)
+            && !buffer.running.contains(&span.parent_span_id)
         {
             return Some(render(&[span], 0, self.style, true));
         }
@@ -454,6 +458,29 @@ mod tests {
         assert_eq!(
             lines[3], "    ! card declined",
             "only errors are shown: {text}"
+        );
+    }
+
+    #[test]
+    fn a_consumers_spans_wait_for_their_local_root_in_a_trace_already_drawn() {
+        let console = ConsoleWaterfall::new(PLAIN);
+        let _ = console.accept(span(1, 0, "GET /reports/{id}", 0, 10, false));
+        // The message is processed after the request was answered: its span (7) runs
+        // when its children end, so they wait for it.
+        console
+            .state
+            .lock()
+            .expect("not poisoned")
+            .running
+            .insert(SpanId::from(7));
+        assert!(console.accept(span(8, 7, "ack", 12, 14, false)).is_none());
+        let mut process = span(7, 2, "process reports", 11, 15, false);
+        process.parent_span_is_remote = true;
+        let text = console.accept(process).expect("drawn at its end");
+        assert!(text.contains("2 spans"), "{text}");
+        assert!(
+            text.contains("process reports") && text.contains("  ack"),
+            "{text}"
         );
     }
 

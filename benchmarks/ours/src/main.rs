@@ -3,6 +3,7 @@
 //!
 //! ```text
 //! ours {sqlx|redis|tokio-postgres|reqwest} {raw|off|traced|spans-only|sdk|reqwest-tracing} N
+//! ours {lapin-publish|lapin-consume|nats-publish|nats-consume} {raw|off|traced|spans-only} N
 //! ours redis-concurrent {raw|traced} N      # N GETs in flight at once; peak memory
 //! ours propagation {none|at-limits|megabyte|repeated} N   # extracting incoming headers
 //! ```
@@ -20,6 +21,8 @@
 //!   instrumentation that makes an SDK span per call;
 //! - `reqwest-tracing` (reqwest only): reqwest-middleware with reqwest-tracing's
 //!   middleware, over tracing-opentelemetry configured as `init()` configures it.
+
+mod messaging;
 
 use std::net::SocketAddr;
 
@@ -412,6 +415,10 @@ fn main() {
             "redis-concurrent" => redis_concurrent(mode, n).await,
             "tokio-postgres" => tokio_postgres(mode, n, &tracer).await,
             "reqwest" => reqwest_get(mode, n, &tracer).await,
+            "lapin-publish" => messaging::lapin_publish(mode, n).await,
+            "lapin-consume" => messaging::lapin_consume(mode, n).await,
+            "nats-publish" => messaging::nats_publish(mode, n).await,
+            "nats-consume" => messaging::nats_consume(mode, n).await,
             other => panic!("unknown workload {other}"),
         }
     });

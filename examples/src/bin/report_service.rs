@@ -2,16 +2,18 @@
 //!
 //! A client asks the report service for a report. The service authorizes the caller,
 //! looks in the Redis cache, falls back to PostgreSQL, asks two data services over HTTP
-//! (separate servers on their own ports), prepares the data on a thread pool and
-//! answers. Report 13 fails deep inside: the pricing service errors, and the error
-//! shows in the trace. Every request is one trace across the services.
+//! (separate servers on their own ports), prepares the data on a thread pool, publishes
+//! a "report generated" message to RabbitMQ and answers; a mailer, on a connection of
+//! its own, processes the message in the same trace. Report 13 fails deep inside: the
+//! pricing service errors, and the error shows in the trace. Every request is one trace
+//! across the services and the queue.
 //!
 //! The sampler keeps no trace (`parentbased_traceidratio` at 0) except those a caller
 //! asks for with the `x-debug: 1` header, which sets `sampling.priority` at the span's
 //! start: so the run prints the debug requests' traces and no other.
 //!
-//! It needs the PostgreSQL and Redis that `scripts/test` starts (`DATABASE_URL`,
-//! `REDIS_URL`) and says so when they are missing.
+//! It needs the PostgreSQL, Redis and RabbitMQ that `scripts/test` starts
+//! (`DATABASE_URL`, `REDIS_URL`, `AMQP_URL`) and says so when they are missing.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -19,7 +21,14 @@ use std::time::Duration;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::get;
+use futures_util::StreamExt as _;
 use instrument::threads::rayon::ParallelIteratorExt as _;
+use lapin::options::{
+    BasicAckOptions, BasicConsumeOptions, BasicPublishOptions, QueueDeclareOptions,
+};
+use lapin::types::FieldTable;
+use lapin::{BasicProperties, ConnectionProperties};
+use opentelemetry::context::FutureExt as _;
 use rayon::iter::{IndexedParallelIterator as _, IntoParallelIterator as _, ParallelIterator as _};
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -31,7 +40,11 @@ struct Services {
     http: instrument::reqwest::Client,
     inventory: SocketAddr,
     pricing: SocketAddr,
+    events: instrument::lapin::Channel,
 }
+
+/// Where the report service announces the reports it generated.
+const GENERATED: &str = "example.reports.generated";
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -57,6 +70,20 @@ async fn main() -> Result<(), Error> {
     };
     prepare_reports(&db).await?;
     forget_cached_titles(&mut cache).await?;
+    let amqp = std::env::var("AMQP_URL")
+        .unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".to_owned());
+    let (events, mailer) = match queues(&amqp).await {
+        Ok(channels) => channels,
+        Err(error) => {
+            eprintln!(
+                "report-service needs RabbitMQ ({amqp}): {error}
+                 scripts/test starts it (or set AMQP_URL)"
+            );
+            std::process::exit(2);
+        }
+    };
+    let (mailed, mut mailed_count) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(mail_reports(mailer, mailed));
 
     let inventory = serve(data_service("inventory")).await?;
     let pricing = serve(data_service("pricing")).await?;
@@ -66,6 +93,7 @@ async fn main() -> Result<(), Error> {
         http: instrument::reqwest::Client::new(),
         inventory,
         pricing,
+        events,
     };
     let reports = serve(
         axum::Router::new()
@@ -89,6 +117,67 @@ async fn main() -> Result<(), Error> {
             "report {id} (debug: {debug}): {status} {}",
             response.text().await?
         );
+    }
+    // The two reports that were generated have been mailed before the run ends.
+    for _ in 0..2 {
+        let mailed = tokio::time::timeout(Duration::from_secs(10), mailed_count.recv()).await;
+        println!("mailed: {}", mailed.ok().flatten().unwrap_or_default());
+    }
+    Ok(())
+}
+
+/// Two channels on two connections: one the service publishes on, one the mailer
+/// consumes from, as two services would have.
+async fn queues(
+    amqp: &str,
+) -> Result<(instrument::lapin::Channel, instrument::lapin::Channel), Error> {
+    let connect = || async {
+        let connection = tokio::time::timeout(
+            Duration::from_secs(2),
+            instrument::lapin::Connection::connect(amqp, ConnectionProperties::default()),
+        )
+        .await
+        .map_err(|_| "RabbitMQ did not answer within 2 s")??;
+        Ok::<_, Error>(connection.create_channel().await?)
+    };
+    let (events, mailer) = (connect().await?, connect().await?);
+    events
+        .queue_declare(
+            GENERATED.into(),
+            QueueDeclareOptions::default(),
+            FieldTable::default(),
+        )
+        .await?;
+    Ok((events, mailer))
+}
+
+/// The mailer: processes each "report generated" message (its span continues the
+/// report's trace), and says so on `mailed`.
+async fn mail_reports(
+    channel: instrument::lapin::Channel,
+    mailed: tokio::sync::mpsc::UnboundedSender<String>,
+) -> Result<(), Error> {
+    let mut deliveries = channel
+        .basic_consume(
+            GENERATED.into(),
+            "mailer".into(),
+            BasicConsumeOptions::default(),
+            FieldTable::default(),
+        )
+        .await?;
+    while let Some(delivery) = deliveries.next().await {
+        let delivery = delivery?;
+        let context = delivery.context();
+        async {
+            let _span = tracing::info_span!("mail report").entered();
+            let _ = mailed.send(String::from_utf8_lossy(&delivery.data).into_owned());
+        }
+        .with_context(context.clone())
+        .await;
+        delivery
+            .ack(BasicAckOptions::default())
+            .with_context(context)
+            .await?;
     }
     Ok(())
 }
@@ -189,7 +278,25 @@ async fn report(
         prices.map_err(failed(StatusCode::BAD_GATEWAY))?,
     );
     let total = prepare(stock, prices);
+    announce(&services, id)
+        .await
+        .map_err(failed(StatusCode::INTERNAL_SERVER_ERROR))?;
     Ok(format!("{title}: {total}"))
+}
+
+/// Publishes "report generated": the message carries the trace to the mailer.
+async fn announce(services: &Services, id: u32) -> Result<(), Error> {
+    services
+        .events
+        .basic_publish(
+            "".into(),
+            GENERATED.into(),
+            BasicPublishOptions::default(),
+            format!("report {id} generated").as_bytes(),
+            BasicProperties::default(),
+        )
+        .await?;
+    Ok(())
 }
 
 /// A business step, as a span written by hand.

@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use opentelemetry::metrics::{BoundHistogram, Histogram};
+use opentelemetry::metrics::{BoundCounter, BoundHistogram, Counter, Histogram};
 use opentelemetry::{KeyValue, Value};
 
 /// The most bases a histogram keeps bound; past it, measurements take the SDK's own
@@ -44,6 +44,9 @@ pub(super) struct Base {
     attributes: Vec<KeyValue>,
     bound: OnceLock<BoundHistogram<f64>>,
     outcomes: Mutex<Vec<(Vec<KeyValue>, BoundHistogram<f64>)>>,
+    /// The message counter of the calls of this base that succeed (a base's calls
+    /// count in one counter: sent, or consumed), bound at its first count.
+    counted: OnceLock<BoundCounter<u64>>,
 }
 
 /// A call's base: bound, or (past [`MAX_BASES`]) its attributes alone.
@@ -103,6 +106,7 @@ impl BoundHistograms {
             attributes: bound_to(found_by),
             bound: OnceLock::new(),
             outcomes: Mutex::new(Vec::new()),
+            counted: OnceLock::new(),
         });
         bases.entry(hash).or_default().push(Arc::clone(&base));
         CallBase::Bound(base)
@@ -144,6 +148,20 @@ impl BoundHistograms {
         }
         self.histogram
             .record(value, &with_outcome(&base.attributes, outcome));
+    }
+}
+
+impl BoundHistograms {
+    /// Adds one to `counter` for a call of `base` with `outcome`: bound for the calls
+    /// that succeed, the SDK's own lookup for the (rarer) failures.
+    pub(super) fn count(&self, counter: &Counter<u64>, base: &CallBase, outcome: &[KeyValue]) {
+        match base {
+            CallBase::Bound(base) if outcome.is_empty() => base
+                .counted
+                .get_or_init(|| counter.bind(&base.attributes))
+                .add(1),
+            _ => counter.add(1, &with_outcome(base.attributes(), outcome)),
+        }
     }
 }
 
