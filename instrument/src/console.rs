@@ -128,8 +128,22 @@ impl ConsoleWaterfall {
         if !is_local_root {
             return None;
         }
-        let trace = buffer.open.remove(&trace_id)?;
+        let mut trace = buffer.open.remove(&trace_id)?;
         buffer.order.retain(|id| *id != trace_id);
+        // Spans under a span that still runs here belong to another local root of the
+        // same trace (a message being processed while the request that sent it is
+        // answered): they wait for it.
+        let waiting = waiting_for_running(&mut trace.spans, &buffer.running);
+        if !waiting.is_empty() {
+            buffer.order.push_back(trace_id);
+            buffer.open.insert(
+                trace_id,
+                OpenTrace {
+                    spans: waiting,
+                    overflow: 0,
+                },
+            );
+        }
         if buffer.drawn.len() >= REMEMBERED_TRACES {
             buffer.drawn.pop_front();
         }
@@ -137,6 +151,31 @@ impl ConsoleWaterfall {
         drop(buffer);
         Some(render(&trace.spans, trace.overflow, self.style, false))
     }
+}
+
+/// Takes out of `spans` those whose parent, or an ancestor's among them, still runs.
+fn waiting_for_running(spans: &mut Vec<SpanData>, running: &HashSet<SpanId>) -> Vec<SpanData> {
+    let mut waiting_ids: HashSet<SpanId> = HashSet::new();
+    loop {
+        let before = waiting_ids.len();
+        for span in spans.iter() {
+            if running.contains(&span.parent_span_id) || waiting_ids.contains(&span.parent_span_id)
+            {
+                waiting_ids.insert(span.span_context.span_id());
+            }
+        }
+        if waiting_ids.len() == before {
+            break;
+        }
+    }
+    if waiting_ids.is_empty() {
+        return Vec::new();
+    }
+    let (waiting, drawn) = std::mem::take(spans)
+        .into_iter()
+        .partition(|span| waiting_ids.contains(&span.span_context.span_id()));
+    *spans = drawn;
+    waiting
 }
 
 impl SpanProcessor for ConsoleWaterfall {
@@ -482,6 +521,32 @@ mod tests {
             text.contains("process reports") && text.contains("  ack"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_consumers_spans_ended_before_the_request_was_answered_wait_for_their_root() {
+        let console = ConsoleWaterfall::new(PLAIN);
+        console
+            .state
+            .lock()
+            .expect("not poisoned")
+            .running
+            .insert(SpanId::from(7));
+        // The message is processed while the request still runs: a child of its
+        // processing span ends first, then the request, then the processing.
+        assert!(
+            console
+                .accept(span(8, 7, "mail report", 3, 4, false))
+                .is_none()
+        );
+        let request = console
+            .accept(span(1, 0, "GET /reports/{id}", 0, 10, false))
+            .expect("drawn at its end");
+        assert!(!request.contains("mail report"), "{request}");
+        let mut process = span(7, 2, "process reports", 2, 12, false);
+        process.parent_span_is_remote = true;
+        let text = console.accept(process).expect("drawn at its end");
+        assert!(text.contains("  mail report"), "{text}");
     }
 
     #[test]
