@@ -114,6 +114,18 @@ enum Query<'a> {
     Masked(Cow<'a, str>),
 }
 
+impl Query<'_> {
+    /// The statement SQL text describes (from the cache of distinct texts); none for a
+    /// text the wrapper masked.
+    fn statement(&self, dialect: Dialect) -> Option<std::sync::Arc<Statement>> {
+        match self {
+            Query::Sql { text, .. } => Some(statements::describe(text, dialect, false)),
+            Query::Script(script) => Some(statements::describe(script, dialect, true)),
+            Query::Masked(_) => None,
+        }
+    }
+}
+
 /// Describes one database call; [`start`](DbCall::start) makes its CLIENT span.
 ///
 /// ```
@@ -362,18 +374,20 @@ impl<'a> DbCall<'a> {
 
     /// The span's name by the conventions, as [`start`](Self::start) gives it.
     pub(crate) fn default_name(&self) -> Cow<'static, str> {
-        if let Some(summary) = self.summary {
-            return intern(summary);
-        }
-        let dialect = self.system.dialect();
-        let statement = match &self.query {
-            Some(Query::Sql { text, .. }) => Some(statements::describe(text, dialect, false)),
-            Some(Query::Script(script)) => Some(statements::describe(script, dialect, true)),
-            Some(Query::Masked(_)) | None => None,
-        };
-        match statement.as_ref().and_then(|s| s.summary.as_ref()) {
-            Some(derived) => derived.name.clone(),
-            None => self.span_name_without_summary(),
+        let statement = self
+            .query
+            .as_ref()
+            .and_then(|query| query.statement(self.system.dialect()));
+        self.span_name(statement.as_deref())
+    }
+
+    /// The span's name: the summary the wrapper gave, the one derived from the SQL,
+    /// else `{operation} {target}` or the system.
+    fn span_name(&self, statement: Option<&Statement>) -> Cow<'static, str> {
+        match (self.summary, statement.and_then(|s| s.summary.as_ref())) {
+            (Some(summary), _) => intern(summary),
+            (None, Some(derived)) => derived.name.clone(),
+            (None, None) => self.span_name_without_summary(),
         }
     }
 
@@ -426,47 +440,35 @@ impl<'a> DbCall<'a> {
         &mut self,
         attributes: &mut Vec<KeyValue>,
     ) -> (Cow<'static, str>, Option<Value>, Option<u64>) {
-        let dialect = self.system.dialect();
+        let statement = self
+            .query
+            .as_ref()
+            .and_then(|query| query.statement(self.system.dialect()));
         // Taken, not copied: the span is the query's last use.
-        let (statement, text) = match self.query.take() {
-            None => (None, None),
-            Some(Query::Masked(text)) => (None, Some(Value::from(text.into_owned()))),
-            Some(Query::Sql {
-                text,
-                parameterized,
-            }) => {
-                let statement = statements::describe(text, dialect, false);
-                let text = self.recorded_sql(&statement, parameterized);
-                (Some(statement), text)
+        let text = match (self.query.take(), &statement) {
+            (Some(Query::Masked(text)), _) => Some(Value::from(text.into_owned())),
+            (Some(Query::Sql { parameterized, .. }), Some(statement)) => {
+                self.recorded_sql(statement, parameterized)
             }
-            Some(Query::Script(script)) => {
-                let statement = statements::describe(script, dialect, true);
-                let text = self.recorded_sql(&statement, false);
-                (Some(statement), text)
-            }
+            (Some(Query::Script(_)), Some(statement)) => self.recorded_sql(statement, false),
+            _ => None,
         };
         let text = text.filter(|_| self.query_text != QueryText::Off);
         let batch_size = self
             .batch_size
             .or(statement.as_ref().and_then(|s| s.batch_size));
-        let name = match (
+        let name = self.span_name(statement.as_deref());
+        match (
             self.summary,
             statement.as_ref().and_then(|s| s.summary.as_ref()),
         ) {
-            (Some(summary), _) => {
-                let summary = intern(summary);
-                attributes.push(KeyValue::new("db.query.summary", summary.clone()));
-                summary
-            }
-            (None, Some(derived)) => {
-                attributes.push(KeyValue::new(
-                    "db.query.summary",
-                    Value::String(derived.summary.clone().into()),
-                ));
-                derived.name.clone()
-            }
-            (None, None) => self.span_name_without_summary(),
-        };
+            (Some(_), _) => attributes.push(KeyValue::new("db.query.summary", name.clone())),
+            (None, Some(derived)) => attributes.push(KeyValue::new(
+                "db.query.summary",
+                Value::String(derived.summary.clone().into()),
+            )),
+            (None, None) => {}
+        }
         (name, text, batch_size)
     }
 

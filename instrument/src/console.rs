@@ -500,18 +500,23 @@ mod tests {
         );
     }
 
+    /// Marks span `id` as started and not ended, as `on_start` does.
+    fn still_running(console: &ConsoleWaterfall, id: u64) {
+        console
+            .state
+            .lock()
+            .expect("not poisoned")
+            .running
+            .insert(SpanId::from(id));
+    }
+
     #[test]
     fn a_consumers_spans_wait_for_their_local_root_in_a_trace_already_drawn() {
         let console = ConsoleWaterfall::new(PLAIN);
         let _ = console.accept(span(1, 0, "GET /reports/{id}", 0, 10, false));
         // The message is processed after the request was answered: its span (7) runs
         // when its children end, so they wait for it.
-        console
-            .state
-            .lock()
-            .expect("not poisoned")
-            .running
-            .insert(SpanId::from(7));
+        still_running(&console, 7);
         assert!(console.accept(span(8, 7, "ack", 12, 14, false)).is_none());
         let mut process = span(7, 2, "process reports", 11, 15, false);
         process.parent_span_is_remote = true;
@@ -526,12 +531,7 @@ mod tests {
     #[test]
     fn a_consumers_spans_ended_before_the_request_was_answered_wait_for_their_root() {
         let console = ConsoleWaterfall::new(PLAIN);
-        console
-            .state
-            .lock()
-            .expect("not poisoned")
-            .running
-            .insert(SpanId::from(7));
+        still_running(&console, 7);
         // The message is processed while the request still runs: a child of its
         // processing span ends first, then the request, then the processing.
         assert!(

@@ -31,7 +31,7 @@ pub use trace_context::{
 /// reaches the next service.
 pub fn inject(span: &crate::CallSpan, headers: &mut ::http::HeaderMap) {
     match span.context() {
-        Some(context) => inject_context(&context, headers),
+        Some(context) => inject_context(&context, &mut HeaderInjector(headers)),
         None => inject_current(headers),
     }
 }
@@ -40,12 +40,18 @@ pub fn inject(span: &crate::CallSpan, headers: &mut ::http::HeaderMap) {
 /// of its own: `traceparent` when the context has a valid span, `baggage` when it
 /// carries any.
 pub fn inject_current(headers: &mut ::http::HeaderMap) {
-    opentelemetry::Context::map_current(|context| inject_context(context, headers));
+    opentelemetry::Context::map_current(|context| {
+        inject_context(context, &mut HeaderInjector(headers));
+    });
 }
 
-fn inject_context(context: &opentelemetry::Context, headers: &mut ::http::HeaderMap) {
+/// Writes `context` into `carrier` through the global propagator.
+fn inject_context(
+    context: &opentelemetry::Context,
+    carrier: &mut dyn opentelemetry::propagation::Injector,
+) {
     opentelemetry::global::get_text_map_propagator(|propagator| {
-        propagator.inject_context(context, &mut HeaderInjector(headers));
+        propagator.inject_context(context, carrier);
     });
 }
 
@@ -53,9 +59,7 @@ fn inject_context(context: &opentelemetry::Context, headers: &mut ::http::Header
 /// propagator: the consumer's spans link to it and become its children.
 pub fn inject_into(span: &crate::CallSpan, carrier: &mut dyn opentelemetry::propagation::Injector) {
     if let Some(context) = span.context() {
-        opentelemetry::global::get_text_map_propagator(|propagator| {
-            propagator.inject_context(&context, carrier);
-        });
+        inject_context(&context, carrier);
     }
 }
 
