@@ -22,6 +22,7 @@
 //! With neither, no metric is recorded. A switched-off library records none.
 
 mod bound;
+mod outcome;
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -30,6 +31,7 @@ use opentelemetry::metrics::{Counter, Meter, UpDownCounter};
 use opentelemetry::{KeyValue, Value};
 
 use bound::{BoundHistograms, CallBase};
+pub(crate) use outcome::Outcome;
 
 use crate::Library;
 use crate::emit::LibraryInstruments;
@@ -248,10 +250,8 @@ pub(crate) struct CallMetric {
     instruments: InstrumentsRef,
     /// The attributes known at the start, found bound (see [`bound`]).
     base: CallBase,
-    /// The attributes of the call's outcome, set as it ends. Not held inline: the
-    /// metric is moved with its span even when no meter records it, and a bigger one
-    /// costs every call more to move than an HTTP call's allocation.
-    outcome: Vec<KeyValue>,
+    /// The attributes of the call's outcome, set as it ends.
+    outcome: Outcome,
     /// The start of the call's span: the wall clock, as spans are timed, so that a
     /// span and its measurement agree.
     started: SystemTime,
@@ -301,38 +301,27 @@ impl CallMetric {
             kind,
             instruments,
             base,
-            // HTTP calls set a status and a protocol version, and a failure's type; a
-            // database call sets its outcome only when it fails.
-            outcome: match kind {
-                CallMetricKind::HttpClient | CallMetricKind::HttpServer => Vec::with_capacity(3),
-                _ => Vec::new(),
-            },
+            outcome: Outcome::default(),
             started,
             active,
         }
     }
 
-    /// Sets an attribute of the call's outcome (`error.type`, a status code), replacing
-    /// an earlier value of the same key.
-    pub(crate) fn set(&mut self, attribute: KeyValue) {
-        match self
-            .outcome
-            .iter_mut()
-            .find(|kept| kept.key == attribute.key)
-        {
-            Some(kept) => *kept = attribute,
-            None => self.outcome.push(attribute),
-        }
+    /// The call's outcome, to set as it ends.
+    pub(crate) fn outcome_mut(&mut self) -> &mut Outcome {
+        &mut self.outcome
     }
 
     /// Records a wait for a pooled connection in `db.client.connection.wait_time`.
     pub(crate) fn record_connection_wait(&self, wait: Duration) {
         let histogram = &self.instruments.connection_wait;
+        let succeeded = Outcome::default();
         if self.kind == CallMetricKind::PoolAcquire {
-            histogram.record(wait.as_secs_f64(), &self.base, &[]);
+            histogram.record(wait.as_secs_f64(), &self.base, &succeeded);
         } else {
-            let base = histogram.base(&pool_attributes(self.base.attributes()));
-            histogram.record(wait.as_secs_f64(), &base, &[]);
+            histogram.with_related(&self.base, pool_attributes, |pool| {
+                histogram.record(wait.as_secs_f64(), pool, &succeeded);
+            });
         }
     }
 
@@ -342,7 +331,10 @@ impl CallMetric {
         if self.kind == CallMetricKind::PoolAcquire {
             counter.add(1, self.base.attributes());
         } else {
-            counter.add(1, &pool_attributes(self.base.attributes()));
+            let waits = &self.instruments.connection_wait;
+            waits.with_related(&self.base, pool_attributes, |pool| {
+                counter.add(1, pool.attributes());
+            });
         }
     }
 

@@ -10,7 +10,7 @@ use opentelemetry::trace::{Span as _, SpanContext, Status, TraceContextExt as _}
 use opentelemetry::{Context, KeyValue};
 
 use crate::emit::{BuiltSpan, Started};
-use crate::metrics::CallMetric;
+use crate::metrics::{CallMetric, Outcome};
 
 /// Longest `exception.message` recorded; longer messages are cut at a character boundary.
 const MAX_EXCEPTION_MESSAGE: usize = 4096;
@@ -311,11 +311,32 @@ impl CallSpan {
         with_recording_span!(self, |span| span.set_attribute(attribute));
     }
 
-    /// Sets an attribute of the call's outcome on its metric and, when it records, on
-    /// its span.
-    fn set_outcome(&self, attribute: KeyValue) {
-        self.with_metric(|metric| metric.set(attribute.clone()));
-        self.set(attribute);
+    /// Sets an attribute of the call's outcome: `attribute` on the span when it records,
+    /// and through `outcome` on the call's metric when it has one; one lock for both.
+    fn set_outcome(&self, attribute: KeyValue, outcome: impl FnOnce(&mut Outcome)) {
+        match &self.held {
+            Held::Nothing => {}
+            Held::InContext(held) => {
+                if let Some(metric) = lock(&held.metric).as_mut() {
+                    outcome(metric.outcome_mut());
+                }
+                if held.recording {
+                    held.context.span().set_attribute(attribute);
+                }
+            }
+            Held::Alone(alone) => {
+                let mut state = lock(&alone.state);
+                if let Some(metric) = state.metric.as_mut() {
+                    outcome(metric.outcome_mut());
+                }
+                if alone.recording {
+                    match &mut state.span {
+                        BuiltSpan::Sdk(span) => span.set_attribute(attribute),
+                        BuiltSpan::Global(span) => span.set_attribute(attribute),
+                    }
+                }
+            }
+        }
     }
 
     /// Sets the span's status, when it records.
@@ -371,22 +392,26 @@ impl CallSpan {
                 status >= 400
             }
         };
-        self.set_outcome(KeyValue::new(
-            "http.response.status_code",
-            i64::from(status),
-        ));
+        self.set_outcome(
+            KeyValue::new("http.response.status_code", i64::from(status)),
+            |outcome| outcome.set_http_status(status),
+        );
         if failed {
             self.set_status(Status::error(""));
-            self.set_outcome(KeyValue::new("error.type", status.to_string()));
+            let error_type = status.to_string();
+            self.set_outcome(KeyValue::new("error.type", error_type.clone()), |outcome| {
+                outcome.set_error_type(&error_type);
+            });
         }
     }
 
     /// Records `network.protocol.version` (`1.1`, `2`).
     pub fn record_protocol_version(&self, version: &str) {
-        self.set_outcome(KeyValue::new(
-            "network.protocol.version",
-            crate::intern::intern(version),
-        ));
+        let version = crate::intern::intern(version);
+        self.set_outcome(
+            KeyValue::new("network.protocol.version", version.clone()),
+            |outcome| outcome.set_protocol_version(version),
+        );
     }
 
     /// Records `http.request.resend_count`.
@@ -413,11 +438,19 @@ impl CallSpan {
             .as_deref()
             .or(info.error_type.as_deref())
             .unwrap_or(type_name);
-        self.set_outcome(KeyValue::new("error.type", error_type.to_owned()));
+        self.set_outcome(
+            KeyValue::new("error.type", error_type.to_owned()),
+            |outcome| {
+                outcome.set_error_type(error_type);
+            },
+        );
         if self.kind == CallKind::Database
             && let Some(code) = info.status_code.as_deref()
         {
-            self.set_outcome(KeyValue::new("db.response.status_code", code.to_owned()));
+            self.set_outcome(
+                KeyValue::new("db.response.status_code", code.to_owned()),
+                |outcome| outcome.set_db_status(code),
+            );
         }
         if !self.is_recording() {
             return;

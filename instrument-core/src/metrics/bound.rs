@@ -12,7 +12,10 @@
 //!   pointers first, since the names and most values are the same interned strings call
 //!   after call: no false match;
 //! - the *outcome*, known at its end (a status code, `error.type`; none for a database
-//!   call that succeeds): found in its base's short list.
+//!   call that succeeds): found in its base's short list ([`Outcome`]).
+//!
+//! A call's connection wait is measured for the pool it took the connection from, named
+//! from the call's attributes: that base is found once per call base and kept on it.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -20,6 +23,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use opentelemetry::metrics::{BoundCounter, BoundHistogram, Counter, Histogram};
 use opentelemetry::{KeyValue, Value};
+
+use super::outcome::Outcome;
 
 /// The most bases a histogram keeps bound; past it, measurements take the SDK's own
 /// lookup (which has its own limit of distinct sets).
@@ -43,7 +48,13 @@ pub(super) struct Base {
     /// What it is bound to: the same, or what they map to (see [`BoundHistograms::base_as`]).
     attributes: Vec<KeyValue>,
     bound: OnceLock<BoundHistogram<f64>>,
-    outcomes: Mutex<Vec<(Vec<KeyValue>, BoundHistogram<f64>)>>,
+    /// The histogram bound to the first outcome seen with this base.
+    first_outcome: OnceLock<(Outcome, BoundHistogram<f64>)>,
+    /// Bound to each later outcome seen.
+    outcomes: Mutex<Vec<(Outcome, BoundHistogram<f64>)>>,
+    /// The base of another histogram [`BoundHistograms::with_related`] found for this
+    /// one (a database call's pool, for its connection waits), at its first use.
+    related: OnceLock<CallBase>,
     /// The message counter of the calls of this base that succeed (a base's calls
     /// count in one counter: sent, or consumed), bound at its first count.
     counted: OnceLock<BoundCounter<u64>>,
@@ -105,21 +116,40 @@ impl BoundHistograms {
             found_by: found_by.to_vec(),
             attributes: bound_to(found_by),
             bound: OnceLock::new(),
+            first_outcome: OnceLock::new(),
             outcomes: Mutex::new(Vec::new()),
+            related: OnceLock::new(),
             counted: OnceLock::new(),
         });
         bases.entry(hash).or_default().push(Arc::clone(&base));
         CallBase::Bound(base)
     }
 
+    /// Runs `f` with the base of this histogram that `of`'s attributes map to through
+    /// `bound_to` (`of` being a base of another histogram of the same instruments): for
+    /// a bound `of`, found at the first call and kept on it.
+    pub(super) fn with_related<T>(
+        &self,
+        of: &CallBase,
+        bound_to: fn(&[KeyValue]) -> Vec<KeyValue>,
+        f: impl FnOnce(&CallBase) -> T,
+    ) -> T {
+        match of {
+            CallBase::Bound(of) => f(of
+                .related
+                .get_or_init(|| self.base(&bound_to(&of.attributes)))),
+            CallBase::Unbound(attributes) => f(&self.base(&bound_to(attributes))),
+        }
+    }
+
     /// Records `value` for `base` with `outcome`'s attributes (which replace a base
     /// attribute of the same name).
-    pub(super) fn record(&self, value: f64, base: &CallBase, outcome: &[KeyValue]) {
+    pub(super) fn record(&self, value: f64, base: &CallBase, outcome: &Outcome) {
         let base = match base {
             CallBase::Bound(base) => base,
             CallBase::Unbound(attributes) => {
                 self.histogram
-                    .record(value, &with_outcome(attributes, outcome));
+                    .record(value, &with_outcome(attributes, &outcome.attributes()));
                 return;
             }
         };
@@ -129,38 +159,47 @@ impl BoundHistograms {
                 .record(value);
             return;
         }
+        // The first outcome a base sees is almost always its usual one (`200`, `1.1`):
+        // found again without a lock.
+        let (first, bound) = base.first_outcome.get_or_init(|| {
+            let attributes = with_outcome(&base.attributes, &outcome.attributes());
+            (outcome.clone(), self.histogram.bind(&attributes))
+        });
+        if first.same(outcome) {
+            bound.record(value);
+            return;
+        }
         if let Ok(mut outcomes) = base.outcomes.lock() {
-            if let Some((_, bound)) = outcomes
-                .iter()
-                .find(|(attributes, _)| same_set(attributes, outcome))
-            {
+            if let Some((_, bound)) = outcomes.iter().find(|(kept, _)| kept.same(outcome)) {
                 bound.record(value);
                 return;
             }
             if outcomes.len() < MAX_OUTCOMES {
                 let bound = self
                     .histogram
-                    .bind(&with_outcome(&base.attributes, outcome));
+                    .bind(&with_outcome(&base.attributes, &outcome.attributes()));
                 bound.record(value);
-                outcomes.push((outcome.to_vec(), bound));
+                outcomes.push((outcome.clone(), bound));
                 return;
             }
         }
-        self.histogram
-            .record(value, &with_outcome(&base.attributes, outcome));
+        self.histogram.record(
+            value,
+            &with_outcome(&base.attributes, &outcome.attributes()),
+        );
     }
 }
 
 impl BoundHistograms {
     /// Adds one to `counter` for a call of `base` with `outcome`: bound for the calls
     /// that succeed, the SDK's own lookup for the (rarer) failures.
-    pub(super) fn count(&self, counter: &Counter<u64>, base: &CallBase, outcome: &[KeyValue]) {
+    pub(super) fn count(&self, counter: &Counter<u64>, base: &CallBase, outcome: &Outcome) {
         match base {
             CallBase::Bound(base) if outcome.is_empty() => base
                 .counted
                 .get_or_init(|| counter.bind(&base.attributes))
                 .add(1),
-            _ => counter.add(1, &with_outcome(base.attributes(), outcome)),
+            _ => counter.add(1, &with_outcome(base.attributes(), &outcome.attributes())),
         }
     }
 }
