@@ -322,8 +322,7 @@ impl<'a> DbCall<'a> {
         let builder = SpanBuilder::from_name(name)
             .with_kind(SpanKind::Client)
             .with_attributes(attributes);
-        let (span, metric) = emit::start_alone(self.library, builder, Some(metric));
-        let span = CallSpan::alone(span, CallKind::Database, metric);
+        let span = emit::start_alone(self.library, builder, Some(metric), CallKind::Database);
         if let (Some(hooks), Some(described)) = (hooks, &described) {
             hooks.started(&DbCallInfo::new(described), &span);
         }
@@ -344,8 +343,7 @@ impl<'a> DbCall<'a> {
         let builder = SpanBuilder::from_name("acquire")
             .with_kind(SpanKind::Internal)
             .with_attributes(attributes);
-        let (span, metric) = emit::start_alone(self.library, builder, Some(metric));
-        CallSpan::alone(span, CallKind::Database, metric)
+        emit::start_alone(self.library, builder, Some(metric), CallKind::Database)
     }
 
     pub(crate) fn library(&self) -> Library {

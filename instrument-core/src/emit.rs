@@ -40,6 +40,7 @@ use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider};
 
 use crate::Library;
 use crate::metrics::{CallMetric, Instruments, InstrumentsRef, MetricShape};
+use crate::span::{CallKind, CallSpan};
 
 /// One tracer per library, so each library's spans carry its own instrumentation scope
 /// (`instrument-sqlx`, ...), in the order of [`Library::ALL`].
@@ -209,6 +210,7 @@ pub(crate) enum BuiltSpan {
 
 /// Builds `builder`'s span for `library` as a child of `parent`, with the tracer the
 /// rule above picks (`scoped` is `parent`'s scoped pipeline, if any).
+#[inline]
 fn build_span(
     library: Library,
     builder: SpanBuilder,
@@ -226,17 +228,20 @@ fn build_span(
     BuiltSpan::Global(tracer.build_with_context(builder, parent))
 }
 
-/// Starts `builder`'s span for `library` as a child of the current context, to be held
-/// on its own, with the call's metric (`None` when no meter provider is set).
+/// Starts `builder`'s span for `library` as a child of the current context, held on its
+/// own ([`CallSpan::alone`]) with the call's metric (none when no meter provider is
+/// set). The span is built where it is put in its `CallSpan`: the SDK's span is a few
+/// hundred bytes, and each move of it on the way cost about 75 instructions.
 pub(crate) fn start_alone(
     library: Library,
     mut builder: SpanBuilder,
     metric: Option<MetricShape>,
-) -> (BuiltSpan, Option<CallMetric>) {
+    kind: CallKind,
+) -> CallSpan {
     Context::map_current(|parent| {
         let scoped = parent.get::<ScopedTracer>();
         let metric = call_metric(library, scoped, metric, &mut builder);
-        (build_span(library, builder, parent, scoped), metric)
+        CallSpan::alone(build_span(library, builder, parent, scoped), kind, metric)
     })
 }
 

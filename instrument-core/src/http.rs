@@ -128,8 +128,7 @@ impl<'a> HttpClientCall<'a> {
         let builder = SpanBuilder::from_name(name)
             .with_kind(SpanKind::Client)
             .with_attributes(attributes);
-        let (span, metric) = emit::start_alone(self.library, builder, Some(metric));
-        CallSpan::alone(span, CallKind::HttpClient, metric)
+        emit::start_alone(self.library, builder, Some(metric), CallKind::HttpClient)
     }
 }
 

@@ -278,8 +278,7 @@ impl<'a> MessagingCall<'a> {
             .with_kind(kind)
             .with_attributes(attributes);
         if self.operation != MessagingOperation::Process {
-            let (span, metric) = emit::start_alone(self.library, builder, Some(metric));
-            return CallSpan::alone(span, CallKind::Messaging, metric);
+            return emit::start_alone(self.library, builder, Some(metric), CallKind::Messaging);
         }
         // A delivery's processing: the producer's span as parent (one message) and as
         // link (as the conventions ask of consumer spans). The creation context was

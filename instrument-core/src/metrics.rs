@@ -339,7 +339,7 @@ impl CallMetric {
     }
 
     /// Records the call's duration, now that it has `ended` (when its span ends too).
-    pub(crate) fn record(self, ended: SystemTime) {
+    pub(crate) fn record(&self, ended: SystemTime) {
         if let Some(histogram) = self.kind.histogram(&self.instruments) {
             // A clock set back during the call measures zero, not a panic.
             let duration = ended.duration_since(self.started).unwrap_or_default();

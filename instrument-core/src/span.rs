@@ -95,7 +95,7 @@ impl std::fmt::Debug for Alone {
 impl Drop for InContext {
     fn drop(&mut self) {
         let metric = self.metric.get_mut();
-        if let Some(metric) = metric.unwrap_or_else(|poison| poison.into_inner()).take() {
+        if let Some(metric) = metric.unwrap_or_else(|poison| poison.into_inner()) {
             metric.record(opentelemetry::time::now());
         }
     }
@@ -109,7 +109,8 @@ impl Drop for Alone {
             .state
             .get_mut()
             .unwrap_or_else(|poison| poison.into_inner());
-        if let Some(metric) = state.metric.take() {
+        // Recorded where it lies: taken out, the metric would be moved (copied) first.
+        if let Some(metric) = &state.metric {
             let ended = opentelemetry::time::now();
             metric.record(ended);
             match &mut state.span {
@@ -224,6 +225,7 @@ impl CallSpan {
     }
 
     /// A span held on its own, for calls that run none of the application's code.
+    #[inline]
     pub(crate) fn alone(span: BuiltSpan, kind: CallKind, metric: Option<CallMetric>) -> Self {
         let (span_context, recording) = match &span {
             BuiltSpan::Sdk(span) => (span.span_context().clone(), span.is_recording()),
