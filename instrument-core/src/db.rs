@@ -7,7 +7,7 @@ use opentelemetry::{KeyValue, Value};
 
 use crate::hooks::{DbCallInfo, DbHooks};
 use crate::intern::intern;
-use crate::metrics::{CallMetricKind, MetricShape};
+use crate::metrics::{CallMetricKind, Identity, MetricShape};
 use crate::span::{CallKind, CallSpan};
 use crate::sql::Dialect;
 use crate::statements::{self, Statement};
@@ -293,23 +293,29 @@ impl<'a> DbCall<'a> {
             .filter(|hooks| hooks.has_on_start())
             .map(|_| self.clone());
         let mut attributes = Vec::with_capacity(self.attribute_capacity());
-        // The metric's attributes first (see `MetricShape`), then the span's own.
-        let (name, text, batch_size) = self.query_attributes(&mut attributes);
+        // The metric's attributes first (see `MetricShape`), then the span's own; where
+        // they live written down as they are pushed (see `Identity`).
+        let mut identity = Identity::for_metrics();
+        let (name, text, batch_size) = self.query_attributes(&mut attributes, &mut identity);
         let name = custom_name.map_or(name, Cow::Owned);
         if let Some(operation) = self.operation {
-            attributes.push(KeyValue::new("db.operation.name", intern(operation)));
+            identity.push_str(&mut attributes, "db.operation.name", intern(operation));
         }
         if let Some(collection) = self.collection {
-            attributes.push(KeyValue::new("db.collection.name", collection.to_owned()));
+            identity.push_copy(
+                &mut attributes,
+                KeyValue::new("db.collection.name", collection.to_owned()),
+            );
         }
-        self.push_common(&mut attributes);
+        self.push_common(&mut attributes, &mut identity);
         if let Some((address, port)) = self.peer {
-            attributes.push(KeyValue::new("network.peer.address", intern(address)));
+            identity.push_str(&mut attributes, "network.peer.address", intern(address));
             if let Some(port) = port {
-                attributes.push(KeyValue::new("network.peer.port", i64::from(port)));
+                identity.push_int(&mut attributes, "network.peer.port", i64::from(port));
             }
         }
-        let metric = MetricShape::new(CallMetricKind::DbOperation, &attributes);
+        let metric =
+            MetricShape::new(CallMetricKind::DbOperation, &attributes).identified(&identity);
         if let Some(text) = text {
             attributes.push(KeyValue::new("db.query.text", text));
         }
@@ -338,8 +344,10 @@ impl<'a> DbCall<'a> {
         }
         // The common four, and the wait and an error recorded later.
         let mut attributes = Vec::with_capacity(6);
-        self.push_common(&mut attributes);
-        let metric = MetricShape::new(CallMetricKind::PoolAcquire, &attributes);
+        let mut identity = Identity::for_metrics();
+        self.push_common(&mut attributes, &mut identity);
+        let metric =
+            MetricShape::new(CallMetricKind::PoolAcquire, &attributes).identified(&identity);
         let builder = SpanBuilder::from_name("acquire")
             .with_kind(SpanKind::Internal)
             .with_attributes(attributes);
@@ -410,16 +418,20 @@ impl<'a> DbCall<'a> {
     }
 
     /// `db.system.name`, `db.namespace`, `server.address` and `server.port`.
-    fn push_common(&self, attributes: &mut Vec<KeyValue>) {
-        attributes.push(KeyValue::new("db.system.name", self.system.name()));
+    fn push_common(&self, attributes: &mut Vec<KeyValue>, identity: &mut Identity) {
+        identity.push_str(
+            attributes,
+            "db.system.name",
+            Cow::Borrowed(self.system.name()),
+        );
         if let Some(namespace) = self.namespace {
-            attributes.push(KeyValue::new("db.namespace", intern(namespace)));
+            identity.push_str(attributes, "db.namespace", intern(namespace));
         }
         if let Some((address, _)) = self.server {
-            attributes.push(KeyValue::new("server.address", intern(address)));
+            identity.push_str(attributes, "server.address", intern(address));
         }
         if let Some(port) = self.server_port() {
-            attributes.push(KeyValue::new("server.port", port));
+            identity.push_int(attributes, "server.port", port);
         }
     }
 
@@ -437,6 +449,7 @@ impl<'a> DbCall<'a> {
     fn query_attributes(
         &mut self,
         attributes: &mut Vec<KeyValue>,
+        identity: &mut Identity,
     ) -> (Cow<'static, str>, Option<Value>, Option<u64>) {
         let statement = self
             .query
@@ -460,11 +473,10 @@ impl<'a> DbCall<'a> {
             self.summary,
             statement.as_ref().and_then(|s| s.summary.as_ref()),
         ) {
-            (Some(_), _) => attributes.push(KeyValue::new("db.query.summary", name.clone())),
-            (None, Some(derived)) => attributes.push(KeyValue::new(
-                "db.query.summary",
-                Value::String(derived.summary.clone().into()),
-            )),
+            (Some(_), _) => identity.push_str(attributes, "db.query.summary", name.clone()),
+            (None, Some(derived)) => {
+                identity.push_shared(attributes, "db.query.summary", derived.summary.clone());
+            }
             (None, None) => {}
         }
         (name, text, batch_size)

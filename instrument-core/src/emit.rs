@@ -131,9 +131,22 @@ pub fn scoped_context_with_meters(
     scoped(provider, Some(meters))
 }
 
+/// Has any scoped pipeline had meters? Until one has, only the installed meters can
+/// record.
+static SCOPED_METERS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Could a call's metric be recorded at all: a meter provider installed, or one ever
+/// carried by a scoped pipeline? When not, descriptions skip the work only metrics use.
+pub(crate) fn meters_may_record() -> bool {
+    INSTALLED_METERS.get().is_some() || SCOPED_METERS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 fn scoped(provider: &SdkTracerProvider, meters: Option<&SdkMeterProvider>) -> Context {
     static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
     let id = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    if meters.is_some() {
+        SCOPED_METERS.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
     Context::current().with_value(ScopedTracer(Arc::new(Scoped {
         id,
         tracers: tracers(provider),
@@ -174,7 +187,7 @@ pub(crate) fn start(
     library: Library,
     builder: SpanBuilder,
     parent: Option<&Context>,
-    metric: Option<MetricShape>,
+    metric: Option<MetricShape<'_>>,
 ) -> (Started, Option<CallMetric>) {
     match parent {
         Some(parent) => start_in(library, builder, parent, metric),
@@ -186,7 +199,7 @@ fn start_in(
     library: Library,
     mut builder: SpanBuilder,
     parent: &Context,
-    metric: Option<MetricShape>,
+    metric: Option<MetricShape<'_>>,
 ) -> (Started, Option<CallMetric>) {
     let scoped = parent.get::<ScopedTracer>();
     let metric = call_metric(library, scoped, metric, &mut builder);
@@ -235,7 +248,7 @@ fn build_span(
 pub(crate) fn start_alone(
     library: Library,
     mut builder: SpanBuilder,
-    metric: Option<MetricShape>,
+    metric: Option<MetricShape<'_>>,
     kind: CallKind,
 ) -> CallSpan {
     Context::map_current(|parent| {
@@ -252,7 +265,7 @@ pub(crate) fn start_alone(
 fn call_metric(
     library: Library,
     scoped: Option<&ScopedTracer>,
-    shape: Option<MetricShape>,
+    shape: Option<MetricShape<'_>>,
     builder: &mut SpanBuilder,
 ) -> Option<CallMetric> {
     let shape = shape?;

@@ -22,6 +22,7 @@
 //! With neither, no metric is recorded. A switched-off library records none.
 
 mod bound;
+mod identity;
 mod outcome;
 
 use std::sync::Arc;
@@ -31,6 +32,7 @@ use opentelemetry::metrics::{Counter, Meter, UpDownCounter};
 use opentelemetry::{KeyValue, Value};
 
 use bound::{BoundHistograms, CallBase};
+pub(crate) use identity::Identity;
 pub(crate) use outcome::Outcome;
 
 use crate::Library;
@@ -175,12 +177,14 @@ pub(crate) enum CallMetricKind {
 /// attributes, pushed first, are the metric's own. A description puts them first so
 /// that the metric takes them as they are: no filter, no copy (see [`bound`]).
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct MetricShape {
+pub(crate) struct MetricShape<'a> {
     kind: CallMetricKind,
     attributes: usize,
+    /// Where the metric's attributes live, when the description wrote it down.
+    identity: Option<&'a Identity>,
 }
 
-impl MetricShape {
+impl<'a> MetricShape<'a> {
     /// The metric `kind` of a span whose attributes so far are all the metric's own.
     pub(crate) fn new(kind: CallMetricKind, attributes: &[KeyValue]) -> Self {
         debug_assert!(
@@ -190,6 +194,15 @@ impl MetricShape {
         MetricShape {
             kind,
             attributes: attributes.len(),
+            identity: None,
+        }
+    }
+
+    /// The shape of attributes that `identity` tells (see [`identity`]).
+    pub(crate) fn identified(self, identity: &'a Identity) -> Self {
+        MetricShape {
+            identity: Some(identity),
+            ..self
         }
     }
 }
@@ -264,7 +277,7 @@ impl CallMetric {
     /// Starts the metric `shape` of a call whose span has `span_attributes` and started
     /// at `started`.
     pub(crate) fn start(
-        shape: MetricShape,
+        shape: MetricShape<'_>,
         instruments: InstrumentsRef,
         span_attributes: &[KeyValue],
         started: SystemTime,
@@ -278,11 +291,13 @@ impl CallMetric {
             "a {kind:?} metric's attribute after the span's own: {span_attributes:?}"
         );
         let base = match kind.histogram(&instruments) {
-            Some(histogram) => histogram.base(kept),
+            Some(histogram) => histogram.base_as(kept, shape.identity, <[KeyValue]>::to_vec),
             // A pool acquire records no duration of its own, only its wait: found by the
             // acquire's attributes, bound to the pool's name, which is built once per
             // pool, not per wait.
-            None => instruments.connection_wait.base_as(kept, pool_attributes),
+            None => instruments
+                .connection_wait
+                .base_as(kept, shape.identity, pool_attributes),
         };
         let active = (kind == CallMetricKind::HttpServer).then(|| {
             let value = |key: &str| {

@@ -14,6 +14,10 @@
 //! - the *outcome*, known at its end (a status code, `error.type`; none for a database
 //!   call that succeeds): found in its base's short list ([`Outcome`]).
 //!
+//! A base is found first by the [`Identity`] its call description wrote down (where its
+//! keys and values live, compared as integers), and by content only when there is none
+//! or it is new.
+//!
 //! A call's connection wait is measured for the pool it took the connection from, named
 //! from the call's attributes: that base is found once per call base and kept on it.
 
@@ -24,6 +28,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use opentelemetry::metrics::{BoundCounter, BoundHistogram, Counter, Histogram};
 use opentelemetry::{KeyValue, Value};
 
+use super::identity::Identity;
 use super::outcome::Outcome;
 
 /// The most bases a histogram keeps bound; past it, measurements take the SDK's own
@@ -36,7 +41,15 @@ const MAX_OUTCOMES: usize = 64;
 /// A histogram, and its instruments bound to each base seen so far.
 pub(super) struct BoundHistograms {
     histogram: Histogram<f64>,
-    bases: Mutex<HashMap<u64, Vec<Arc<Base>>, BuildHasherDefault<PassThrough>>>,
+    bases: Mutex<Bases>,
+}
+
+/// The bases bound so far, by the hash of their attributes, and by the [`Identity`] of
+/// the calls that found them.
+#[derive(Default)]
+struct Bases {
+    by_hash: HashMap<u64, Vec<Arc<Base>>, BuildHasherDefault<Fold>>,
+    by_identity: HashMap<Box<[usize]>, Arc<Base>, BuildHasherDefault<Fold>>,
 }
 
 /// The attributes a call knows when it starts, and the histogram bound to them alone
@@ -80,48 +93,74 @@ impl BoundHistograms {
     pub(super) fn new(histogram: Histogram<f64>) -> Self {
         BoundHistograms {
             histogram,
-            bases: Mutex::new(HashMap::default()),
+            bases: Mutex::default(),
         }
     }
 
     /// The base made of `attributes`.
     pub(super) fn base(&self, attributes: &[KeyValue]) -> CallBase {
-        self.base_as(attributes, <[KeyValue]>::to_vec)
+        self.base_as(attributes, None, <[KeyValue]>::to_vec)
     }
 
-    /// The base found by `found_by`, bound to the attributes `bound_to` maps them to
-    /// (called once per base, or each time past [`MAX_BASES`]).
+    /// The base found by `found_by` (which `identity`, when given, tells by address),
+    /// bound to the attributes `bound_to` maps them to (called once per base, or each
+    /// time past [`MAX_BASES`]).
     pub(super) fn base_as(
         &self,
         found_by: &[KeyValue],
+        identity: Option<&Identity>,
         bound_to: fn(&[KeyValue]) -> Vec<KeyValue>,
     ) -> CallBase {
-        let hash = hash_set(found_by);
         let Ok(mut bases) = self.bases.lock() else {
             return CallBase::Unbound(bound_to(found_by));
         };
-        if let Some(base) = bases.get(&hash).and_then(|same_hash| {
+        let words = identity.and_then(Identity::words);
+        if let Some(base) = words.and_then(|words| bases.by_identity.get(words)) {
+            return CallBase::Bound(Arc::clone(base));
+        }
+        let hash = hash_set(found_by);
+        let known = bases.by_hash.get(&hash).and_then(|same_hash| {
             same_hash
                 .iter()
                 .find(|base| same_set(&base.found_by, found_by))
-        }) {
-            return CallBase::Bound(Arc::clone(base));
-        }
-        // Counted only on a miss: a service's sets are found far more often than added.
-        let count: usize = bases.values().map(Vec::len).sum();
-        if count >= MAX_BASES {
-            return CallBase::Unbound(bound_to(found_by));
-        }
-        let base = Arc::new(Base {
-            found_by: found_by.to_vec(),
-            attributes: bound_to(found_by),
-            bound: OnceLock::new(),
-            first_outcome: OnceLock::new(),
-            outcomes: Mutex::new(Vec::new()),
-            related: OnceLock::new(),
-            counted: OnceLock::new(),
+                .cloned()
         });
-        bases.entry(hash).or_default().push(Arc::clone(&base));
+        let base = match known {
+            // Found by content: the call's identity may be kept for it only when no
+            // value it tells by could be freed and its address reused.
+            Some(base) if identity.is_some_and(Identity::borrows) => return CallBase::Bound(base),
+            Some(base) => base,
+            None => {
+                // Counted only on a miss: a service's sets are found far more often
+                // than added.
+                let count: usize = bases.by_hash.values().map(Vec::len).sum();
+                if count >= MAX_BASES {
+                    return CallBase::Unbound(bound_to(found_by));
+                }
+                // The base holds a clone of each value: what the identity borrows
+                // stays alive, at its address, as long as the base.
+                let base = Arc::new(Base {
+                    found_by: found_by.to_vec(),
+                    attributes: bound_to(found_by),
+                    bound: OnceLock::new(),
+                    first_outcome: OnceLock::new(),
+                    outcomes: Mutex::new(Vec::new()),
+                    related: OnceLock::new(),
+                    counted: OnceLock::new(),
+                });
+                bases
+                    .by_hash
+                    .entry(hash)
+                    .or_default()
+                    .push(Arc::clone(&base));
+                base
+            }
+        };
+        if let Some(words) = words
+            && bases.by_identity.len() < 2 * MAX_BASES
+        {
+            bases.by_identity.insert(words.into(), Arc::clone(&base));
+        }
         CallBase::Bound(base)
     }
 
@@ -286,24 +325,34 @@ fn same_set(kept: &[KeyValue], call: &[KeyValue]) -> bool {
         })
 }
 
-/// The map's hasher for keys that are a [`hash_set`] already.
+/// The maps' hasher: each word folded in with a multiply (a set's [`hash_set`], or an
+/// [`Identity`]'s words).
 #[derive(Default)]
-struct PassThrough(u64);
+struct Fold(u64);
 
-impl Hasher for PassThrough {
+impl Hasher for Fold {
     fn finish(&self) -> u64 {
         self.0
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        // Only `u64` keys are hashed; any other input is still folded in.
-        for &byte in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
+        // An identity's words arrive as bytes, eight to a word.
+        let mut words = bytes.chunks_exact(8);
+        for word in &mut words {
+            self.write_u64(u64::from_ne_bytes(word.try_into().unwrap_or_default()));
+        }
+        for &byte in words.remainder() {
+            self.write_u64(u64::from(byte));
         }
     }
 
-    fn write_u64(&mut self, hash: u64) {
-        self.0 = hash;
+    fn write_u64(&mut self, word: u64) {
+        let product = u128::from(self.0 ^ word) * 0x9e37_79b9_7f4a_7c15;
+        self.0 = (product as u64) ^ ((product >> 64) as u64);
+    }
+
+    fn write_usize(&mut self, word: usize) {
+        self.write_u64(word as u64);
     }
 }
 
@@ -346,6 +395,52 @@ mod tests {
         assert!(!same_set(&c, &d));
         assert!(!same_set(&a, &[a[0].clone(), c[0].clone()]));
         assert!(!same_set(&[a[0].clone(), c[0].clone()], &a));
+    }
+
+    fn histograms() -> BoundHistograms {
+        use opentelemetry::metrics::MeterProvider as _;
+        let provider = opentelemetry_sdk::metrics::SdkMeterProvider::default();
+        BoundHistograms::new(provider.meter("test").f64_histogram("h").build())
+    }
+
+    fn bound(base: CallBase) -> Arc<Base> {
+        match base {
+            CallBase::Bound(base) => base,
+            CallBase::Unbound(_) => panic!("a first base is bound"),
+        }
+    }
+
+    fn kept_identities(histograms: &BoundHistograms) -> usize {
+        histograms
+            .bases
+            .lock()
+            .map_or(0, |bases| bases.by_identity.len())
+    }
+
+    #[test]
+    fn a_base_found_by_identity_is_the_one_found_by_content() {
+        let histograms = histograms();
+        let push = |identity: &mut Identity, attributes: &mut Vec<KeyValue>| {
+            identity.push_str(attributes, "db.system.name", "redis".into());
+            identity.push_int(attributes, "server.port", 6380);
+        };
+        let (mut identity, mut attributes) = (Identity::default(), Vec::new());
+        push(&mut identity, &mut attributes);
+        let by_content = bound(histograms.base(&attributes));
+        let identified =
+            |identity| bound(histograms.base_as(&attributes, Some(identity), <[KeyValue]>::to_vec));
+        assert!(Arc::ptr_eq(&by_content, &identified(&identity)));
+        assert!(Arc::ptr_eq(&by_content, &identified(&identity)));
+        assert_eq!(kept_identities(&histograms), 1);
+
+        // A summary shared with the statement cache: kept only beside its own clone,
+        // so a base found by content does not keep it.
+        let (mut shared, mut with_summary) = (Identity::default(), Vec::new());
+        shared.push_shared(&mut with_summary, "db.query.summary", Arc::from("SELECT"));
+        let first = bound(histograms.base(&with_summary));
+        let again = bound(histograms.base_as(&with_summary, Some(&shared), <[KeyValue]>::to_vec));
+        assert!(Arc::ptr_eq(&first, &again));
+        assert_eq!(kept_identities(&histograms), 1);
     }
 
     #[test]
