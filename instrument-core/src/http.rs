@@ -7,7 +7,7 @@ use opentelemetry::KeyValue;
 use opentelemetry::trace::{SpanBuilder, SpanKind};
 
 use crate::intern::intern;
-use crate::metrics::{CallMetricKind, MetricShape};
+use crate::metrics::{CallMetricKind, Identity, MetricShape};
 use crate::redact::{redact_query, redact_url};
 use crate::span::{CallKind, CallSpan};
 use crate::{Library, emit};
@@ -110,16 +110,19 @@ impl<'a> HttpClientCall<'a> {
             None => span_name(method, original, self.url_template),
         };
         let mut attributes = Vec::with_capacity(8);
-        // The metric's attributes first (see `MetricShape`), then the span's own.
-        attributes.push(KeyValue::new("http.request.method", method));
+        // The metric's attributes first (see `MetricShape`), then the span's own; where
+        // they live written down as they are pushed (see `Identity`).
+        let mut identity = Identity::for_metrics();
+        identity.push_str(&mut attributes, "http.request.method", method.into());
         if let Some((address, port)) = self.server {
-            attributes.push(KeyValue::new("server.address", intern(address)));
-            attributes.push(KeyValue::new("server.port", i64::from(port)));
+            identity.push_str(&mut attributes, "server.address", intern(address));
+            identity.push_int(&mut attributes, "server.port", i64::from(port));
         }
         if let Some(version) = self.protocol_version {
-            attributes.push(KeyValue::new("network.protocol.version", intern(version)));
+            identity.push_str(&mut attributes, "network.protocol.version", intern(version));
         }
-        let metric = MetricShape::new(CallMetricKind::HttpClient, &attributes);
+        let metric =
+            MetricShape::new(CallMetricKind::HttpClient, &attributes).identified(&identity);
         push_original_method(&mut attributes, original);
         attributes.push(KeyValue::new("url.full", redact_url(self.url).into_owned()));
         if let Some(template) = self.url_template {
@@ -233,18 +236,21 @@ impl<'a> HttpServerCall<'a> {
             None => span_name(method, original, self.route),
         };
         let mut attributes = Vec::with_capacity(10);
-        // The metric's attributes first (see `MetricShape`), then the span's own.
-        attributes.push(KeyValue::new("http.request.method", method));
+        // The metric's attributes first (see `MetricShape`), then the span's own; where
+        // they live written down as they are pushed (see `Identity`).
+        let mut identity = Identity::for_metrics();
+        identity.push_str(&mut attributes, "http.request.method", method.into());
         if let Some(route) = self.route {
-            attributes.push(KeyValue::new("http.route", intern(route)));
+            identity.push_str(&mut attributes, "http.route", intern(route));
         }
         if let Some(scheme) = self.scheme {
-            attributes.push(KeyValue::new("url.scheme", intern(scheme)));
+            identity.push_str(&mut attributes, "url.scheme", intern(scheme));
         }
         if let Some(version) = self.protocol_version {
-            attributes.push(KeyValue::new("network.protocol.version", intern(version)));
+            identity.push_str(&mut attributes, "network.protocol.version", intern(version));
         }
-        let metric = MetricShape::new(CallMetricKind::HttpServer, &attributes);
+        let metric =
+            MetricShape::new(CallMetricKind::HttpServer, &attributes).identified(&identity);
         push_original_method(&mut attributes, original);
         attributes.push(KeyValue::new("url.path", self.path.to_owned()));
         if let Some(query) = self.query {
