@@ -7,7 +7,7 @@ use opentelemetry::trace::{Link, SpanBuilder, SpanKind, TraceContextExt as _};
 use opentelemetry::{Context, KeyValue};
 
 use crate::intern::intern;
-use crate::metrics::{CallMetricKind, MetricShape};
+use crate::metrics::{CallMetricKind, Identity, MetricShape};
 use crate::span::{CallKind, CallSpan};
 use crate::{Library, emit};
 
@@ -212,41 +212,29 @@ impl<'a> MessagingCall<'a> {
             None => self.operation_name.to_owned(),
         };
         let mut attributes = Vec::with_capacity(10 + self.extra.len());
-        // The metric's attributes first (see `MetricShape`), then the span's own.
-        attributes.push(KeyValue::new("messaging.system", self.system.name()));
-        attributes.push(KeyValue::new(
-            "messaging.operation.name",
-            intern(self.operation_name),
-        ));
+        // The metric's attributes first (see `MetricShape`), then the span's own; where
+        // they live written down as they are pushed (see `Identity`).
+        let mut identity = Identity::for_metrics();
+        let at = &mut attributes;
+        identity.push_str(at, "messaging.system", self.system.name().into());
+        identity.push_str(at, "messaging.operation.name", intern(self.operation_name));
         if self.operation != MessagingOperation::Process {
-            attributes.push(KeyValue::new(
-                "messaging.operation.type",
-                self.operation.name(),
-            ));
+            identity.push_str(at, "messaging.operation.type", self.operation.name().into());
         }
         if !self.temporary {
             if let Some(template) = &self.template {
-                attributes.push(KeyValue::new(
-                    "messaging.destination.template",
-                    intern(template),
-                ));
+                identity.push_str(at, "messaging.destination.template", intern(template));
             } else if let Some(destination) = self.destination {
-                attributes.push(KeyValue::new(
-                    "messaging.destination.name",
-                    intern(destination),
-                ));
+                identity.push_str(at, "messaging.destination.name", intern(destination));
             }
         }
         if let Some(group) = self.consumer_group {
-            attributes.push(KeyValue::new(
-                "messaging.consumer.group.name",
-                intern(group),
-            ));
+            identity.push_str(at, "messaging.consumer.group.name", intern(group));
         }
         if let Some((address, port)) = self.server {
-            attributes.push(KeyValue::new("server.address", intern(address)));
+            identity.push_str(at, "server.address", intern(address));
             if let Some(port) = port {
-                attributes.push(KeyValue::new("server.port", i64::from(port)));
+                identity.push_int(at, "server.port", i64::from(port));
             }
         }
         let kind = match self.operation {
@@ -255,7 +243,7 @@ impl<'a> MessagingCall<'a> {
             MessagingOperation::Receive => CallMetricKind::MessagingReceive,
             MessagingOperation::Settle => CallMetricKind::MessagingSettle,
         };
-        let metric = MetricShape::new(kind, &attributes);
+        let metric = MetricShape::new(kind, &attributes).identified(&identity);
         if self.operation == MessagingOperation::Process {
             attributes.push(KeyValue::new("messaging.operation.type", "process"));
         }
