@@ -314,8 +314,7 @@ impl<'a> DbCall<'a> {
                 identity.push_int(&mut attributes, "network.peer.port", i64::from(port));
             }
         }
-        let metric =
-            MetricShape::new(CallMetricKind::DbOperation, &attributes).identified(&identity);
+        let metric = MetricShape::new(CallMetricKind::DbOperation, &attributes, &identity);
         if let Some(text) = text {
             attributes.push(KeyValue::new("db.query.text", text));
         }
@@ -346,8 +345,7 @@ impl<'a> DbCall<'a> {
         let mut attributes = Vec::with_capacity(6);
         let mut identity = Identity::for_metrics();
         self.push_common(&mut attributes, &mut identity);
-        let metric =
-            MetricShape::new(CallMetricKind::PoolAcquire, &attributes).identified(&identity);
+        let metric = MetricShape::new(CallMetricKind::PoolAcquire, &attributes, &identity);
         let builder = SpanBuilder::from_name("acquire")
             .with_kind(SpanKind::Internal)
             .with_attributes(attributes);

@@ -121,8 +121,7 @@ impl<'a> HttpClientCall<'a> {
         if let Some(version) = self.protocol_version {
             identity.push_str(&mut attributes, "network.protocol.version", intern(version));
         }
-        let metric =
-            MetricShape::new(CallMetricKind::HttpClient, &attributes).identified(&identity);
+        let metric = MetricShape::new(CallMetricKind::HttpClient, &attributes, &identity);
         push_original_method(&mut attributes, original);
         attributes.push(KeyValue::new("url.full", redact_url(self.url).into_owned()));
         if let Some(template) = self.url_template {
@@ -249,8 +248,7 @@ impl<'a> HttpServerCall<'a> {
         if let Some(version) = self.protocol_version {
             identity.push_str(&mut attributes, "network.protocol.version", intern(version));
         }
-        let metric =
-            MetricShape::new(CallMetricKind::HttpServer, &attributes).identified(&identity);
+        let metric = MetricShape::new(CallMetricKind::HttpServer, &attributes, &identity);
         push_original_method(&mut attributes, original);
         attributes.push(KeyValue::new("url.path", self.path.to_owned()));
         if let Some(query) = self.query {

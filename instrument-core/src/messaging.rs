@@ -243,7 +243,7 @@ impl<'a> MessagingCall<'a> {
             MessagingOperation::Receive => CallMetricKind::MessagingReceive,
             MessagingOperation::Settle => CallMetricKind::MessagingSettle,
         };
-        let metric = MetricShape::new(kind, &attributes).identified(&identity);
+        let metric = MetricShape::new(kind, &attributes, &identity);
         if self.operation == MessagingOperation::Process {
             attributes.push(KeyValue::new("messaging.operation.type", "process"));
         }

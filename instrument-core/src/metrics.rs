@@ -180,13 +180,18 @@ pub(crate) enum CallMetricKind {
 pub(crate) struct MetricShape<'a> {
     kind: CallMetricKind,
     attributes: usize,
-    /// Where the metric's attributes live, when the description wrote it down.
-    identity: Option<&'a Identity>,
+    /// Where the metric's attributes live, as the description wrote it down.
+    identity: &'a Identity,
 }
 
 impl<'a> MetricShape<'a> {
-    /// The metric `kind` of a span whose attributes so far are all the metric's own.
-    pub(crate) fn new(kind: CallMetricKind, attributes: &[KeyValue]) -> Self {
+    /// The metric `kind` of a span whose attributes so far are all the metric's own,
+    /// which `identity` tells (see [`identity`]).
+    pub(crate) fn new(
+        kind: CallMetricKind,
+        attributes: &[KeyValue],
+        identity: &'a Identity,
+    ) -> Self {
         debug_assert!(
             attributes.iter().all(|kept| kind.keeps(kept.key.as_str())),
             "a {kind:?} metric got an attribute of the span's only: {attributes:?}"
@@ -194,15 +199,7 @@ impl<'a> MetricShape<'a> {
         MetricShape {
             kind,
             attributes: attributes.len(),
-            identity: None,
-        }
-    }
-
-    /// The shape of attributes that `identity` tells (see [`identity`]).
-    pub(crate) fn identified(self, identity: &'a Identity) -> Self {
-        MetricShape {
-            identity: Some(identity),
-            ..self
+            identity,
         }
     }
 }
@@ -291,13 +288,15 @@ impl CallMetric {
             "a {kind:?} metric's attribute after the span's own: {span_attributes:?}"
         );
         let base = match kind.histogram(&instruments) {
-            Some(histogram) => histogram.base_as(kept, shape.identity, <[KeyValue]>::to_vec),
+            Some(histogram) => histogram.base_as(kept, Some(shape.identity), <[KeyValue]>::to_vec),
             // A pool acquire records no duration of its own, only its wait: found by the
             // acquire's attributes, bound to the pool's name, which is built once per
             // pool, not per wait.
-            None => instruments
-                .connection_wait
-                .base_as(kept, shape.identity, pool_attributes),
+            None => {
+                instruments
+                    .connection_wait
+                    .base_as(kept, Some(shape.identity), pool_attributes)
+            }
         };
         let active = (kind == CallMetricKind::HttpServer).then(|| {
             let value = |key: &str| {

@@ -309,11 +309,13 @@ fn hash_set(attributes: &[KeyValue]) -> u64 {
     (product as u64) ^ ((product >> 64) as u64)
 }
 
+/// Are `a` and `b` the same text? Pointers first: most are the same interned string.
+pub(super) fn same_text(a: &str, b: &str) -> bool {
+    (a.as_ptr() == b.as_ptr() && a.len() == b.len()) || a == b
+}
+
 /// Is `call` the same set, in the same order, as `kept`?
 fn same_set(kept: &[KeyValue], call: &[KeyValue]) -> bool {
-    fn same_text(a: &str, b: &str) -> bool {
-        (a.as_ptr() == b.as_ptr() && a.len() == b.len()) || a == b
-    }
     kept.len() == call.len()
         && kept.iter().zip(call).all(|(kept, attribute)| {
             same_text(kept.key.as_str(), attribute.key.as_str())

@@ -54,7 +54,7 @@ impl Outcome {
         fn same_text(a: Option<&str>, b: Option<&str>) -> bool {
             match (a, b) {
                 (None, None) => true,
-                (Some(a), Some(b)) => (a.as_ptr() == b.as_ptr() && a.len() == b.len()) || a == b,
+                (Some(a), Some(b)) => super::bound::same_text(a, b),
                 _ => false,
             }
         }
@@ -63,11 +63,8 @@ impl Outcome {
                 self.protocol_version.as_deref(),
                 other.protocol_version.as_deref(),
             )
-            // Set only on failures: usually both unset.
-            && (self.error_type.is_none() && other.error_type.is_none()
-                || same_text(self.error_type.as_deref(), other.error_type.as_deref()))
-            && (self.db_status.is_none() && other.db_status.is_none()
-                || same_text(self.db_status.as_deref(), other.db_status.as_deref()))
+            && same_text(self.error_type.as_deref(), other.error_type.as_deref())
+            && same_text(self.db_status.as_deref(), other.db_status.as_deref())
     }
 
     /// The outcome as metric attributes (for binding a histogram to it, once per
