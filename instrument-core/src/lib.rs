@@ -46,7 +46,9 @@
 //!   attributes at its start and end), as traits that closures implement.
 //! - [`CallSpan`]: the started span; `record_*` methods record the outcome, on the span
 //!   and on the call's [`metrics`] (recorded when the call ends, sampled or not).
-//! - [`Traced`] and [`TracedStream`]: keep a span open over a future or a whole stream.
+//! - [`Traced`] and [`TracedStream`]: keep a span open over a future or a whole stream;
+//!   [`LazyTraced`]: a library's own future, its span made at the first poll, and
+//!   nothing but one test per poll when switched off.
 //! - [`sql`]: `db.query.summary` extraction and the literal sanitizer (computed once per
 //!   distinct statement text, from a bounded cache).
 //! - [`redact`]: what never reaches a span: credentials in URLs and headers, values in
@@ -86,7 +88,7 @@ mod work;
 
 pub use db::{DbCall, DbSystem, QueryText};
 pub use events::SpanEvents;
-pub use future::{RecordOutput, RecordResult, Traced};
+pub use future::{LazyTraced, RecordOutput, RecordResult, Traced};
 pub use http::{HttpClientCall, HttpServerCall, protocol_version_name};
 pub use library::{Library, SCHEMA_URL, recording};
 pub use redact::{redact_query, redact_url};

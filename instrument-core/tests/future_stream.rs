@@ -7,7 +7,8 @@ use std::task::{Context, Poll};
 use futures_util::{StreamExt as _, stream};
 use instrument_core::testing::capture_async;
 use instrument_core::{
-    CountRows, DbCall, DbSystem, Library, RecordResult, Traced, TracedStream, WorkCall, each_item,
+    CountRows, DbCall, DbSystem, LazyTraced, Library, RecordResult, Traced, TracedStream, WorkCall,
+    each_item,
 };
 
 fn query_span(sql: &str) -> instrument_core::CallSpan {
@@ -116,6 +117,74 @@ async fn a_future_dropped_by_the_caller_ends_its_span_without_error() {
     .await;
     let span = spans.named("SELECT slow");
     assert!(!span.is_error());
+}
+
+#[tokio::test]
+async fn a_lazy_span_starts_at_the_first_poll_and_records_the_output() {
+    let (result, spans) = capture_async(async {
+        let started = std::cell::Cell::new(false);
+        let future = LazyTraced::new(
+            async { Err::<u32, _>(std::io::Error::other("boom")) },
+            || {
+                started.set(true);
+                query_span("SELECT * FROM users")
+            },
+            RecordResult,
+        );
+        // Made, not polled: no span yet, as an `async fn` has done nothing yet.
+        assert!(!started.get());
+        let result = future.await;
+        assert!(started.get());
+        result
+    })
+    .await;
+    assert_eq!(result.map_err(|e| e.to_string()), Err("boom".to_owned()));
+    assert!(spans.named("SELECT users").is_error());
+}
+
+#[tokio::test]
+async fn a_lazy_span_never_polled_is_never_made() {
+    let ((), spans) = capture_async(async {
+        let future = LazyTraced::new(
+            async { Ok::<u32, std::io::Error>(1) },
+            || query_span("SELECT * FROM users"),
+            RecordResult,
+        );
+        assert_send(&future);
+        drop(future);
+    })
+    .await;
+    spans.assert_empty();
+}
+
+#[tokio::test]
+async fn a_lazy_span_dropped_mid_call_ends_without_error() {
+    let ((), spans) = capture_async(async {
+        let mut future = Box::pin(LazyTraced::new(
+            PendingOnce(false),
+            || query_span("SELECT * FROM slow"),
+            RecordResult,
+        ));
+        let waker = futures_util::task::noop_waker();
+        let mut context = Context::from_waker(&waker);
+        assert!(future.as_mut().poll(&mut context).is_pending());
+        drop(future);
+    })
+    .await;
+    assert!(!spans.named("SELECT slow").is_error());
+}
+
+#[tokio::test]
+async fn switched_off_a_lazy_future_is_its_inner_future() {
+    let (value, spans) = capture_async(async {
+        LazyTraced::<_, fn() -> instrument_core::CallSpan, RecordResult>::switched_off(async {
+            Ok::<u32, std::io::Error>(7)
+        })
+        .await
+    })
+    .await;
+    assert_eq!(value.ok(), Some(7));
+    spans.assert_empty();
 }
 
 #[tokio::test]

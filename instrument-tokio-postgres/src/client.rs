@@ -6,7 +6,6 @@ use instrument_core::QueryText;
 use tokio_postgres::Error;
 
 use crate::methods::query_methods;
-use crate::statement::with_statement;
 use crate::target::Target;
 use crate::traced::traced_call;
 use crate::transaction::{Transaction, TransactionBuilder};
@@ -72,6 +71,7 @@ impl Client {
         self
     }
 
+    #[inline]
     fn raw(&self) -> &tokio_postgres::Client {
         match &self.inner {
             Inner::Direct(client) => client,
@@ -80,6 +80,7 @@ impl Client {
         }
     }
 
+    #[inline]
     fn raw_mut(&mut self) -> &mut tokio_postgres::Client {
         match &mut self.inner {
             Inner::Direct(client) => client,
@@ -88,6 +89,7 @@ impl Client {
         }
     }
 
+    #[inline]
     fn target(&self) -> &Target {
         &self.target
     }

@@ -68,5 +68,5 @@ pub use generic::GenericClient;
 pub use instrument_core::QueryText;
 pub use options::OTEL_RUST_TOKIO_POSTGRES_QUERY_TEXT;
 pub use row_stream::RowStream;
-pub use statement::{Statement, StatementRef, ToStatement};
+pub use statement::{Statement, ToStatement};
 pub use transaction::{Transaction, TransactionBuilder};

@@ -1,6 +1,10 @@
 //! The query methods, the same on [`Client`](crate::Client) and
 //! [`Transaction`](crate::Transaction): stamped out for each from one definition. The
 //! type provides `raw()` (the tokio-postgres client or transaction) and `target()`.
+//!
+//! The calls return tokio-postgres's own future inside an `instrument_core::LazyTraced`
+//! rather than being `async fn`s: switched off, that costs one test per poll, where an
+//! `async fn` around the raw future cost a few dozen instructions per call.
 
 macro_rules! query_methods {
     () => {
@@ -21,62 +25,61 @@ macro_rules! query_methods {
         ) -> Result<$crate::Statement, tokio_postgres::Error> {
             traced_call!(
                 self.raw().prepare_typed(query, parameter_types),
-                || self.target().prepare_span(query),
+                move || self.target().prepare_span(query),
                 $crate::traced::nothing,
             )
+            .await
             .map(|statement| $crate::Statement::new(statement, query))
         }
 
         /// Like `query` of tokio-postgres, as a span recording the rows returned.
-        pub async fn query<T>(
+        pub fn query<T>(
             &self,
             statement: &T,
             params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
-        ) -> Result<Vec<tokio_postgres::Row>, tokio_postgres::Error>
+        ) -> impl std::future::Future<
+            Output = Result<Vec<tokio_postgres::Row>, tokio_postgres::Error>,
+        >
         where
             T: ?Sized + $crate::ToStatement,
         {
-            let statement = statement.to_statement();
             traced_call!(
-                statement,
-                |s| self.raw().query(s, params),
-                || self.target().query_span(statement.sql(), params.len()),
+                self.raw().query(statement.raw_statement(), params),
+                move || self.target().query_span(statement.sql(), params.len()),
                 $crate::traced::rows,
             )
         }
 
         /// Like `query_one` of tokio-postgres: exactly one row, else an error.
-        pub async fn query_one<T>(
+        pub fn query_one<T>(
             &self,
             statement: &T,
             params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
-        ) -> Result<tokio_postgres::Row, tokio_postgres::Error>
+        ) -> impl std::future::Future<Output = Result<tokio_postgres::Row, tokio_postgres::Error>>
         where
             T: ?Sized + $crate::ToStatement,
         {
-            let statement = statement.to_statement();
             traced_call!(
-                statement,
-                |s| self.raw().query_one(s, params),
-                || self.target().query_span(statement.sql(), params.len()),
+                self.raw().query_one(statement.raw_statement(), params),
+                move || self.target().query_span(statement.sql(), params.len()),
                 |_, span| span.record_returned_rows(1),
             )
         }
 
         /// Like `query_opt` of tokio-postgres: at most one row.
-        pub async fn query_opt<T>(
+        pub fn query_opt<T>(
             &self,
             statement: &T,
             params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
-        ) -> Result<Option<tokio_postgres::Row>, tokio_postgres::Error>
+        ) -> impl std::future::Future<
+            Output = Result<Option<tokio_postgres::Row>, tokio_postgres::Error>,
+        >
         where
             T: ?Sized + $crate::ToStatement,
         {
-            let statement = statement.to_statement();
             traced_call!(
-                statement,
-                |s| self.raw().query_opt(s, params),
-                || self.target().query_span(statement.sql(), params.len()),
+                self.raw().query_opt(statement.raw_statement(), params),
+                move || self.target().query_span(statement.sql(), params.len()),
                 |row, span| span.record_returned_rows(u64::from(row.is_some())),
             )
         }
@@ -94,79 +97,82 @@ macro_rules! query_methods {
             I: IntoIterator<Item = P>,
             I::IntoIter: ExactSizeIterator,
         {
-            let statement = statement.to_statement();
             let params = params.into_iter();
             if !instrument_core::recording(instrument_core::Library::TokioPostgres) {
-                let rows = with_statement!(statement, |s| self.raw().query_raw(s, params).await)?;
+                let rows = self.raw().query_raw(statement.raw_statement(), params).await?;
                 return Ok($crate::RowStream::raw(rows));
             }
             let span = self.target().query_span(statement.sql(), params.len());
             $crate::RowStream::traced(span, async {
-                with_statement!(statement, |s| self.raw().query_raw(s, params).await)
+                self.raw().query_raw(statement.raw_statement(), params).await
             })
             .await
         }
 
         /// Like `query_typed` of tokio-postgres: parameters with their types, no prepare.
-        pub async fn query_typed(
+        pub fn query_typed(
             &self,
             query: &str,
             params: &[(
                 &(dyn tokio_postgres::types::ToSql + Sync),
                 tokio_postgres::types::Type,
             )],
-        ) -> Result<Vec<tokio_postgres::Row>, tokio_postgres::Error> {
+        ) -> impl std::future::Future<
+            Output = Result<Vec<tokio_postgres::Row>, tokio_postgres::Error>,
+        > {
             traced_call!(
                 self.raw().query_typed(query, params),
-                || self.target().query_span(Some(query), params.len()),
+                move || self.target().query_span(Some(query), params.len()),
                 $crate::traced::rows,
             )
         }
 
         /// Like `query_typed_one` of tokio-postgres.
-        pub async fn query_typed_one(
+        pub fn query_typed_one(
             &self,
             query: &str,
             params: &[(
                 &(dyn tokio_postgres::types::ToSql + Sync),
                 tokio_postgres::types::Type,
             )],
-        ) -> Result<tokio_postgres::Row, tokio_postgres::Error> {
+        ) -> impl std::future::Future<Output = Result<tokio_postgres::Row, tokio_postgres::Error>> {
             traced_call!(
                 self.raw().query_typed_one(query, params),
-                || self.target().query_span(Some(query), params.len()),
+                move || self.target().query_span(Some(query), params.len()),
                 |_, span| span.record_returned_rows(1),
             )
         }
 
         /// Like `query_typed_opt` of tokio-postgres.
-        pub async fn query_typed_opt(
+        pub fn query_typed_opt(
             &self,
             query: &str,
             params: &[(
                 &(dyn tokio_postgres::types::ToSql + Sync),
                 tokio_postgres::types::Type,
             )],
-        ) -> Result<Option<tokio_postgres::Row>, tokio_postgres::Error> {
+        ) -> impl std::future::Future<
+            Output = Result<Option<tokio_postgres::Row>, tokio_postgres::Error>,
+        > {
             traced_call!(
                 self.raw().query_typed_opt(query, params),
-                || self.target().query_span(Some(query), params.len()),
+                move || self.target().query_span(Some(query), params.len()),
                 |row, span| span.record_returned_rows(u64::from(row.is_some())),
             )
         }
 
         /// Like `execute_typed` of tokio-postgres.
-        pub async fn execute_typed(
+        pub fn execute_typed(
             &self,
             query: &str,
             params: &[(
                 &(dyn tokio_postgres::types::ToSql + Sync),
                 tokio_postgres::types::Type,
             )],
-        ) -> Result<u64, tokio_postgres::Error> {
+        ) -> impl std::future::Future<Output = Result<u64, tokio_postgres::Error>> {
             traced_call!(
                 self.raw().execute_typed(query, params),
-                || self.target().query_span(Some(query), params.len()),
+                move || self.target().query_span(Some(query), params.len()),
                 $crate::traced::affected,
             )
         }
@@ -192,65 +198,66 @@ macro_rules! query_methods {
         }
 
         /// Like `execute` of tokio-postgres: the number of rows modified.
-        pub async fn execute<T>(
+        pub fn execute<T>(
             &self,
             statement: &T,
             params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
-        ) -> Result<u64, tokio_postgres::Error>
+        ) -> impl std::future::Future<Output = Result<u64, tokio_postgres::Error>>
         where
             T: ?Sized + $crate::ToStatement,
         {
-            let statement = statement.to_statement();
             traced_call!(
-                statement,
-                |s| self.raw().execute(s, params),
-                || self.target().query_span(statement.sql(), params.len()),
+                self.raw().execute(statement.raw_statement(), params),
+                move || self.target().query_span(statement.sql(), params.len()),
                 $crate::traced::affected,
             )
         }
 
         /// Like `execute_raw` of tokio-postgres.
-        pub async fn execute_raw<T, P, I>(
+        pub fn execute_raw<T, P, I>(
             &self,
             statement: &T,
             params: I,
-        ) -> Result<u64, tokio_postgres::Error>
+        ) -> impl std::future::Future<Output = Result<u64, tokio_postgres::Error>>
         where
             T: ?Sized + $crate::ToStatement,
             P: tokio_postgres::types::BorrowToSql,
             I: IntoIterator<Item = P>,
             I::IntoIter: ExactSizeIterator,
         {
-            let statement = statement.to_statement();
             let params = params.into_iter();
             let count = params.len();
             traced_call!(
-                statement,
-                |s| self.raw().execute_raw(s, params),
-                || self.target().query_span(statement.sql(), count),
+                self.raw().execute_raw(statement.raw_statement(), params),
+                move || self.target().query_span(statement.sql(), count),
                 $crate::traced::affected,
             )
         }
 
         /// Like `batch_execute` of tokio-postgres: one span, sanitized, a batch
         /// (`BATCH ...`, `db.operation.batch.size`) when it holds several statements.
-        pub async fn batch_execute(&self, query: &str) -> Result<(), tokio_postgres::Error> {
+        pub fn batch_execute(
+            &self,
+            query: &str,
+        ) -> impl std::future::Future<Output = Result<(), tokio_postgres::Error>> {
             traced_call!(
                 self.raw().batch_execute(query),
-                || self.target().script_span(query),
+                move || self.target().script_span(query),
                 $crate::traced::nothing,
             )
         }
 
         /// Like `simple_query` of tokio-postgres: one span as for
         /// [`batch_execute`](Self::batch_execute), recording the rows returned.
-        pub async fn simple_query(
+        pub fn simple_query(
             &self,
             query: &str,
-        ) -> Result<Vec<tokio_postgres::SimpleQueryMessage>, tokio_postgres::Error> {
+        ) -> impl std::future::Future<
+            Output = Result<Vec<tokio_postgres::SimpleQueryMessage>, tokio_postgres::Error>,
+        > {
             traced_call!(
                 self.raw().simple_query(query),
-                || self.target().script_span(query),
+                move || self.target().script_span(query),
                 |messages: &Vec<tokio_postgres::SimpleQueryMessage>, span| {
                     let rows = messages
                         .iter()
@@ -263,37 +270,37 @@ macro_rules! query_methods {
 
         /// Like `copy_in` of tokio-postgres. The span covers starting the copy; the
         /// data written to the sink afterwards is not in it.
-        pub async fn copy_in<T, U>(
+        pub fn copy_in<T, U>(
             &self,
             statement: &T,
-        ) -> Result<tokio_postgres::CopyInSink<U>, tokio_postgres::Error>
+        ) -> impl std::future::Future<
+            Output = Result<tokio_postgres::CopyInSink<U>, tokio_postgres::Error>,
+        >
         where
             T: ?Sized + $crate::ToStatement,
             U: bytes::Buf + 'static + Send,
         {
-            let statement = statement.to_statement();
             traced_call!(
-                statement,
-                |s| self.raw().copy_in(s),
-                || self.target().query_span(statement.sql(), 0),
+                self.raw().copy_in(statement.raw_statement()),
+                move || self.target().query_span(statement.sql(), 0),
                 $crate::traced::nothing,
             )
         }
 
         /// Like `copy_out` of tokio-postgres. The span covers starting the copy; the
         /// data read from the stream afterwards is not in it.
-        pub async fn copy_out<T>(
+        pub fn copy_out<T>(
             &self,
             statement: &T,
-        ) -> Result<tokio_postgres::CopyOutStream, tokio_postgres::Error>
+        ) -> impl std::future::Future<
+            Output = Result<tokio_postgres::CopyOutStream, tokio_postgres::Error>,
+        >
         where
             T: ?Sized + $crate::ToStatement,
         {
-            let statement = statement.to_statement();
             traced_call!(
-                statement,
-                |s| self.raw().copy_out(s),
-                || self.target().query_span(statement.sql(), 0),
+                self.raw().copy_out(statement.raw_statement()),
+                move || self.target().query_span(statement.sql(), 0),
                 $crate::traced::nothing,
             )
         }

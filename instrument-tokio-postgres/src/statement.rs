@@ -45,28 +45,18 @@ impl Statement {
 /// [`Statement`] prepared through this crate, or a `tokio_postgres::Statement` prepared
 /// elsewhere (whose text is unknown: its span is named `postgresql`). Sealed.
 pub trait ToStatement: sealed::Sealed {
+    /// What tokio-postgres is given for it.
     #[doc(hidden)]
-    fn to_statement(&self) -> StatementRef<'_>;
-}
+    type Raw: ?Sized + tokio_postgres::ToStatement + Sync;
 
-/// A statement as this crate runs it. Not for use outside the crate.
-#[doc(hidden)]
-#[derive(Debug, Clone, Copy)]
-pub enum StatementRef<'a> {
-    /// SQL text, prepared by tokio-postgres on the way.
-    Text(&'a str),
-    /// A prepared statement, and its text when known.
-    Prepared(&'a tokio_postgres::Statement, Option<&'a str>),
-}
+    /// This statement as tokio-postgres takes it: one type per statement type, so a
+    /// query switched off is tokio-postgres's future, with nothing to choose between.
+    #[doc(hidden)]
+    fn raw_statement(&self) -> &Self::Raw;
 
-impl StatementRef<'_> {
     /// The SQL text, when known.
-    pub(crate) fn sql(&self) -> Option<&str> {
-        match self {
-            StatementRef::Text(text) => Some(text),
-            StatementRef::Prepared(_, text) => *text,
-        }
-    }
+    #[doc(hidden)]
+    fn sql(&self) -> Option<&str>;
 }
 
 mod sealed {
@@ -78,37 +68,53 @@ mod sealed {
 }
 
 impl ToStatement for str {
-    fn to_statement(&self) -> StatementRef<'_> {
-        StatementRef::Text(self)
+    type Raw = str;
+
+    #[inline]
+    fn raw_statement(&self) -> &str {
+        self
+    }
+
+    fn sql(&self) -> Option<&str> {
+        Some(self)
     }
 }
 
 impl ToStatement for String {
-    fn to_statement(&self) -> StatementRef<'_> {
-        StatementRef::Text(self)
+    type Raw = String;
+
+    #[inline]
+    fn raw_statement(&self) -> &String {
+        self
+    }
+
+    fn sql(&self) -> Option<&str> {
+        Some(self)
     }
 }
 
 impl ToStatement for Statement {
-    fn to_statement(&self) -> StatementRef<'_> {
-        StatementRef::Prepared(&self.inner, Some(&self.sql))
+    type Raw = tokio_postgres::Statement;
+
+    #[inline]
+    fn raw_statement(&self) -> &tokio_postgres::Statement {
+        &self.inner
+    }
+
+    fn sql(&self) -> Option<&str> {
+        Some(&self.sql)
     }
 }
 
 impl ToStatement for tokio_postgres::Statement {
-    fn to_statement(&self) -> StatementRef<'_> {
-        StatementRef::Prepared(self, None)
+    type Raw = tokio_postgres::Statement;
+
+    #[inline]
+    fn raw_statement(&self) -> &tokio_postgres::Statement {
+        self
+    }
+
+    fn sql(&self) -> Option<&str> {
+        None
     }
 }
-
-/// Runs `$body` with `$s` bound to the tokio-postgres form of `$statement` (text or
-/// prepared statement): the two arms differ only in the type tokio-postgres sees.
-macro_rules! with_statement {
-    ($statement:expr, |$s:ident| $body:expr) => {
-        match $statement {
-            $crate::statement::StatementRef::Text($s) => $body,
-            $crate::statement::StatementRef::Prepared($s, _) => $body,
-        }
-    };
-}
-pub(crate) use with_statement;

@@ -1,8 +1,8 @@
-//! Running one call inside its span.
+//! Running one call inside its span, or, switched off, as tokio-postgres's own future.
 
 use std::future::Future;
 
-use instrument_core::{CallSpan, Library, Traced};
+use instrument_core::{CallSpan, Traced};
 use tokio_postgres::Error;
 
 use crate::outcome;
@@ -14,45 +14,54 @@ pub(crate) async fn call<T>(
     call: impl Future<Output = Result<T, Error>>,
     record: impl FnOnce(&T, &CallSpan),
 ) -> Result<T, Error> {
-    if !instrument_core::recording(Library::TokioPostgres) {
+    if !instrument_core::recording(instrument_core::Library::TokioPostgres) {
         return call.await;
     }
-    Traced::new(
-        span(),
-        call,
-        |output: &Result<T, Error>, span: &CallSpan| match output {
-            Ok(value) => record(value, span),
-            Err(error) => outcome::record_error(error, span),
-        },
-    )
-    .await
+    within(span(), call, record).await
 }
 
-/// A query method's body, the raw call written once: switched off, that call awaited in
-/// place, with no future of ours around it; else the call inside the span `$span`
-/// makes, its outcome recorded with `$record`. `$call` is the tokio-postgres future; a
-/// method that takes a statement names it and the call made with its tokio-postgres
-/// form (`statement, |s| self.raw().query(s, params)`).
+/// `call`, inside `span`, recording its outcome with `record`.
+pub(crate) fn within<T, F>(
+    span: CallSpan,
+    call: F,
+    record: impl FnOnce(&T, &CallSpan),
+) -> Traced<F, impl FnOnce(&Result<T, Error>, &CallSpan)>
+where
+    F: Future<Output = Result<T, Error>>,
+{
+    let record = recorder(&call, record);
+    Traced::new(span, call, record)
+}
+
+/// Records the outcome of `call`: `record` with its value, or its error.
+#[inline]
+pub(crate) fn recorder<T, C, R>(
+    _call: &C,
+    record: R,
+) -> impl FnOnce(&Result<T, Error>, &CallSpan) + use<T, C, R>
+where
+    C: Future<Output = Result<T, Error>>,
+    R: FnOnce(&T, &CallSpan),
+{
+    |output: &Result<T, Error>, span: &CallSpan| match output {
+        Ok(value) => record(value, span),
+        Err(error) => outcome::record_error(error, span),
+    }
+}
+
+/// A query method's body, the raw call written once: `$call` (the tokio-postgres
+/// future) itself, switched off; else inside the span `$span` (a closure) makes on the
+/// first poll, its outcome recorded with `$record` ([`LazyTraced`]).
 macro_rules! traced_call {
-    ($statement:ident, |$s:ident| $body:expr, $span:expr, $record:expr $(,)?) => {
+    ($call:expr, $span:expr, $record:expr $(,)?) => {{
+        let call = $call;
         if instrument_core::recording(instrument_core::Library::TokioPostgres) {
-            $crate::traced::call(
-                $span,
-                async { $crate::statement::with_statement!($statement, |$s| $body.await) },
-                $record,
-            )
-            .await
+            let record = $crate::traced::recorder(&call, $record);
+            instrument_core::LazyTraced::new(call, $span, record)
         } else {
-            $crate::statement::with_statement!($statement, |$s| $body.await)
+            instrument_core::LazyTraced::switched_off(call)
         }
-    };
-    ($call:expr, $span:expr, $record:expr $(,)?) => {
-        if instrument_core::recording(instrument_core::Library::TokioPostgres) {
-            $crate::traced::call($span, $call, $record).await
-        } else {
-            $call.await
-        }
-    };
+    }};
 }
 pub(crate) use traced_call;
 

@@ -5,7 +5,6 @@ use std::sync::Arc;
 use tokio_postgres::{Error, IsolationLevel};
 
 use crate::methods::query_methods;
-use crate::statement::with_statement;
 use crate::target::Target;
 use crate::traced;
 use crate::traced::traced_call;
@@ -50,10 +49,12 @@ impl<'a> Transaction<'a> {
         }
     }
 
+    #[inline]
     fn raw(&self) -> &tokio_postgres::Transaction<'a> {
         &self.inner
     }
 
+    #[inline]
     fn target(&self) -> &Target {
         &self.target
     }
