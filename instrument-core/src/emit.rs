@@ -206,6 +206,10 @@ fn start_in(
     let started = match build_span(library, builder, parent, scoped) {
         BuiltSpan::Sdk(span) => started(parent, span),
         BuiltSpan::Global(span) => started(parent, span),
+        BuiltSpan::Unset => Started {
+            context: parent.clone(),
+            recording: false,
+        },
     };
     (started, metric)
 }
@@ -219,6 +223,8 @@ fn start_in(
 pub(crate) enum BuiltSpan {
     Sdk(opentelemetry_sdk::trace::Span),
     Global(opentelemetry::global::BoxedSpan),
+    /// Not built yet: only while a [`CallSpan`] is being made around it.
+    Unset,
 }
 
 /// Builds `builder`'s span for `library` as a child of `parent`, with the tracer the
@@ -254,7 +260,9 @@ pub(crate) fn start_alone(
     Context::map_current(|parent| {
         let scoped = parent.get::<ScopedTracer>();
         let metric = call_metric(library, scoped, metric, &mut builder);
-        CallSpan::alone(build_span(library, builder, parent, scoped), kind, metric)
+        CallSpan::alone(kind, metric, || {
+            build_span(library, builder, parent, scoped)
+        })
     })
 }
 
