@@ -11,6 +11,7 @@ use crate::metrics::{CallMetricKind, Identity, MetricShape};
 use crate::span::{CallKind, CallSpan};
 use crate::sql::Dialect;
 use crate::statements::{self, Statement};
+use crate::text::Text;
 use crate::{Library, emit};
 
 /// The database system, as `db.system.name` names it.
@@ -144,15 +145,15 @@ impl Query<'_> {
 pub struct DbCall<'a> {
     library: Library,
     system: DbSystem,
-    namespace: Option<&'a str>,
-    operation: Option<&'a str>,
+    namespace: Option<Text<'a>>,
+    operation: Option<Text<'a>>,
     collection: Option<&'a str>,
     summary: Option<&'a str>,
     query: Option<Query<'a>>,
     query_text: QueryText,
     batch_size: Option<u64>,
-    server: Option<(&'a str, Option<u16>)>,
-    peer: Option<(&'a str, Option<u16>)>,
+    server: Option<(Text<'a>, Option<u16>)>,
+    peer: Option<(Text<'a>, Option<u16>)>,
     hooks: Option<&'a DbHooks>,
 }
 
@@ -183,14 +184,14 @@ impl<'a> DbCall<'a> {
     }
 
     /// `db.namespace`: the database name (Redis: the db index as a string).
-    pub fn namespace(mut self, namespace: &'a str) -> Self {
-        self.namespace = Some(namespace);
+    pub fn namespace(mut self, namespace: impl Into<Text<'a>>) -> Self {
+        self.namespace = Some(namespace.into());
         self
     }
 
     /// `db.operation.name`: for SQL only when the caller's API names it (not parsed from text).
-    pub fn operation(mut self, operation: &'a str) -> Self {
-        self.operation = Some(operation);
+    pub fn operation(mut self, operation: impl Into<Text<'a>>) -> Self {
+        self.operation = Some(operation.into());
         self
     }
 
@@ -247,14 +248,14 @@ impl<'a> DbCall<'a> {
     }
 
     /// `server.address` and `server.port` (the port only when it is not the system's default).
-    pub fn server(mut self, address: &'a str, port: Option<u16>) -> Self {
-        self.server = Some((address, port));
+    pub fn server(mut self, address: impl Into<Text<'a>>, port: Option<u16>) -> Self {
+        self.server = Some((address.into(), port));
         self
     }
 
     /// `network.peer.address` and `network.peer.port`: the address actually connected to.
-    pub fn network_peer(mut self, address: &'a str, port: Option<u16>) -> Self {
-        self.peer = Some((address, port));
+    pub fn network_peer(mut self, address: impl Into<Text<'a>>, port: Option<u16>) -> Self {
+        self.peer = Some((address.into(), port));
         self
     }
 
@@ -265,9 +266,9 @@ impl<'a> DbCall<'a> {
     pub fn pool_name(&self) -> String {
         let port = self.server_port().map(|port| port.to_string());
         crate::pool::pool_name(
-            self.server.map_or("", |(address, _)| address),
+            self.server.map_or("", |(address, _)| address.as_str()),
             port.as_deref(),
-            self.namespace,
+            self.namespace.map(|namespace| namespace.as_str()),
         )
     }
 
@@ -299,7 +300,7 @@ impl<'a> DbCall<'a> {
         let (name, text, batch_size) = self.query_attributes(&mut attributes, &mut identity);
         let name = custom_name.map_or(name, Cow::Owned);
         if let Some(operation) = self.operation {
-            identity.push_str(&mut attributes, "db.operation.name", intern(operation));
+            identity.push_str(&mut attributes, "db.operation.name", operation.keep());
         }
         if let Some(collection) = self.collection {
             identity.push_copy(
@@ -309,7 +310,7 @@ impl<'a> DbCall<'a> {
         }
         self.push_common(&mut attributes, &mut identity);
         if let Some((address, port)) = self.peer {
-            identity.push_str(&mut attributes, "network.peer.address", intern(address));
+            identity.push_str(&mut attributes, "network.peer.address", address.keep());
             if let Some(port) = port {
                 identity.push_int(&mut attributes, "network.peer.port", i64::from(port));
             }
@@ -361,11 +362,11 @@ impl<'a> DbCall<'a> {
     }
 
     pub(crate) fn namespace_name(&self) -> Option<&'a str> {
-        self.namespace
+        self.namespace.map(|namespace| namespace.as_str())
     }
 
     pub(crate) fn operation_name(&self) -> Option<&'a str> {
-        self.operation
+        self.operation.map(|operation| operation.as_str())
     }
 
     pub(crate) fn query_str(&self) -> Option<&str> {
@@ -423,10 +424,10 @@ impl<'a> DbCall<'a> {
             Cow::Borrowed(self.system.name()),
         );
         if let Some(namespace) = self.namespace {
-            identity.push_str(attributes, "db.namespace", intern(namespace));
+            identity.push_str(attributes, "db.namespace", namespace.keep());
         }
         if let Some((address, _)) = self.server {
-            identity.push_str(attributes, "server.address", intern(address));
+            identity.push_str(attributes, "server.address", address.keep());
         }
         if let Some(port) = self.server_port() {
             identity.push_int(attributes, "server.port", port);
@@ -500,15 +501,18 @@ impl<'a> DbCall<'a> {
         // Redis spans are named by the command alone: a key-space index or an address
         // adds nothing a reader of "GET" needs.
         if self.system == DbSystem::Redis {
-            return intern(operation);
+            return operation.keep();
         }
+        let operation = operation.as_str();
         let target = self
             .collection
             .map(Cow::Borrowed)
-            .or(self.namespace.map(Cow::Borrowed))
+            .or(self
+                .namespace
+                .map(|namespace| Cow::Borrowed(namespace.as_str())))
             .or(self.server.map(|(address, port)| match port {
-                Some(port) => Cow::Owned(format!("{address}:{port}")),
-                None => Cow::Borrowed(address),
+                Some(port) => Cow::Owned(format!("{}:{port}", address.as_str())),
+                None => Cow::Borrowed(address.as_str()),
             }));
         match target {
             Some(target) => Cow::Owned(format!("{operation} {target}")),

@@ -41,7 +41,8 @@
 //! # Pieces
 //!
 //! - [`DbCall`], [`HttpClientCall`], [`HttpServerCall`],
-//!   [`MessagingCall`](messaging::MessagingCall): call descriptions.
+//!   [`MessagingCall`](messaging::MessagingCall): call descriptions; [`Text`] for the
+//!   strings a wrapper keeps anyway (recorded without interning them per call).
 //! - [`hooks`]: the one shape of every wrapper's hooks (skip a call, name its span, add
 //!   attributes at its start and end), as traits that closures implement.
 //! - [`CallSpan`]: the started span; `record_*` methods record the outcome, on the span
@@ -84,6 +85,7 @@ mod switch;
 #[cfg(feature = "testing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
+mod text;
 mod work;
 
 pub use db::{DbCall, DbSystem, QueryText};
@@ -98,6 +100,7 @@ pub use switch::{
     enabled, ensure_env_read, globally_enabled, sdk_disabled_by_env, set_enabled,
     set_library_enabled,
 };
+pub use text::Text;
 pub use work::{WorkCall, detached_context};
 
 /// The `tracing-opentelemetry` layer as this project configures it for the application's

@@ -65,12 +65,12 @@ impl<DB: Backend> Pool<DB> {
 
     fn with_system(inner: sqlx::Pool<DB>, system: instrument_core::DbSystem) -> Self {
         let endpoint = DB::endpoint(&inner.connect_options());
-        let target = Arc::new(Target {
+        let target = Arc::new(Target::new(
             system,
             endpoint,
-            query_text: options::query_text_from_env(),
-            hooks: DbHooks::default(),
-        });
+            options::query_text_from_env(),
+            DbHooks::default(),
+        ));
         let observed = Arc::new(inner.clone());
         instrument_core::pool::observe_pool(
             Library::Sqlx,
@@ -144,12 +144,12 @@ impl<DB: Backend> Pool<DB> {
 
     fn with_target(self, query_text: QueryText, hooks: DbHooks) -> Self {
         Pool {
-            target: Arc::new(Target {
-                system: self.target.system,
-                endpoint: self.target.endpoint.clone(),
+            target: Arc::new(Target::new(
+                self.target.system,
+                self.target.endpoint.clone(),
                 query_text,
                 hooks,
-            }),
+            )),
             inner: self.inner,
             observed: self.observed,
         }

@@ -6,7 +6,7 @@ use std::time::Instant;
 use futures_core::future::BoxFuture;
 use futures_util::TryStreamExt as _;
 use instrument_core::hooks::DbHooks;
-use instrument_core::{CallSpan, DbCall, Library, QueryText, Traced, TracedStream};
+use instrument_core::{CallSpan, DbCall, Library, QueryText, Text, Traced, TracedStream};
 use sqlx::pool::PoolConnection;
 use sqlx::{Error, Execute};
 use sqlx_core::ext::async_stream::TryAsyncStream;
@@ -23,9 +23,32 @@ pub(crate) struct Target {
     pub(crate) endpoint: Endpoint,
     pub(crate) query_text: QueryText,
     pub(crate) hooks: DbHooks,
+    /// The endpoint's database and address, interned once when there is room: recorded
+    /// without a lookup per call.
+    interned: (Option<Text<'static>>, Option<Text<'static>>),
 }
 
 impl Target {
+    pub(crate) fn new(
+        system: instrument_core::DbSystem,
+        endpoint: Endpoint,
+        query_text: QueryText,
+        hooks: DbHooks,
+    ) -> Self {
+        let namespace = endpoint.namespace.as_deref().and_then(Text::interned);
+        let address = endpoint
+            .server
+            .as_ref()
+            .and_then(|(address, _)| Text::interned(address));
+        Target {
+            system,
+            endpoint,
+            query_text,
+            hooks,
+            interned: (namespace, address),
+        }
+    }
+
     /// The pool's `db.client.connection.pool.name`.
     pub(crate) fn pool_name(&self) -> String {
         self.call().pool_name()
@@ -35,11 +58,12 @@ impl Target {
         let mut call = DbCall::new(Library::Sqlx, self.system)
             .query_text(self.query_text)
             .hooks(&self.hooks);
+        let (interned_namespace, interned_address) = self.interned;
         if let Some(namespace) = &self.endpoint.namespace {
-            call = call.namespace(namespace);
+            call = call.namespace(interned_namespace.unwrap_or(Text::from(namespace)));
         }
         if let Some((address, port)) = &self.endpoint.server {
-            call = call.server(address, *port);
+            call = call.server(interned_address.unwrap_or(Text::from(address)), *port);
         }
         call
     }

@@ -1,7 +1,7 @@
 //! Where a client's queries go and how much of them to record, read once from its config.
 
 use instrument_core::hooks::DbHooks;
-use instrument_core::{CallSpan, DbCall, DbSystem, Library, QueryText};
+use instrument_core::{CallSpan, DbCall, DbSystem, Library, QueryText, Text};
 use tokio_postgres::config::Host;
 
 /// The database and server a client is connected to, and its query-text setting; shared
@@ -12,6 +12,9 @@ pub(crate) struct Target {
     namespace: Option<String>,
     /// `server.address` (a host name, or the directory of a Unix socket) and port.
     server: Option<(String, Option<u16>)>,
+    /// The database and address, interned once when there is room: recorded without a
+    /// lookup per call.
+    interned: (Option<Text<'static>>, Option<Text<'static>>),
     pub(crate) query_text: QueryText,
     hooks: DbHooks,
 }
@@ -25,8 +28,13 @@ impl Target {
             None => config.get_hostaddrs().first().map(ToString::to_string),
         };
         let port = config.get_ports().first().copied();
+        let namespace = config.get_dbname().or(config.get_user());
         Target {
-            namespace: config.get_dbname().or(config.get_user()).map(str::to_owned),
+            interned: (
+                namespace.and_then(Text::interned),
+                address.as_deref().and_then(Text::interned),
+            ),
+            namespace: namespace.map(str::to_owned),
             server: address.map(|address| (address, port)),
             query_text: crate::options::query_text_from_env(),
             hooks: DbHooks::default(),
@@ -53,11 +61,12 @@ impl Target {
         let mut call = DbCall::new(Library::TokioPostgres, DbSystem::Postgresql)
             .query_text(self.query_text)
             .hooks(&self.hooks);
+        let (interned_namespace, interned_address) = self.interned;
         if let Some(namespace) = &self.namespace {
-            call = call.namespace(namespace);
+            call = call.namespace(interned_namespace.unwrap_or(Text::from(namespace)));
         }
         if let Some((address, port)) = &self.server {
-            call = call.server(address, *port);
+            call = call.server(interned_address.unwrap_or(Text::from(address)), *port);
         }
         call
     }
@@ -80,7 +89,10 @@ impl Target {
     /// The span of preparing a statement.
     pub(crate) fn prepare_span(&self, sql: &str) -> CallSpan {
         // Parameters come only when it runs: a literal in the text is sanitized here.
-        self.call().operation("PREPARE").sql(sql, false).start()
+        self.call()
+            .operation(Text::kept("PREPARE"))
+            .sql(sql, false)
+            .start()
     }
 
     /// The pool's `db.client.connection.pool.name`.
