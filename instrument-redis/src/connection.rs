@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use instrument_core::hooks::DbHooks;
-use instrument_core::{CallSpan, DbCall, DbSystem, Library, Traced};
+use instrument_core::{CallSpan, DbCall, DbSystem, Library, Text, Traced};
 use redis::{Cmd, ConnectionAddr, ConnectionInfo, Pipeline, RedisFuture, RedisResult, Value};
 
 use crate::describe::{self, Arg};
@@ -30,27 +30,32 @@ pub struct Instrumented<C> {
 #[derive(Debug)]
 struct Server {
     address: String,
+    /// The address interned once, when there is room: recorded without a lookup per call.
+    interned: Option<Text<'static>>,
     port: Option<u16>,
 }
 
 impl Server {
     fn from_info(info: &ConnectionInfo) -> Self {
-        match info.addr() {
-            ConnectionAddr::Tcp(host, port) | ConnectionAddr::TcpTls { host, port, .. } => Server {
-                address: host.clone(),
-                port: Some(*port),
-            },
-            ConnectionAddr::Unix(path) => Server {
-                address: path.to_string_lossy().into_owned(),
-                port: None,
-            },
+        let (address, port) = match info.addr() {
+            ConnectionAddr::Tcp(host, port) | ConnectionAddr::TcpTls { host, port, .. } => {
+                (host.clone(), Some(*port))
+            }
+            ConnectionAddr::Unix(path) => (path.to_string_lossy().into_owned(), None),
             // `ConnectionAddr` may grow; an unknown kind of address is simply not recorded.
             #[allow(unreachable_patterns)]
-            _ => Server {
-                address: String::new(),
-                port: None,
-            },
+            _ => (String::new(), None),
+        };
+        Server {
+            interned: Text::interned(&address),
+            address,
+            port,
         }
+    }
+
+    /// `server.address` as a call description takes it.
+    fn address(&self) -> Text<'_> {
+        self.interned.unwrap_or(Text::from(&self.address))
     }
 }
 
@@ -113,7 +118,7 @@ impl<C> Instrumented<C> {
     fn span(
         &self,
         db: i64,
-        operation: &str,
+        operation: Text<'_>,
         text: Option<String>,
         batch_size: Option<u64>,
     ) -> CallSpan {
@@ -129,16 +134,20 @@ impl<C> Instrumented<C> {
             call = call.batch_size(size);
         }
         if let Some(server) = &self.server {
-            call = call.server(&server.address, server.port);
+            call = call.server(server.address(), server.port);
         }
         call.start()
     }
 
-    fn command_span<'a>(&self, db: i64, mut args: impl Iterator<Item = Arg<'a>>) -> CallSpan {
+    fn command_span<'a>(
+        &self,
+        db: i64,
+        mut args: impl Iterator<Item = Arg<'a>> + Clone,
+    ) -> CallSpan {
         let name = describe::command_name(args.next().flatten());
         let text =
             (self.query_text == QueryText::Sanitized).then(|| describe::masked_named(&name, args));
-        self.span(db, &name, text, None)
+        self.span(db, name.text(), text, None)
     }
 
     fn batch_span<'a, I>(&self, db: i64, commands: &[I], transaction: bool) -> CallSpan
@@ -152,7 +161,12 @@ impl<C> Instrumented<C> {
         let operation = describe::batch_operation(&names, transaction);
         let text = (self.query_text == QueryText::Sanitized)
             .then(|| describe::masked_batch(commands.iter().cloned()));
-        self.span(db, &operation, text, Some(commands.len() as u64))
+        self.span(
+            db,
+            Text::from(&operation),
+            text,
+            Some(commands.len() as u64),
+        )
     }
 }
 

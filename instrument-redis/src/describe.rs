@@ -13,7 +13,7 @@ pub(crate) const MAX_TEXT_LEN: usize = 1024;
 
 /// Which arguments of a command are keys, shown as written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Shape {
+pub(crate) enum Shape {
     /// The first argument is a key; the rest are masked.
     FirstKey,
     /// Every argument is a key (`DEL a b c`).
@@ -226,20 +226,37 @@ const SUBCOMMAND: &[&str] = &[
     "MODULE", "OBJECT", "PUBSUB", "SCRIPT", "SLOWLOG", "XGROUP", "XINFO",
 ];
 
-fn shape(name: &str) -> Shape {
-    if CREDENTIALS.contains(&name) {
-        Shape::Masked
-    } else if FIRST_KEY.contains(&name) {
-        Shape::FirstKey
-    } else if ALL_KEYS.contains(&name) {
-        Shape::AllKeys
-    } else if KEY_VALUE_PAIRS.contains(&name) {
-        Shape::KeyValuePairs
-    } else if SUBCOMMAND.contains(&name) {
-        Shape::Subcommand
-    } else {
-        Shape::Masked
+/// How each command this table knows is shown, by its upper-case name. Found by hash:
+/// a linear search of the lists cost up to two thousand instructions per command.
+/// Keyed by the name's bytes, so that a command's first argument is looked up without
+/// being checked to be UTF-8 first.
+type Table =
+    std::collections::HashMap<&'static [u8], (&'static str, Shape), foldhash::fast::RandomState>;
+
+static TABLE: std::sync::LazyLock<Table> = std::sync::LazyLock::new(|| {
+    let mut table = Table::default();
+    // Later lists do not override earlier ones: credentials first.
+    let lists: [(&[&'static str], Shape); 5] = [
+        (&CREDENTIALS, Shape::Masked),
+        (FIRST_KEY, Shape::FirstKey),
+        (ALL_KEYS, Shape::AllKeys),
+        (KEY_VALUE_PAIRS, Shape::KeyValuePairs),
+        (SUBCOMMAND, Shape::Subcommand),
+    ];
+    for (names, shape) in lists {
+        for name in names {
+            table.entry(name.as_bytes()).or_insert((*name, shape));
+        }
     }
+    table
+});
+
+/// Which arguments of the command named `name` (upper case) are shown.
+#[cfg(test)]
+fn shape(name: &str) -> Shape {
+    TABLE
+        .get(name.as_bytes())
+        .map_or(Shape::Masked, |(_, shape)| *shape)
 }
 
 /// One argument of a command: its bytes, or `None` for a cursor redis-rs fills in later.
@@ -266,40 +283,58 @@ fn plausible_word(bytes: &[u8]) -> bool {
 /// The command's name: its first word, upper-cased (`GET`, `CONFIG`, `JSON.SET`), or
 /// `_OTHER` when the first word does not look like a command (it names the span).
 pub(crate) fn command_name(first: Arg<'_>) -> CommandName {
-    let mut name = CommandName {
-        bytes: [0; MAX_NAME],
-        len: 0,
+    let Some(word) = first.filter(|word| plausible_word(word)) else {
+        return CommandName::Known(OTHER, Shape::Masked);
     };
-    match first.filter(|word| plausible_word(word)) {
-        Some(word) => {
-            name.bytes[..word.len()].copy_from_slice(word);
-            name.bytes[..word.len()].make_ascii_uppercase();
-            name.len = word.len();
-        }
-        None => {
-            name.bytes[..OTHER.len()].copy_from_slice(OTHER.as_bytes());
-            name.len = OTHER.len();
-        }
+    let mut bytes = [0; MAX_NAME];
+    bytes[..word.len()].copy_from_slice(word);
+    bytes[..word.len()].make_ascii_uppercase();
+    let upper = &bytes[..word.len()];
+    match TABLE.get(upper) {
+        Some((name, shape)) => CommandName::Known(name, *shape),
+        // Only ASCII letters, digits, `.`, `_` and `-` were copied in.
+        None => CommandName::Unlisted(String::from_utf8_lossy(upper).into()),
     }
-    name
 }
 
 const OTHER: &str = "_OTHER";
 
-/// A command's name, kept on the stack: it is read on every call, and only the span
-/// keeps it (interned).
-#[derive(Clone, Copy)]
-pub(crate) struct CommandName {
-    bytes: [u8; MAX_NAME],
-    len: usize,
+/// A command's name, and so how its arguments are shown. Read on every call: a name the
+/// table knows is its `&'static str`.
+#[derive(Clone)]
+pub(crate) enum CommandName {
+    /// In the table (or `_OTHER`).
+    Known(&'static str, Shape),
+    /// A command the table does not know (a module's): every argument masked.
+    Unlisted(Box<str>),
+}
+
+impl CommandName {
+    /// The name as a call description takes it: a name from the table is kept as it is.
+    pub(crate) fn text(&self) -> instrument_core::Text<'_> {
+        match self {
+            CommandName::Known(name, _) => instrument_core::Text::kept(name),
+            CommandName::Unlisted(name) => instrument_core::Text::from(&**name),
+        }
+    }
+
+    /// Which arguments are shown.
+    fn shape(&self) -> Shape {
+        match self {
+            CommandName::Known(_, shape) => *shape,
+            CommandName::Unlisted(_) => Shape::Masked,
+        }
+    }
 }
 
 impl std::ops::Deref for CommandName {
     type Target = str;
 
     fn deref(&self) -> &str {
-        // Only ASCII letters, digits, `.`, `_` and `-` are copied in.
-        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or(OTHER)
+        match self {
+            CommandName::Known(name, _) => name,
+            CommandName::Unlisted(name) => name,
+        }
     }
 }
 
@@ -315,39 +350,53 @@ impl PartialEq<&str> for CommandName {
     }
 }
 
+/// How keys are copied into a masked text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Keys {
+    /// Keys of up to [`MAX_KEY`] bytes as they are: the whole text is checked to be UTF-8
+    /// once, at the end. Checking key by key cost about a hundred instructions per key.
+    Unchecked,
+    /// Every key made valid UTF-8 (lossily): the text is UTF-8 by construction. Used
+    /// when the unchecked text was not UTF-8; the two agree on every other text.
+    Lossy,
+}
+
 /// Appends the masked text of one command (name first) to `out`, stopping before
 /// `max_len` at a whole argument. Returns false when it had to stop.
-pub(crate) fn write_masked<'a>(
-    out: &mut String,
+fn write_masked<'a>(
+    out: &mut Vec<u8>,
     args: impl IntoIterator<Item = Arg<'a>>,
     max_len: usize,
+    keys: Keys,
 ) -> bool {
     let mut args = args.into_iter();
     let name = command_name(args.next().flatten());
-    write_named(out, &name, args, max_len)
+    write_named(out, &name, args, max_len, keys)
 }
 
 /// [`write_masked`] for a command whose name was already read off its first argument;
 /// `rest` are the arguments after it.
 fn write_named<'a>(
-    out: &mut String,
+    out: &mut Vec<u8>,
     name: &CommandName,
     rest: impl Iterator<Item = Arg<'a>>,
     max_len: usize,
+    keys: Keys,
 ) -> bool {
-    if !push_word(out, name, max_len) {
+    if !push_word(out, name.as_bytes(), max_len) {
         return false;
     }
-    let shape = shape(name);
+    let shape = name.shape();
     for (position, arg) in rest.enumerate() {
         let shown = match (shape, arg) {
-            (Shape::FirstKey, Some(key)) if position == 0 => visible(key),
-            (Shape::AllKeys, Some(key)) => visible(key),
-            (Shape::KeyValuePairs, Some(key)) if position.is_multiple_of(2) => visible(key),
-            (Shape::Subcommand, Some(sub)) if position == 0 => {
-                command_word(sub).map_or(Cow::Borrowed("?"), Cow::Owned)
-            }
-            _ => Cow::Borrowed("?"),
+            (Shape::FirstKey, Some(key)) if position == 0 => visible(key, keys),
+            (Shape::AllKeys, Some(key)) => visible(key, keys),
+            (Shape::KeyValuePairs, Some(key)) if position.is_multiple_of(2) => visible(key, keys),
+            (Shape::Subcommand, Some(sub)) if position == 0 => command_word(sub)
+                .map_or(Cow::Borrowed(&b"?"[..]), |word| {
+                    Cow::Owned(word.into_bytes())
+                }),
+            _ => Cow::Borrowed(&b"?"[..]),
         };
         if !push_word(out, &shown, max_len) {
             return false;
@@ -356,18 +405,27 @@ fn write_named<'a>(
     true
 }
 
-/// A key as text: UTF-8 as is (lossily), capped so that one huge key cannot fill the text.
-fn visible(key: &[u8]) -> Cow<'_, str> {
-    const MAX_KEY: usize = 256;
+/// Longest key shown whole; a longer one is cut, so that one huge key cannot fill the text.
+const MAX_KEY: usize = 256;
+
+/// A key as text: UTF-8 as is (lossily where it is not, with [`Keys::Lossy`]), cut at a
+/// character when longer than [`MAX_KEY`].
+fn visible(key: &[u8], keys: Keys) -> Cow<'_, [u8]> {
+    if keys == Keys::Unchecked && key.len() <= MAX_KEY {
+        return Cow::Borrowed(key);
+    }
     let text = String::from_utf8_lossy(key);
     if text.len() <= MAX_KEY {
-        return text;
+        return match text {
+            Cow::Borrowed(text) => Cow::Borrowed(text.as_bytes()),
+            Cow::Owned(text) => Cow::Owned(text.into_bytes()),
+        };
     }
     let mut cut = MAX_KEY;
     while !text.is_char_boundary(cut) {
         cut -= 1;
     }
-    Cow::Owned(format!("{}…", &text[..cut]))
+    Cow::Owned(format!("{}…", &text[..cut]).into_bytes())
 }
 
 /// Marks a text cut short.
@@ -375,25 +433,51 @@ const CUT: &str = " …";
 
 /// Pushes ` word` (no space at the start) if it fits in `max_len` with room left for
 /// [`CUT`]; otherwise pushes [`CUT`] and returns false.
-fn push_word(out: &mut String, word: &str, max_len: usize) -> bool {
+fn push_word(out: &mut Vec<u8>, word: &[u8], max_len: usize) -> bool {
     let space = usize::from(!out.is_empty());
     if out.len() + space + word.len() + CUT.len() <= max_len {
         if space == 1 {
-            out.push(' ');
+            out.push(b' ');
         }
-        out.push_str(word);
+        out.extend_from_slice(word);
         true
     } else {
         if !out.is_empty() && out.len() + CUT.len() <= max_len {
-            out.push_str(CUT);
+            out.extend_from_slice(CUT.as_bytes());
         }
         false
     }
 }
 
+/// Writes a masked text with `write` into a buffer kept per thread, keys unchecked, and
+/// copies it out at its exact length: one allocation per text, which the span keeps as
+/// it is (a `String` with room to spare would be reallocated on its way into the span).
+/// When that text is not UTF-8 (a key was not), writes it again with lossy keys.
+fn masked_text(write: impl Fn(&mut Vec<u8>, Keys)) -> String {
+    thread_local! {
+        static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let unchecked = BUFFER.with(|buffer| match buffer.try_borrow_mut() {
+        Ok(mut out) => {
+            out.clear();
+            write(&mut out, Keys::Unchecked);
+            std::str::from_utf8(&out).ok().map(String::from)
+        }
+        // Only reachable if masking re-entered itself: no buffer.
+        Err(_) => None,
+    });
+    unchecked.unwrap_or_else(|| {
+        let mut out = Vec::new();
+        write(&mut out, Keys::Lossy);
+        // UTF-8 by construction; lossily again rather than ever panic.
+        String::from_utf8(out)
+            .unwrap_or_else(|invalid| String::from_utf8_lossy(invalid.as_bytes()).into_owned())
+    })
+}
+
 /// The masked text of one command.
 #[cfg(test)]
-pub(crate) fn masked<'a>(args: impl IntoIterator<Item = Arg<'a>>) -> String {
+pub(crate) fn masked<'a>(args: impl IntoIterator<Item = Arg<'a>, IntoIter: Clone>) -> String {
     let mut args = args.into_iter();
     let name = command_name(args.next().flatten());
     masked_named(&name, args)
@@ -401,54 +485,48 @@ pub(crate) fn masked<'a>(args: impl IntoIterator<Item = Arg<'a>>) -> String {
 
 /// [`masked`] for a command whose name was already read off its first argument; `rest`
 /// are the arguments after it.
-pub(crate) fn masked_named<'a>(name: &CommandName, rest: impl Iterator<Item = Arg<'a>>) -> String {
-    thread_local! {
-        static BUFFER: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
-    }
-    // Written into a buffer kept per thread, then copied out at its exact length: one
-    // allocation per command, which the span keeps as it is (a `String` with room to
-    // spare would be reallocated on its way into the span).
-    BUFFER.with(|buffer| match buffer.try_borrow_mut() {
-        Ok(mut out) => {
-            out.clear();
-            write_named(&mut out, name, rest, MAX_TEXT_LEN);
-            String::from(out.as_str())
-        }
-        // Only reachable if masking re-entered itself: no buffer, same text.
-        Err(_) => {
-            let mut out = String::new();
-            write_named(&mut out, name, rest, MAX_TEXT_LEN);
-            out
-        }
+pub(crate) fn masked_named<'a>(
+    name: &CommandName,
+    rest: impl Iterator<Item = Arg<'a>> + Clone,
+) -> String {
+    masked_text(|out, keys| {
+        write_named(out, name, rest.clone(), MAX_TEXT_LEN, keys);
     })
 }
 
 /// The masked texts of several commands, one per line, capped as a whole.
-pub(crate) fn masked_batch<'a, I>(commands: impl IntoIterator<Item = I>) -> String
+pub(crate) fn masked_batch<'a, I>(commands: impl IntoIterator<Item = I> + Clone) -> String
 where
     I: IntoIterator<Item = Arg<'a>>,
 {
-    let mut out = String::new();
+    masked_text(|out, keys| write_batch(out, commands.clone(), keys))
+}
+
+/// Writes [`masked_batch`]'s text into `out`.
+fn write_batch<'a, I>(out: &mut Vec<u8>, commands: impl IntoIterator<Item = I>, keys: Keys)
+where
+    I: IntoIterator<Item = Arg<'a>>,
+{
+    let mut line = Vec::new();
     for args in commands {
         let separator = usize::from(!out.is_empty());
-        let mut line = String::new();
+        line.clear();
         let budget = MAX_TEXT_LEN.saturating_sub(out.len() + separator);
-        let fits = write_masked(&mut line, args, budget);
+        let fits = write_masked(&mut line, args, budget, keys);
         if !line.is_empty() {
             if separator == 1 {
-                out.push('\n');
+                out.push(b'\n');
             }
-            out.push_str(&line);
+            out.extend_from_slice(&line);
         }
         if !fits {
             // Not even the command's name fitted: mark the cut on the text so far.
             if line.is_empty() && !out.is_empty() && out.len() + CUT.len() <= MAX_TEXT_LEN {
-                out.push_str(CUT);
+                out.extend_from_slice(CUT.as_bytes());
             }
             break;
         }
     }
-    out
 }
 
 /// `PIPELINE`, `PIPELINE GET` when every command is the same, or `MULTI` for a transaction.
@@ -723,5 +801,48 @@ mod properties {
             prop_assert!(!text.contains(MARKER), "{text}");
             prop_assert!(text.len() <= MAX_TEXT_LEN);
         }
+
+        #[test]
+        fn keys_copied_unchecked_give_the_same_text_as_keys_made_utf8(
+            command in any_keys_command(),
+        ) {
+            let mut lossy = Vec::new();
+            write_masked(&mut lossy, args(&command), MAX_TEXT_LEN, Keys::Lossy);
+            let lossy = String::from_utf8(lossy).expect("lossy keys are UTF-8");
+            prop_assert_eq!(masked(args(&command)), lossy);
+        }
+
+        #[test]
+        fn batches_of_any_keys_give_the_same_text_either_way(
+            commands in prop::collection::vec(any_keys_command(), 0..4),
+        ) {
+            let mut lossy = Vec::new();
+            write_batch(&mut lossy, commands.iter().map(|c| args(c)), Keys::Lossy);
+            let lossy = String::from_utf8(lossy).expect("lossy keys are UTF-8");
+            prop_assert_eq!(masked_batch(commands.iter().map(|c| args(c))), lossy);
+        }
+    }
+
+    /// Keys of any bytes: UTF-8 or not, multi-byte characters, longer than a key is shown.
+    fn any_key() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            key(),
+            prop::collection::vec(any::<u8>(), 0..300),
+            "\\PC{0,300}".prop_map(String::into_bytes),
+            ("[a-z]{250,260}", "\\PC{1,4}").prop_map(|(a, b)| format!("{a}{b}").into_bytes()),
+        ]
+    }
+
+    /// Key-showing commands with any keys.
+    fn any_keys_command() -> impl Strategy<Value = Vec<Option<Vec<u8>>>> {
+        (
+            prop::sample::select(vec!["GET", "DEL", "MSET", "set", "XGROUP"]),
+            prop::collection::vec(any_key(), 0..8),
+        )
+            .prop_map(|(name, keys)| {
+                let mut command = vec![Some(name.as_bytes().to_vec())];
+                command.extend(keys.into_iter().map(Some));
+                command
+            })
     }
 }
