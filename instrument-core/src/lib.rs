@@ -41,8 +41,9 @@
 //! # Pieces
 //!
 //! - [`DbCall`], [`HttpClientCall`], [`HttpServerCall`],
-//!   [`MessagingCall`](messaging::MessagingCall): call descriptions; [`Text`] for the
-//!   strings a wrapper keeps anyway (recorded without interning them per call).
+//!   [`MessagingCall`](messaging::MessagingCall): call descriptions; [`Text`] and
+//!   [`OwnedText`] for the strings a wrapper keeps anyway (recorded without interning
+//!   them per call).
 //! - [`hooks`]: the one shape of every wrapper's hooks (skip a call, name its span, add
 //!   attributes at its start and end), as traits that closures implement.
 //! - [`CallSpan`]: the started span; `record_*` methods record the outcome, on the span
@@ -100,7 +101,7 @@ pub use switch::{
     enabled, ensure_env_read, globally_enabled, sdk_disabled_by_env, set_enabled,
     set_library_enabled,
 };
-pub use text::Text;
+pub use text::{OwnedText, Text};
 pub use work::{WorkCall, detached_context};
 
 /// The `tracing-opentelemetry` layer as this project configures it for the application's

@@ -11,16 +11,15 @@ use crate::intern::intern;
 /// A span outlives its call, so a borrowed string is kept for it by interning (a lookup
 /// per call, about 60 instructions), or copied past the interning bound. A string the
 /// wrapper keeps anyway is recorded as it is: a literal, a name from a static table, or
-/// a server address interned once, when its connection was made ([`Text::interned`]).
+/// an [`OwnedText`] (a database name or server address interned once, when its client
+/// was made).
 ///
 /// ```
-/// use instrument_core::Text;
+/// use instrument_core::{OwnedText, Text};
 ///
 /// let command = Text::kept("GET");
-/// // Interned while the set of interned strings has room; else borrowed per call.
-/// let host = String::from("cache.internal");
-/// let address = Text::interned(&host).unwrap_or(Text::from(&host));
-/// assert_eq!(address.as_str(), "cache.internal");
+/// let address = OwnedText::new("cache.internal");
+/// assert_eq!(Text::from(&address).as_str(), "cache.internal");
 /// assert_eq!(command.as_str(), "GET");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -36,16 +35,6 @@ impl<'a> Text<'a> {
     /// A string kept for the life of the process: recorded without a lookup.
     pub const fn kept(text: &'static str) -> Self {
         Text(Repr::Kept(text))
-    }
-
-    /// `text`, interned: kept for the life of the process from now on. `None` when it
-    /// cannot be (too long, or the bounded set of interned strings is full): borrow it
-    /// per call instead.
-    pub fn interned(text: &str) -> Option<Text<'static>> {
-        match intern(text) {
-            Cow::Borrowed(kept) => Some(Text::kept(kept)),
-            Cow::Owned(_) => None,
-        }
     }
 
     /// The string.
@@ -87,6 +76,35 @@ impl<'a> From<&'a Cow<'static, str>> for Text<'a> {
     }
 }
 
+/// A string a wrapper gives its calls over and over (a database name, a server
+/// address): interned once, when it is made, so that its calls record it without a
+/// lookup ([`Text::kept`]). Past the interning bound (too long, or the bounded set of
+/// interned strings full) it is held as it is and interned or copied per call, as any
+/// borrowed [`Text`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct OwnedText(Cow<'static, str>);
+
+impl OwnedText {
+    /// `text`, interned when there is room.
+    pub fn new(text: impl AsRef<str> + Into<String>) -> Self {
+        match intern(text.as_ref()) {
+            Cow::Borrowed(kept) => OwnedText(Cow::Borrowed(kept)),
+            Cow::Owned(_) => OwnedText(Cow::Owned(text.into())),
+        }
+    }
+
+    /// The string.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'a> From<&'a OwnedText> for Text<'a> {
+    fn from(text: &'a OwnedText) -> Self {
+        Text::from(&text.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,12 +113,19 @@ mod tests {
     fn kept_and_borrowed_text_keep_the_same_string() {
         assert_eq!(Text::kept("GET").keep(), "GET");
         assert_eq!(Text::from("GET").keep(), "GET");
-        let interned = Text::interned("text.example").expect("short strings are interned");
-        assert!(matches!(interned.keep(), Cow::Borrowed("text.example")));
+        let interned = OwnedText::new("text.example");
+        assert!(matches!(interned.0, Cow::Borrowed("text.example")));
+        assert!(matches!(
+            Text::from(&interned).keep(),
+            Cow::Borrowed("text.example")
+        ));
     }
 
     #[test]
-    fn long_strings_are_not_interned() {
-        assert_eq!(Text::interned(&"x".repeat(4096)), None);
+    fn long_strings_are_held_not_interned() {
+        let long = "x".repeat(4096);
+        let held = OwnedText::new(long.clone());
+        assert!(matches!(&held.0, Cow::Owned(text) if *text == long));
+        assert_eq!(Text::from(&held).as_str(), long);
     }
 }

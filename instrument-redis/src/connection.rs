@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use instrument_core::hooks::DbHooks;
-use instrument_core::{CallSpan, DbCall, DbSystem, Library, Text, Traced};
+use instrument_core::{CallSpan, DbCall, DbSystem, Library, OwnedText, Text, Traced};
 use redis::{Cmd, ConnectionAddr, ConnectionInfo, Pipeline, RedisFuture, RedisResult, Value};
 
 use crate::describe::{self, Arg};
@@ -29,9 +29,8 @@ pub struct Instrumented<C> {
 /// Where the connection goes: `server.address` and `server.port`.
 #[derive(Debug)]
 struct Server {
-    address: String,
-    /// The address interned once, when there is room: recorded without a lookup per call.
-    interned: Option<Text<'static>>,
+    /// Interned once, when there is room: recorded without a lookup per call.
+    address: OwnedText,
     port: Option<u16>,
 }
 
@@ -47,15 +46,9 @@ impl Server {
             _ => (String::new(), None),
         };
         Server {
-            interned: Text::interned(&address),
-            address,
+            address: OwnedText::new(address),
             port,
         }
-    }
-
-    /// `server.address` as a call description takes it.
-    fn address(&self) -> Text<'_> {
-        self.interned.unwrap_or(Text::from(&self.address))
     }
 }
 
@@ -76,7 +69,7 @@ impl<C> Instrumented<C> {
         let server = Server::from_info(info);
         Instrumented {
             inner,
-            server: (!server.address.is_empty()).then(|| Arc::new(server)),
+            server: (!server.address.as_str().is_empty()).then(|| Arc::new(server)),
             query_text: QueryText::from_env(),
             hooks: DbHooks::default(),
         }
@@ -134,7 +127,7 @@ impl<C> Instrumented<C> {
             call = call.batch_size(size);
         }
         if let Some(server) = &self.server {
-            call = call.server(server.address(), server.port);
+            call = call.server(&server.address, server.port);
         }
         call.start()
     }

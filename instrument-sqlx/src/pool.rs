@@ -144,12 +144,7 @@ impl<DB: Backend> Pool<DB> {
 
     fn with_target(self, query_text: QueryText, hooks: DbHooks) -> Self {
         Pool {
-            target: Arc::new(Target::new(
-                self.target.system,
-                self.target.endpoint.clone(),
-                query_text,
-                hooks,
-            )),
+            target: Arc::new(self.target.with(query_text, hooks)),
             inner: self.inner,
             observed: self.observed,
         }

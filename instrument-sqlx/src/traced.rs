@@ -6,7 +6,7 @@ use std::time::Instant;
 use futures_core::future::BoxFuture;
 use futures_util::TryStreamExt as _;
 use instrument_core::hooks::DbHooks;
-use instrument_core::{CallSpan, DbCall, Library, QueryText, Text, Traced, TracedStream};
+use instrument_core::{CallSpan, DbCall, Library, OwnedText, QueryText, Traced, TracedStream};
 use sqlx::pool::PoolConnection;
 use sqlx::{Error, Execute};
 use sqlx_core::ext::async_stream::TryAsyncStream;
@@ -20,12 +20,12 @@ use crate::outcome::{self, StepObserver};
 #[derive(Debug)]
 pub(crate) struct Target {
     pub(crate) system: instrument_core::DbSystem,
-    pub(crate) endpoint: Endpoint,
+    /// `db.namespace` and `server.address`, interned once when there is room: recorded
+    /// without a lookup per call.
+    namespace: Option<OwnedText>,
+    server: Option<(OwnedText, Option<u16>)>,
     pub(crate) query_text: QueryText,
     pub(crate) hooks: DbHooks,
-    /// The endpoint's database and address, interned once when there is room: recorded
-    /// without a lookup per call.
-    interned: (Option<Text<'static>>, Option<Text<'static>>),
 }
 
 impl Target {
@@ -35,17 +35,25 @@ impl Target {
         query_text: QueryText,
         hooks: DbHooks,
     ) -> Self {
-        let namespace = endpoint.namespace.as_deref().and_then(Text::interned);
-        let address = endpoint
-            .server
-            .as_ref()
-            .and_then(|(address, _)| Text::interned(address));
         Target {
             system,
-            endpoint,
+            namespace: endpoint.namespace.map(OwnedText::new),
+            server: endpoint
+                .server
+                .map(|(address, port)| (OwnedText::new(address), port)),
             query_text,
             hooks,
-            interned: (namespace, address),
+        }
+    }
+
+    /// This target, with another query-text setting and hooks.
+    pub(crate) fn with(&self, query_text: QueryText, hooks: DbHooks) -> Self {
+        Target {
+            system: self.system,
+            namespace: self.namespace.clone(),
+            server: self.server.clone(),
+            query_text,
+            hooks,
         }
     }
 
@@ -58,12 +66,11 @@ impl Target {
         let mut call = DbCall::new(Library::Sqlx, self.system)
             .query_text(self.query_text)
             .hooks(&self.hooks);
-        let (interned_namespace, interned_address) = self.interned;
-        if let Some(namespace) = &self.endpoint.namespace {
-            call = call.namespace(interned_namespace.unwrap_or(Text::from(namespace)));
+        if let Some(namespace) = &self.namespace {
+            call = call.namespace(namespace);
         }
-        if let Some((address, port)) = &self.endpoint.server {
-            call = call.server(interned_address.unwrap_or(Text::from(address)), *port);
+        if let Some((address, port)) = &self.server {
+            call = call.server(address, *port);
         }
         call
     }

@@ -1,7 +1,7 @@
 //! Where a client's queries go and how much of them to record, read once from its config.
 
 use instrument_core::hooks::DbHooks;
-use instrument_core::{CallSpan, DbCall, DbSystem, Library, QueryText, Text};
+use instrument_core::{CallSpan, DbCall, DbSystem, Library, OwnedText, QueryText, Text};
 use tokio_postgres::config::Host;
 
 /// The database and server a client is connected to, and its query-text setting; shared
@@ -9,12 +9,9 @@ use tokio_postgres::config::Host;
 #[derive(Debug, Clone)]
 pub(crate) struct Target {
     /// `db.namespace`: the database (PostgreSQL's default is the user's name).
-    namespace: Option<String>,
+    namespace: Option<OwnedText>,
     /// `server.address` (a host name, or the directory of a Unix socket) and port.
-    server: Option<(String, Option<u16>)>,
-    /// The database and address, interned once when there is room: recorded without a
-    /// lookup per call.
-    interned: (Option<Text<'static>>, Option<Text<'static>>),
+    server: Option<(OwnedText, Option<u16>)>,
     pub(crate) query_text: QueryText,
     hooks: DbHooks,
 }
@@ -28,14 +25,12 @@ impl Target {
             None => config.get_hostaddrs().first().map(ToString::to_string),
         };
         let port = config.get_ports().first().copied();
-        let namespace = config.get_dbname().or(config.get_user());
         Target {
-            interned: (
-                namespace.and_then(Text::interned),
-                address.as_deref().and_then(Text::interned),
-            ),
-            namespace: namespace.map(str::to_owned),
-            server: address.map(|address| (address, port)),
+            namespace: config
+                .get_dbname()
+                .or(config.get_user())
+                .map(OwnedText::new),
+            server: address.map(|address| (OwnedText::new(address), port)),
             query_text: crate::options::query_text_from_env(),
             hooks: DbHooks::default(),
         }
@@ -61,12 +56,11 @@ impl Target {
         let mut call = DbCall::new(Library::TokioPostgres, DbSystem::Postgresql)
             .query_text(self.query_text)
             .hooks(&self.hooks);
-        let (interned_namespace, interned_address) = self.interned;
         if let Some(namespace) = &self.namespace {
-            call = call.namespace(interned_namespace.unwrap_or(Text::from(namespace)));
+            call = call.namespace(namespace);
         }
         if let Some((address, port)) = &self.server {
-            call = call.server(interned_address.unwrap_or(Text::from(address)), *port);
+            call = call.server(address, *port);
         }
         call
     }

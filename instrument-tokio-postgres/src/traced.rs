@@ -17,23 +17,12 @@ pub(crate) async fn call<T>(
     if !instrument_core::recording(instrument_core::Library::TokioPostgres) {
         return call.await;
     }
-    within(span(), call, record).await
-}
-
-/// `call`, inside `span`, recording its outcome with `record`.
-pub(crate) fn within<T, F>(
-    span: CallSpan,
-    call: F,
-    record: impl FnOnce(&T, &CallSpan),
-) -> Traced<F, impl FnOnce(&Result<T, Error>, &CallSpan)>
-where
-    F: Future<Output = Result<T, Error>>,
-{
     let record = recorder(&call, record);
-    Traced::new(span, call, record)
+    Traced::new(span(), call, record).await
 }
 
-/// Records the outcome of `call`: `record` with its value, or its error.
+/// Records the outcome of `call`: `record` with its value, or its error (`call` only
+/// names the output's type).
 #[inline]
 pub(crate) fn recorder<T, C, R>(
     _call: &C,
