@@ -22,14 +22,6 @@ fn run() -> (String, String) {
     (stdout, stderr)
 }
 
-/// Each printed trace: its lines, as (depth, failed, name).
-fn traces(stderr: &str) -> Vec<Vec<Line>> {
-    traces_with_ids(stderr)
-        .into_iter()
-        .map(|(_, spans)| spans)
-        .collect()
-}
-
 /// A printed span line: (depth, failed, name).
 type Line = (usize, bool, String);
 
@@ -84,44 +76,63 @@ fn only_debug_requests_are_traced_and_each_trace_crosses_the_services() {
     );
 
     let with_ids = traces_with_ids(&stderr);
-    let traces = traces(&stderr);
-    assert_eq!(
-        traces.len(),
-        3,
-        "the sampler kept only the debug requests, and the mailer's processing of the \
-         debug report's message:\n{stderr}"
-    );
     // The mailer processes the message while the next request runs: its trace may be
     // drawn before or after the failing report's.
     let find = |root: (usize, bool, &str)| {
-        with_ids
-            .iter()
-            .find(|(_, spans)| {
-                spans
-                    .first()
-                    .is_some_and(|first| (first.0, first.1, first.2.as_str()) == root)
-            })
-            .unwrap_or_else(|| panic!("no trace rooted at {root:?}:\n{stderr}"))
+        with_ids.iter().find(|(_, spans)| {
+            spans
+                .first()
+                .is_some_and(|first| (first.0, first.1, first.2.as_str()) == root)
+        })
     };
-    let (ok_id, ok) = find((0, false, "GET /reports/{id}"));
-    let (mailed_id, mailed) = find((0, false, "process example.reports.generated"));
-    let (_, failed) = find((0, true, "GET /reports/{id}"));
-    // The message carried the report's trace to the mailer, on another connection:
-    // drawn on its own (its parent ended before it), under the same trace id.
-    assert_eq!(mailed_id, ok_id, "{stderr}");
+    let (ok_id, ok) = find((0, false, "GET /reports/{id}"))
+        .unwrap_or_else(|| panic!("no trace of the debug report:\n{stderr}"));
+    let (_, failed) = find((0, true, "GET /reports/{id}"))
+        .unwrap_or_else(|| panic!("no trace of the failing report:\n{stderr}"));
     assert!(
         ok.contains(&(1, false, "publish amq.default".to_owned())),
         "{stderr}"
     );
-    assert_eq!(
-        mailed,
-        &vec![
-            (0, false, "process example.reports.generated".to_owned()),
-            (1, false, "mail report".to_owned()),
-            (1, false, "ack example.reports.generated".to_owned()),
-        ],
-        "{stderr}"
-    );
+    // The message carried the report's trace to the mailer, on another connection,
+    // under the same trace id. Usually the broker's confirm ends `publish` first and
+    // the mailer's spans are drawn on their own (their parent ended before them); when
+    // the mailer is done before the confirm arrives, the console keeps its spans for the
+    // request's trace and draws them there, under `publish`. Both drawings are right.
+    let mailer = |depth: usize| {
+        vec![
+            (depth, false, "process example.reports.generated".to_owned()),
+            (depth + 1, false, "mail report".to_owned()),
+            (depth + 1, false, "ack example.reports.generated".to_owned()),
+        ]
+    };
+    match find((0, false, "process example.reports.generated")) {
+        Some((mailed_id, mailed)) => {
+            assert_eq!(mailed_id, ok_id, "{stderr}");
+            assert_eq!(mailed, &mailer(0), "{stderr}");
+            assert_eq!(
+                with_ids.len(),
+                3,
+                "the sampler kept only the debug requests, and the mailer's processing \
+                 of the debug report's message:\n{stderr}"
+            );
+        }
+        None => {
+            let publish = ok
+                .iter()
+                .position(|line| *line == (1, false, "publish amq.default".to_owned()))
+                .unwrap_or_default();
+            assert_eq!(
+                ok[publish + 1..].get(..3),
+                Some(&mailer(2)[..]),
+                "the mailer's spans, drawn under the publish that sent its message:\n{stderr}"
+            );
+            assert_eq!(
+                with_ids.len(),
+                2,
+                "the sampler kept only the debug requests:\n{stderr}"
+            );
+        }
+    }
 
     let root = |trace: &Vec<(usize, bool, String)>| trace[0].clone();
     assert_eq!(
