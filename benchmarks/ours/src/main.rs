@@ -4,6 +4,7 @@
 //! ```text
 //! ours {sqlx|redis|tokio-postgres|reqwest} {raw|off|traced|spans-only|sdk|reqwest-tracing} N
 //! ours {lapin-publish|lapin-consume|nats-publish|nats-consume} {raw|off|traced|spans-only} N
+//! ours redis-keys {raw|off|traced|spans-only} N   # GETs of a thousand keys in turn
 //! ours redis-concurrent {raw|traced} N      # N GETs in flight at once; peak memory
 //! ours propagation {none|at-limits|megabyte|repeated} N   # extracting incoming headers
 //! ```
@@ -174,6 +175,33 @@ async fn redis_get(mode: &str, n: usize, tracer: &SdkTracer) {
                 let value: String = traced.get("bench:key").await.expect("GET");
                 assert_eq!(value, "value");
             }
+        }
+    }
+}
+
+/// Redis GETs of a thousand different keys in turn (none set): each call's masked text
+/// differs from the last few, so it is copied for its span (`redis` repeats one key,
+/// whose text its spans share).
+async fn redis_keys(mode: &str, n: usize) {
+    use redis::AsyncCommands as _;
+    let url = redis_url();
+    let key = |i: usize| format!("bench:missing:{}", i % 1000);
+    if mode == "raw" {
+        let raw = redis::Client::open(url.as_str()).expect("redis url");
+        let mut raw = raw.get_multiplexed_async_connection().await.expect("redis");
+        for i in 0..n {
+            let value: Option<String> = raw.get(key(i)).await.expect("GET");
+            assert_eq!(value, None);
+        }
+    } else {
+        let client = instrument::redis::Client::open(url.as_str()).expect("redis url");
+        let mut traced = client
+            .get_multiplexed_async_connection()
+            .await
+            .expect("redis");
+        for i in 0..n {
+            let value: Option<String> = traced.get(key(i)).await.expect("GET");
+            assert_eq!(value, None);
         }
     }
 }
@@ -412,6 +440,7 @@ fn main() {
         match workload.as_str() {
             "sqlx" => sqlx(mode, n, &tracer).await,
             "redis" => redis_get(mode, n, &tracer).await,
+            "redis-keys" => redis_keys(mode, n).await,
             "redis-concurrent" => redis_concurrent(mode, n).await,
             "tokio-postgres" => tokio_postgres(mode, n, &tracer).await,
             "reqwest" => reqwest_get(mode, n, &tracer).await,
