@@ -8,6 +8,7 @@ use opentelemetry::{KeyValue, Value};
 use crate::hooks::{DbCallInfo, DbHooks};
 use crate::intern::intern;
 use crate::metrics::{CallMetricKind, Identity, MetricShape};
+use crate::recent::shared_value;
 use crate::span::{CallKind, CallSpan};
 use crate::sql::Dialect;
 use crate::statements::{self, Statement};
@@ -456,7 +457,7 @@ impl<'a> DbCall<'a> {
             .and_then(|query| query.statement(self.system.dialect()));
         // Taken, not copied: the span is the query's last use.
         let text = match (self.query.take(), &statement) {
-            (Some(Query::Masked(text)), _) => Some(Value::from(text.into_owned())),
+            (Some(Query::Masked(text)), _) => Some(shared_value(&text)),
             (Some(Query::Sql { parameterized, .. }), Some(statement)) => {
                 self.recorded_sql(statement, parameterized)
             }

@@ -8,6 +8,7 @@ use opentelemetry::trace::{SpanBuilder, SpanKind};
 
 use crate::intern::intern;
 use crate::metrics::{CallMetricKind, Identity, MetricShape};
+use crate::recent::shared_value;
 use crate::redact::{redact_query, redact_url};
 use crate::span::{CallKind, CallSpan};
 use crate::{Library, emit};
@@ -123,9 +124,12 @@ impl<'a> HttpClientCall<'a> {
         }
         let metric = MetricShape::new(CallMetricKind::HttpClient, &attributes, &identity);
         push_original_method(&mut attributes, original);
-        attributes.push(KeyValue::new("url.full", redact_url(self.url).into_owned()));
+        attributes.push(KeyValue::new(
+            "url.full",
+            shared_value(&redact_url(self.url)),
+        ));
         if let Some(template) = self.url_template {
-            attributes.push(KeyValue::new("url.template", template.to_owned()));
+            attributes.push(KeyValue::new("url.template", shared_value(template)));
         }
         let builder = SpanBuilder::from_name(name)
             .with_kind(SpanKind::Client)
@@ -250,10 +254,13 @@ impl<'a> HttpServerCall<'a> {
         }
         let metric = MetricShape::new(CallMetricKind::HttpServer, &attributes, &identity);
         push_original_method(&mut attributes, original);
-        attributes.push(KeyValue::new("url.path", self.path.to_owned()));
+        attributes.push(KeyValue::new("url.path", shared_value(self.path)));
         if let Some(query) = self.query {
             // The query, with signature values redacted as in `url.full`.
-            attributes.push(KeyValue::new("url.query", redact_query(query).into_owned()));
+            attributes.push(KeyValue::new(
+                "url.query",
+                shared_value(&redact_query(query)),
+            ));
         }
         if let Some((address, port)) = self.server {
             attributes.push(KeyValue::new("server.address", intern(address)));

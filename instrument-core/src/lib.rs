@@ -77,6 +77,7 @@ pub mod messaging;
 pub mod metrics;
 pub mod pool;
 pub mod propagation;
+mod recent;
 pub mod redact;
 mod span;
 pub mod sql;

@@ -450,29 +450,39 @@ fn push_word(out: &mut Vec<u8>, word: &[u8], max_len: usize) -> bool {
 }
 
 /// Writes a masked text with `write` into a buffer kept per thread, keys unchecked, and
-/// copies it out at its exact length: one allocation per text, which the span keeps as
-/// it is (a `String` with room to spare would be reallocated on its way into the span).
-/// When that text is not UTF-8 (a key was not), writes it again with lossy keys.
-fn masked_text(write: impl Fn(&mut Vec<u8>, Keys)) -> String {
+/// hands it to `record` borrowed: the span shares it with a recent call's copy of the
+/// same text, or copies it at its exact length. When that text is not UTF-8 (a key was
+/// not), writes it again with lossy keys.
+fn with_masked_text<T>(write: impl Fn(&mut Vec<u8>, Keys), record: impl FnOnce(&str) -> T) -> T {
     thread_local! {
         static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
-    let unchecked = BUFFER.with(|buffer| match buffer.try_borrow_mut() {
-        Ok(mut out) => {
+    let mut record = Some(record);
+    let recorded = BUFFER
+        .try_with(|buffer| {
+            // Busy only if recording re-entered masking (a hook calling Redis): then
+            // the text is written into a buffer of its own below.
+            let mut out = buffer.try_borrow_mut().ok()?;
             out.clear();
             write(&mut out, Keys::Unchecked);
-            std::str::from_utf8(&out).ok().map(String::from)
-        }
-        // Only reachable if masking re-entered itself: no buffer.
-        Err(_) => None,
-    });
-    unchecked.unwrap_or_else(|| {
-        let mut out = Vec::new();
-        write(&mut out, Keys::Lossy);
-        // UTF-8 by construction; lossily again rather than ever panic.
-        String::from_utf8(out)
-            .unwrap_or_else(|invalid| String::from_utf8_lossy(invalid.as_bytes()).into_owned())
-    })
+            let text = std::str::from_utf8(&out).ok()?;
+            record.take().map(|record| record(text))
+        })
+        .ok()
+        .flatten();
+    if let Some(recorded) = recorded {
+        return recorded;
+    }
+    let mut out = Vec::new();
+    write(&mut out, Keys::Lossy);
+    // UTF-8 by construction; lossily again rather than ever panic.
+    let text = String::from_utf8(out)
+        .unwrap_or_else(|invalid| String::from_utf8_lossy(invalid.as_bytes()).into_owned());
+    match record.take() {
+        Some(record) => record(&text),
+        // `record` ran above and returned `Some`: not reached.
+        None => unreachable!("a masked text is recorded once"),
+    }
 }
 
 /// The masked text of one command.
@@ -480,29 +490,45 @@ fn masked_text(write: impl Fn(&mut Vec<u8>, Keys)) -> String {
 pub(crate) fn masked<'a>(args: impl IntoIterator<Item = Arg<'a>, IntoIter: Clone>) -> String {
     let mut args = args.into_iter();
     let name = command_name(args.next().flatten());
-    masked_named(&name, args)
+    with_masked_named(&name, args, str::to_owned)
 }
 
-/// [`masked`] for a command whose name was already read off its first argument; `rest`
-/// are the arguments after it.
-pub(crate) fn masked_named<'a>(
+/// Hands `record` the masked text of a command whose name was already read off its
+/// first argument; `rest` are the arguments after it.
+pub(crate) fn with_masked_named<'a, T>(
     name: &CommandName,
     rest: impl Iterator<Item = Arg<'a>> + Clone,
-) -> String {
-    masked_text(|out, keys| {
-        write_named(out, name, rest.clone(), MAX_TEXT_LEN, keys);
-    })
+    record: impl FnOnce(&str) -> T,
+) -> T {
+    with_masked_text(
+        |out, keys| {
+            write_named(out, name, rest.clone(), MAX_TEXT_LEN, keys);
+        },
+        record,
+    )
 }
 
 /// The masked texts of several commands, one per line, capped as a whole.
+#[cfg(test)]
 pub(crate) fn masked_batch<'a, I>(commands: impl IntoIterator<Item = I> + Clone) -> String
 where
     I: IntoIterator<Item = Arg<'a>>,
 {
-    masked_text(|out, keys| write_batch(out, commands.clone(), keys))
+    with_masked_batch(commands, str::to_owned)
 }
 
-/// Writes [`masked_batch`]'s text into `out`.
+/// Hands `record` the masked texts of several commands, one per line, capped as a whole.
+pub(crate) fn with_masked_batch<'a, I, T>(
+    commands: impl IntoIterator<Item = I> + Clone,
+    record: impl FnOnce(&str) -> T,
+) -> T
+where
+    I: IntoIterator<Item = Arg<'a>>,
+{
+    with_masked_text(|out, keys| write_batch(out, commands.clone(), keys), record)
+}
+
+/// Writes [`with_masked_batch`]'s text into `out`.
 fn write_batch<'a, I>(out: &mut Vec<u8>, commands: impl IntoIterator<Item = I>, keys: Keys)
 where
     I: IntoIterator<Item = Arg<'a>>,
@@ -602,6 +628,23 @@ mod tests {
             "EVAL ? ? ?"
         );
         assert_eq!(text(&["PING"]), "PING");
+    }
+
+    #[test]
+    fn a_text_recorded_while_another_is_being_recorded_is_written_apart() {
+        // A hook run while a span starts may itself call Redis: the thread's buffer is
+        // busy then, and the inner text is written into one of its own.
+        let name = command_name(Some(b"SET"));
+        let (outer, inner) = with_masked_named(
+            &name,
+            [Some(&b"outer"[..]), Some(&b"secret"[..])].into_iter(),
+            |outer| {
+                let inner = text(&["GET", "inner"]);
+                (outer.to_owned(), inner)
+            },
+        );
+        assert_eq!(outer, "SET outer ?");
+        assert_eq!(inner, "GET inner");
     }
 
     #[test]
