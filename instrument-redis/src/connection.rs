@@ -202,13 +202,7 @@ impl<C: redis::aio::ConnectionLike + Send> redis::aio::ConnectionLike for Instru
         if !instrument_core::recording(Library::Redis) {
             return self.inner.req_packed_commands(pipeline, offset, count);
         }
-        let commands: Vec<_> = pipeline.cmd_iter().map(cmd_args).collect();
-        let span = self.batch_span(self.inner.get_db(), &commands, pipeline.is_transaction());
-        Box::pin(Traced::new(
-            span,
-            self.inner.req_packed_commands(pipeline, offset, count),
-            outcome::record_replies,
-        ))
+        traced_commands(self, pipeline, offset, count)
     }
 
     fn get_db(&self) -> i64 {
@@ -229,6 +223,27 @@ fn traced_command<'a, C: redis::aio::ConnectionLike + Send>(
         span,
         connection.inner.req_packed_command(cmd),
         outcome::record_reply,
+    ))
+}
+
+/// [`req_packed_commands`](redis::aio::ConnectionLike::req_packed_commands), traced; out
+/// of line as [`traced_command`] is.
+#[inline(never)]
+fn traced_commands<'a, C: redis::aio::ConnectionLike + Send>(
+    connection: &'a mut Instrumented<C>,
+    pipeline: &'a Pipeline,
+    offset: usize,
+    count: usize,
+) -> RedisFuture<'a, Vec<Value>> {
+    let commands: Vec<_> = pipeline.cmd_iter().map(cmd_args).collect();
+    let db = connection.inner.get_db();
+    let span = connection.batch_span(db, &commands, pipeline.is_transaction());
+    Box::pin(Traced::new(
+        span,
+        connection
+            .inner
+            .req_packed_commands(pipeline, offset, count),
+        outcome::record_replies,
     ))
 }
 
