@@ -457,32 +457,24 @@ fn with_masked_text<T>(write: impl Fn(&mut Vec<u8>, Keys), record: impl FnOnce(&
     thread_local! {
         static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
-    let mut record = Some(record);
-    let recorded = BUFFER
-        .try_with(|buffer| {
-            // Busy only if recording re-entered masking (a hook calling Redis): then
-            // the text is written into a buffer of its own below.
-            let mut out = buffer.try_borrow_mut().ok()?;
+    // Taken out while in use, so that a command masked inside `record` (a hook that
+    // calls Redis) finds it empty and grows one of its own; put back afterwards.
+    let mut out = BUFFER
+        .try_with(std::cell::RefCell::take)
+        .unwrap_or_default();
+    out.clear();
+    write(&mut out, Keys::Unchecked);
+    let recorded = match std::str::from_utf8(&out) {
+        Ok(text) => record(text),
+        Err(_) => {
             out.clear();
-            write(&mut out, Keys::Unchecked);
-            let text = std::str::from_utf8(&out).ok()?;
-            record.take().map(|record| record(text))
-        })
-        .ok()
-        .flatten();
-    if let Some(recorded) = recorded {
-        return recorded;
-    }
-    let mut out = Vec::new();
-    write(&mut out, Keys::Lossy);
-    // UTF-8 by construction; lossily again rather than ever panic.
-    let text = String::from_utf8(out)
-        .unwrap_or_else(|invalid| String::from_utf8_lossy(invalid.as_bytes()).into_owned());
-    match record.take() {
-        Some(record) => record(&text),
-        // `record` ran above and returned `Some`: not reached.
-        None => unreachable!("a masked text is recorded once"),
-    }
+            write(&mut out, Keys::Lossy);
+            // UTF-8 by construction; lossily again rather than ever panic.
+            record(&String::from_utf8_lossy(&out))
+        }
+    };
+    let _ = BUFFER.try_with(|buffer| buffer.replace(out));
+    recorded
 }
 
 /// The masked text of one command.
@@ -633,7 +625,7 @@ mod tests {
     #[test]
     fn a_text_recorded_while_another_is_being_recorded_is_written_apart() {
         // A hook run while a span starts may itself call Redis: the thread's buffer is
-        // busy then, and the inner text is written into one of its own.
+        // taken then, and the inner text is written into one of its own.
         let name = command_name(Some(b"SET"));
         let (outer, inner) = with_masked_named(
             &name,
