@@ -7,7 +7,6 @@ use tokio_postgres::Error;
 
 use crate::methods::query_methods;
 use crate::target::Target;
-use crate::traced::traced_call;
 use crate::transaction::{Transaction, TransactionBuilder};
 
 /// A drop-in for [`tokio_postgres::Client`]: the methods people use, with the same
@@ -101,8 +100,8 @@ impl Client {
     pub async fn transaction(&mut self) -> Result<Transaction<'_>, Error> {
         let target = self.target.clone();
         let inner = crate::traced::call(
-            || target.statement_span("START TRANSACTION"),
             self.raw_mut().transaction(),
+            || target.statement_span("START TRANSACTION"),
             crate::traced::nothing,
         )
         .await?;

@@ -23,7 +23,7 @@ macro_rules! query_methods {
             query: &str,
             parameter_types: &[tokio_postgres::types::Type],
         ) -> Result<$crate::Statement, tokio_postgres::Error> {
-            traced_call!(
+            $crate::traced::call(
                 self.raw().prepare_typed(query, parameter_types),
                 move || self.target().prepare_span(query),
                 $crate::traced::nothing,
@@ -43,7 +43,7 @@ macro_rules! query_methods {
         where
             T: ?Sized + $crate::ToStatement,
         {
-            traced_call!(
+            $crate::traced::call(
                 self.raw().query(statement.raw_statement(), params),
                 move || self.target().query_span(statement.sql(), params.len()),
                 $crate::traced::rows,
@@ -59,7 +59,7 @@ macro_rules! query_methods {
         where
             T: ?Sized + $crate::ToStatement,
         {
-            traced_call!(
+            $crate::traced::call(
                 self.raw().query_one(statement.raw_statement(), params),
                 move || self.target().query_span(statement.sql(), params.len()),
                 |_, span| span.record_returned_rows(1),
@@ -77,7 +77,7 @@ macro_rules! query_methods {
         where
             T: ?Sized + $crate::ToStatement,
         {
-            traced_call!(
+            $crate::traced::call(
                 self.raw().query_opt(statement.raw_statement(), params),
                 move || self.target().query_span(statement.sql(), params.len()),
                 |row, span| span.record_returned_rows(u64::from(row.is_some())),
@@ -120,7 +120,7 @@ macro_rules! query_methods {
         ) -> impl std::future::Future<
             Output = Result<Vec<tokio_postgres::Row>, tokio_postgres::Error>,
         > {
-            traced_call!(
+            $crate::traced::call(
                 self.raw().query_typed(query, params),
                 move || self.target().query_span(Some(query), params.len()),
                 $crate::traced::rows,
@@ -136,7 +136,7 @@ macro_rules! query_methods {
                 tokio_postgres::types::Type,
             )],
         ) -> impl std::future::Future<Output = Result<tokio_postgres::Row, tokio_postgres::Error>> {
-            traced_call!(
+            $crate::traced::call(
                 self.raw().query_typed_one(query, params),
                 move || self.target().query_span(Some(query), params.len()),
                 |_, span| span.record_returned_rows(1),
@@ -154,7 +154,7 @@ macro_rules! query_methods {
         ) -> impl std::future::Future<
             Output = Result<Option<tokio_postgres::Row>, tokio_postgres::Error>,
         > {
-            traced_call!(
+            $crate::traced::call(
                 self.raw().query_typed_opt(query, params),
                 move || self.target().query_span(Some(query), params.len()),
                 |row, span| span.record_returned_rows(u64::from(row.is_some())),
@@ -170,7 +170,7 @@ macro_rules! query_methods {
                 tokio_postgres::types::Type,
             )],
         ) -> impl std::future::Future<Output = Result<u64, tokio_postgres::Error>> {
-            traced_call!(
+            $crate::traced::call(
                 self.raw().execute_typed(query, params),
                 move || self.target().query_span(Some(query), params.len()),
                 $crate::traced::affected,
@@ -206,7 +206,7 @@ macro_rules! query_methods {
         where
             T: ?Sized + $crate::ToStatement,
         {
-            traced_call!(
+            $crate::traced::call(
                 self.raw().execute(statement.raw_statement(), params),
                 move || self.target().query_span(statement.sql(), params.len()),
                 $crate::traced::affected,
@@ -227,7 +227,7 @@ macro_rules! query_methods {
         {
             let params = params.into_iter();
             let count = params.len();
-            traced_call!(
+            $crate::traced::call(
                 self.raw().execute_raw(statement.raw_statement(), params),
                 move || self.target().query_span(statement.sql(), count),
                 $crate::traced::affected,
@@ -240,7 +240,7 @@ macro_rules! query_methods {
             &self,
             query: &str,
         ) -> impl std::future::Future<Output = Result<(), tokio_postgres::Error>> {
-            traced_call!(
+            $crate::traced::call(
                 self.raw().batch_execute(query),
                 move || self.target().script_span(query),
                 $crate::traced::nothing,
@@ -255,7 +255,7 @@ macro_rules! query_methods {
         ) -> impl std::future::Future<
             Output = Result<Vec<tokio_postgres::SimpleQueryMessage>, tokio_postgres::Error>,
         > {
-            traced_call!(
+            $crate::traced::call(
                 self.raw().simple_query(query),
                 move || self.target().script_span(query),
                 |messages: &Vec<tokio_postgres::SimpleQueryMessage>, span| {
@@ -280,7 +280,7 @@ macro_rules! query_methods {
             T: ?Sized + $crate::ToStatement,
             U: bytes::Buf + 'static + Send,
         {
-            traced_call!(
+            $crate::traced::call(
                 self.raw().copy_in(statement.raw_statement()),
                 move || self.target().query_span(statement.sql(), 0),
                 $crate::traced::nothing,
@@ -298,7 +298,7 @@ macro_rules! query_methods {
         where
             T: ?Sized + $crate::ToStatement,
         {
-            traced_call!(
+            $crate::traced::call(
                 self.raw().copy_out(statement.raw_statement()),
                 move || self.target().query_span(statement.sql(), 0),
                 $crate::traced::nothing,

@@ -7,7 +7,6 @@ use tokio_postgres::{Error, IsolationLevel};
 use crate::methods::query_methods;
 use crate::target::Target;
 use crate::traced;
-use crate::traced::traced_call;
 
 /// A drop-in for [`tokio_postgres::Transaction`]: the query methods of
 /// [`Client`](crate::Client), nested transactions (savepoints), `commit` and
@@ -65,11 +64,11 @@ impl<'a> Transaction<'a> {
     pub async fn commit(self) -> Result<(), Error> {
         let (target, savepoint) = (self.target, self.savepoint);
         traced::call(
+            self.inner.commit(),
             || match &savepoint {
                 None => target.statement_span("COMMIT"),
                 Some(savepoint) => target.statement_span(&format!("RELEASE {}", savepoint.name)),
             },
-            self.inner.commit(),
             traced::nothing,
         )
         .await
@@ -79,13 +78,13 @@ impl<'a> Transaction<'a> {
     pub async fn rollback(self) -> Result<(), Error> {
         let (target, savepoint) = (self.target, self.savepoint);
         traced::call(
+            self.inner.rollback(),
             || match &savepoint {
                 None => target.statement_span("ROLLBACK"),
                 Some(savepoint) => {
                     target.statement_span(&format!("ROLLBACK TO {}", savepoint.name))
                 }
             },
-            self.inner.rollback(),
             traced::nothing,
         )
         .await
@@ -113,13 +112,13 @@ impl<'a> Transaction<'a> {
     ) -> Result<Transaction<'_>, Error> {
         let target = self.target.clone();
         let inner = traced::call(
-            || target.statement_span(&format!("SAVEPOINT {name}")),
             async {
                 match explicit {
                     Some(explicit) => self.inner.savepoint(explicit).await,
                     None => self.inner.transaction().await,
                 }
             },
+            || target.statement_span(&format!("SAVEPOINT {name}")),
             traced::nothing,
         )
         .await?;
@@ -182,8 +181,8 @@ impl<'a> TransactionBuilder<'a> {
             settings,
         } = self;
         let inner = traced::call(
-            || target.statement_span(&settings.statement()),
             inner.start(),
+            || target.statement_span(&settings.statement()),
             traced::nothing,
         )
         .await?;
