@@ -18,7 +18,7 @@ use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::{EnvFilter, Layer};
 
-use crate::export::{BoundedBatch, Destination, Report};
+use crate::export::{BatchSettings, BoundedBatch, Destination, Report};
 
 use crate::console::{ConsoleWaterfall, Style};
 use crate::log_lines::{LogFormat, WithTraceIds};
@@ -124,9 +124,9 @@ pub struct Builder {
     query_redaction: Option<QueryRedaction>,
 }
 
-/// A span exporter given in code, batched when the pipeline is built (the queue size is
-/// only known then).
-struct CustomExporter(Box<dyn FnOnce(usize, Report) -> BoundedBatch + Send>);
+/// A span exporter given in code, batched when the pipeline is built (the batch settings
+/// are only known then).
+struct CustomExporter(Box<dyn FnOnce(BatchSettings, Report) -> BoundedBatch + Send>);
 
 /// A log exporter given in code: builds the logger provider for a resource and a
 /// reporter of drops and failures.
@@ -252,10 +252,10 @@ impl Builder {
     /// batched as the OTLP exporter is (bounded queue, drops counted and reported): a
     /// backend of your own, or a benchmark of the real pipeline.
     pub fn span_exporter<E: SpanExporter + 'static>(mut self, exporter: E) -> Self {
-        self.custom_exporter = Some(CustomExporter(Box::new(move |queue, report| {
+        self.custom_exporter = Some(CustomExporter(Box::new(move |settings, report| {
             BoundedBatch::new(
                 exporter,
-                queue,
+                settings,
                 Destination::new("the configured span exporter"),
                 report,
             )
@@ -623,9 +623,9 @@ impl Builder {
         }
         if let Some(CustomExporter(batch)) = self.custom_exporter.take() {
             self.spans_went = None;
-            let queue = self.resolved_queue_size(warnings);
+            let settings = self.batch_settings(warnings);
             return provider
-                .with_span_processor(batch(queue, self.report()))
+                .with_span_processor(batch(settings, self.report()))
                 .build();
         }
         let exporter = choose_exporter(
@@ -645,11 +645,11 @@ impl Builder {
                     .protocol
                     .or(env.protocol)
                     .unwrap_or(OtlpProtocol::HttpProtobuf);
-                let queue = self.resolved_queue_size(warnings);
+                let settings = self.batch_settings(warnings);
                 match crate::otlp::processor(
                     protocol,
                     self.endpoint.as_deref(),
-                    queue,
+                    settings,
                     self.report(),
                     guard,
                 ) {
@@ -742,11 +742,14 @@ impl Builder {
         }
     }
 
-    fn resolved_queue_size(&self, warnings: &mut Vec<String>) -> usize {
-        match self.queue_size {
+    /// How spans are batched: the queue size given in code (else
+    /// `OTEL_BSP_MAX_QUEUE_SIZE`), the batch size and delay from the environment.
+    fn batch_settings(&self, warnings: &mut Vec<String>) -> BatchSettings {
+        let queue = match self.queue_size {
             Some(size) => size.max(1),
             None => crate::export::queue_size_from(OTEL_BSP_MAX_QUEUE_SIZE, warnings),
-        }
+        };
+        BatchSettings::from_env(queue, warnings)
     }
 }
 

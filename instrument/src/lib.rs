@@ -40,6 +40,7 @@
 //! | `OTEL_TRACES_SAMPLER`, `OTEL_TRACES_SAMPLER_ARG` | `parentbased_always_on` (default), `always_on`, `always_off`, `traceidratio` (arg: ratio), `ratelimiting` (arg: traces per second, default 1), `jaeger_remote` (arg: `endpoint=...,pollingIntervalMs=...,initialSamplingRate=...`; [`RemoteSampling`]), each also `parentbased_` |
 //! | `OTEL_PROPAGATORS` | `tracecontext,baggage` (default), `none`: W3C Trace Context Level 2 and W3C Baggage, by the letter of the specifications (`instrument_core::propagation`) |
 //! | `OTEL_BSP_MAX_QUEUE_SIZE` | spans waiting for export before new ones are dropped (2048) |
+//! | `OTEL_BSP_MAX_EXPORT_BATCH_SIZE`, `OTEL_BSP_SCHEDULE_DELAY` | the most spans in one export (512) and the longest a span waits for its batch, in ms (5000) |
 //! | `RUST_LOG` | filter for log lines only (default `info`); never what is traced |
 //! | `OTEL_RUST_LOG_FORMAT` | `plain` (default) or `json`; lines inside a trace end with `trace_id` and `span_id` ([`WithTraceIds`]) |
 //! | `OTEL_LOGS_EXPORTER` | `otlp`, `console`, `none` (default): your `tracing` events as OpenTelemetry log records |

@@ -7,7 +7,7 @@ use opentelemetry_otlp::WithHttpConfig as _;
 
 #[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
 use crate::export::Destination;
-use crate::export::{BoundedBatch, Report};
+use crate::export::{BatchSettings, BoundedBatch, Report};
 use crate::init::Guard;
 use crate::settings::OtlpProtocol;
 use opentelemetry_sdk::metrics::Temporality;
@@ -18,11 +18,11 @@ use opentelemetry_sdk::metrics::Temporality;
 pub(crate) fn processor(
     protocol: OtlpProtocol,
     endpoint: Option<&str>,
-    queue_size: usize,
+    settings: BatchSettings,
     report: Report,
     guard: &mut Guard,
 ) -> Result<BoundedBatch, String> {
-    let _ = (&endpoint, &queue_size, &report, &guard);
+    let _ = (&endpoint, &settings, &report, &guard);
     match protocol {
         #[cfg(feature = "otlp-grpc")]
         OtlpProtocol::Grpc => {
@@ -38,7 +38,7 @@ pub(crate) fn processor(
                 built.map_err(|e| format!("the OTLP gRPC exporter could not be set up: {e}"))?;
             Ok(BoundedBatch::new(
                 exporter,
-                queue_size,
+                settings,
                 grpc_destination(endpoint, TRACES),
                 report,
             ))
@@ -56,7 +56,7 @@ pub(crate) fn processor(
             let exporter = builder
                 .build()
                 .map_err(|e| format!("the OTLP HTTP exporter could not be set up: {e}"))?;
-            Ok(BoundedBatch::new(exporter, queue_size, destination, report))
+            Ok(BoundedBatch::new(exporter, settings, destination, report))
         }
         #[allow(unreachable_patterns)]
         other => Err(format!(

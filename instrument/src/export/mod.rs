@@ -1,11 +1,12 @@
 //! Exporting that never blocks the application and never fails silently.
 //!
-//! The SDK's batch processor already runs exports on its own thread with a bounded
-//! queue, but it reports drops and export failures only through OpenTelemetry's
+//! Spans wait for export in a bounded queue of our own ([`batch`]); past its bound,
+//! spans are dropped and counted instead of blocking, reported once (and their total at
+//! shutdown), and failed exports are reported once per outage, naming what to check.
+//! The SDK's batch processors report drops and failures only through OpenTelemetry's
 //! internal logs, which also warn about sampler names the SDK does not know (our
-//! `ratelimiting`). So the queue bound is enforced here, where drops are counted and
-//! reported once (and their total at shutdown), and failed exports are reported once
-//! per outage, naming what to check.
+//! `ratelimiting`); log records still go through the SDK's (see `logs`), behind the
+//! same bound.
 
 use std::fmt;
 use std::sync::Arc;
@@ -15,9 +16,12 @@ use std::time::Duration;
 use opentelemetry::Context;
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::error::OTelSdkResult;
-use opentelemetry_sdk::trace::{
-    BatchConfigBuilder, BatchSpanProcessor, Span, SpanData, SpanExporter, SpanProcessor,
-};
+use opentelemetry_sdk::trace::{Span, SpanData, SpanExporter, SpanProcessor};
+
+mod batch;
+
+pub(crate) use batch::BatchSettings;
+use batch::SpanQueue;
 
 /// Where run-time warnings go: the log when one is printed, else stderr.
 pub(crate) type Report = fn(&str);
@@ -282,10 +286,10 @@ impl Outage {
     }
 }
 
-/// A batch processor whose queue holds at most `limit` spans; past that, spans are
-/// dropped and counted instead of blocking the thread that ended them.
+/// A batch processor whose queue holds at most `settings.queue` spans; past that, spans
+/// are dropped and counted instead of blocking the thread that ended them.
 pub(crate) struct BoundedBatch {
-    inner: BatchSpanProcessor,
+    queue: SpanQueue,
     bound: Arc<QueueBound>,
     destination: Destination,
 }
@@ -299,28 +303,21 @@ impl fmt::Debug for BoundedBatch {
 }
 
 impl BoundedBatch {
-    /// Batches `exporter`'s spans with at most `limit` of them waiting.
+    /// Batches `exporter`'s spans as `settings` say.
     pub(crate) fn new<E: SpanExporter + 'static>(
         exporter: E,
-        limit: usize,
+        settings: BatchSettings,
         destination: Destination,
         report: Report,
     ) -> Self {
-        let bound = QueueBound::new(limit, SPANS, report);
+        let bound = QueueBound::new(settings.queue, SPANS, report);
         let exporter = ReportingExporter {
             inner: exporter,
             bound: bound.clone(),
             outage: Outage::new(SPANS.many, destination.clone(), report),
         };
-        // The inner queue can never overflow: no more than `limit` spans are let in.
-        let config = BatchConfigBuilder::default()
-            .with_max_queue_size(bound.limit())
-            .with_max_export_batch_size(bound.limit().min(512))
-            .build();
         BoundedBatch {
-            inner: BatchSpanProcessor::builder(exporter)
-                .with_batch_config(config)
-                .build(),
+            queue: SpanQueue::start(exporter, settings, report),
             bound,
             destination,
         }
@@ -328,29 +325,28 @@ impl BoundedBatch {
 }
 
 impl SpanProcessor for BoundedBatch {
-    fn on_start(&self, span: &mut Span, cx: &Context) {
-        self.inner.on_start(span, cx);
-    }
+    fn on_start(&self, _span: &mut Span, _cx: &Context) {}
 
     fn on_end(&self, span: SpanData) {
-        if self.bound.admit() {
-            self.inner.on_end(span);
+        if self.bound.admit() && !self.queue.push(span) {
+            // Shut down: the span is dropped, and its place given back.
+            drop(self.bound.release_later(1));
         }
     }
 
     fn force_flush(&self) -> OTelSdkResult {
-        self.inner.force_flush()
+        self.queue.force_flush()
     }
 
     fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
-        let result = self.inner.shutdown_with_timeout(timeout);
+        let result = self.queue.shutdown_with_timeout(timeout);
         let gave_up = (result.is_err() && self.bound.in_flight() > 0).then_some(timeout);
         self.bound.report_undelivered(&self.destination, gave_up);
         result
     }
 
     fn set_resource(&mut self, resource: &Resource) {
-        self.inner.set_resource(resource);
+        self.queue.set_resource(resource);
     }
 }
 
@@ -441,7 +437,7 @@ mod tests {
         let provider = SdkTracerProvider::builder()
             .with_span_processor(BoundedBatch::new(
                 exporter,
-                limit,
+                BatchSettings::new(limit, 512, Duration::from_secs(5)),
                 Destination::new("a test exporter"),
                 |_| {},
             ))
