@@ -7,6 +7,7 @@
 //! ours redis-keys {raw|off|traced|spans-only} N   # GETs of a thousand keys in turn
 //! ours redis-concurrent {raw|traced} N      # N GETs in flight at once; peak memory
 //! ours propagation {none|at-limits|megabyte|repeated} N   # extracting incoming headers
+//! ours pipeline {none|traced|sdk} N   # N spans, no I/O, ended on two threads at once
 //! ```
 //!
 //! Every mode runs under the same pipeline, the real `init()` one, exporting through
@@ -34,7 +35,9 @@ use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::metrics::Temporality;
 use opentelemetry_sdk::metrics::data::ResourceMetrics;
 use opentelemetry_sdk::metrics::exporter::PushMetricExporter;
-use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider, SpanData, SpanExporter};
+use opentelemetry_sdk::trace::{
+    BatchConfigBuilder, BatchSpanProcessor, SdkTracer, SdkTracerProvider, SpanData, SpanExporter,
+};
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -204,6 +207,44 @@ async fn redis_keys(mode: &str, n: usize) {
             assert_eq!(value, None);
         }
     }
+}
+
+/// `n` spans in all, made and ended on two threads at once with no call inside: what
+/// handing spans to the export pipeline costs when threads end them together.
+/// `none`: the two threads and no span; `traced`: a Redis command's span as our wrapper describes it, through `init()`'s
+/// pipeline; `sdk`: a span with the same attributes through the SDK's own batch
+/// processor.
+fn pipeline(mode: &str, n: usize, tracer: &SdkTracer) {
+    let attributes = db_attributes("redis", "GET ?", "GET");
+    std::thread::scope(|scope| {
+        for _ in 0..2 {
+            scope.spawn(|| {
+                for _ in 0..n / 2 {
+                    if mode == "none" {
+                        std::hint::black_box(&attributes);
+                    } else if mode == "sdk" {
+                        let mut span = tracer
+                            .span_builder("GET")
+                            .with_kind(SpanKind::Client)
+                            .with_attributes(attributes.to_vec())
+                            .start(tracer);
+                        span.end();
+                    } else {
+                        let span = instrument_core::DbCall::new(
+                            Library::Redis,
+                            instrument_core::DbSystem::Redis,
+                        )
+                        .namespace("0")
+                        .operation("GET")
+                        .masked_query("GET ?")
+                        .server("127.0.0.1", Some(6379))
+                        .start();
+                        drop(std::hint::black_box(span));
+                    }
+                }
+            });
+        }
+    });
 }
 
 /// `n` GETs in flight at once on one multiplexed connection; prints the peak resident
@@ -415,7 +456,11 @@ fn main() {
     // with nothing installed, to show what installing it costs the raw calls).
     // `spans-only`: traced, with no meter provider, to show what the metrics add.
     let guard = (mode != "raw-bare").then(|| {
-        let builder = instrument::builder().span_exporter(Drop).logs(false);
+        let mut builder = instrument::builder().span_exporter(Drop).logs(false);
+        if workload == "pipeline" {
+            // Every span kept: none dropped for a full queue.
+            builder = builder.queue_size(n.max(2048));
+        }
         let builder = if mode == "spans-only" {
             builder
         } else {
@@ -424,9 +469,28 @@ fn main() {
         builder.init().expect("init")
     });
     let provider = SdkTracerProvider::builder()
-        .with_batch_exporter(Drop)
+        .with_span_processor(
+            BatchSpanProcessor::builder(Drop)
+                .with_batch_config(
+                    BatchConfigBuilder::default()
+                        .with_max_queue_size(if workload == "pipeline" {
+                            n.max(2048)
+                        } else {
+                            2048
+                        })
+                        .build(),
+                )
+                .build(),
+        )
         .build();
     let tracer = provider.tracer("bench");
+    if workload == "pipeline" {
+        pipeline(mode, n, &tracer);
+        let _ = provider.shutdown();
+        drop(guard);
+        eprintln!("exported spans: {}", EXPORTED.load(Ordering::Relaxed));
+        return;
+    }
     if mode == "off" {
         for library in Library::ALL {
             instrument::set_library_enabled(library, false);
