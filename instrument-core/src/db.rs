@@ -397,9 +397,9 @@ impl<'a> DbCall<'a> {
         }
     }
 
-    /// How many attributes the span has at start, and room for the rows recorded at the
-    /// end, so that the vector of a successful call is allocated once and no bigger than
-    /// needed.
+    /// How many attributes the span has at start, and room for the rows a SQL query
+    /// records at the end, so that the vector of a successful call is allocated once and
+    /// no bigger than needed.
     fn attribute_capacity(&self) -> usize {
         let some = |present: bool| usize::from(present);
         let known = 1 // db.system.name
@@ -413,8 +413,13 @@ impl<'a> DbCall<'a> {
             + some(self.query.is_some()) // the text
             + some(matches!(self.query, Some(Query::Sql { .. } | Query::Script(_)))) // summary
             + some(matches!(self.query, Some(Query::Script(_))) || self.batch_size.is_some());
-        // Rows, recorded on success; a failure's type and code grow it once.
-        known + 1
+        // Rows, which only SQL queries record, on success; a failure's type and code
+        // grow it once.
+        let rows = some(matches!(
+            self.query,
+            Some(Query::Sql { .. } | Query::Script(_))
+        ));
+        known + rows
     }
 
     /// `db.system.name`, `db.namespace`, `server.address` and `server.port`.
