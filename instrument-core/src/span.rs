@@ -68,10 +68,11 @@ struct InContext {
     metric: Mutex<Option<CallMetric>>,
 }
 
-/// A span held on its own, with what is read of it without the lock.
+/// A span held on its own, with what is read of it without the lock. Its ids are read
+/// from the span, under the lock: kept beside it as well, they made every call's span 64
+/// bytes larger and cloned the parent's `tracestate` once more.
 struct Alone {
     state: Mutex<AloneState>,
-    span_context: SpanContext,
     recording: bool,
 }
 
@@ -81,10 +82,20 @@ struct AloneState {
     metric: Option<CallMetric>,
 }
 
+impl Alone {
+    /// The span's trace and span ids and flags.
+    fn span_context(&self) -> SpanContext {
+        match &lock(&self.state).span {
+            BuiltSpan::Sdk(span) => span.span_context().clone(),
+            BuiltSpan::Global(span) => span.span_context().clone(),
+            BuiltSpan::Unset => SpanContext::NONE,
+        }
+    }
+}
+
 impl std::fmt::Debug for Alone {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Alone")
-            .field("span_context", &self.span_context)
             .field("recording", &self.recording)
             .finish_non_exhaustive()
     }
@@ -241,7 +252,6 @@ impl CallSpan {
                 span: BuiltSpan::Unset,
                 metric,
             }),
-            span_context: SpanContext::NONE,
             recording: false,
         });
         // Always: nothing else holds the new `Arc` yet.
@@ -251,10 +261,10 @@ impl CallSpan {
                 .get_mut()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             state.span = build();
-            (alone.span_context, alone.recording) = match &state.span {
-                BuiltSpan::Sdk(span) => (span.span_context().clone(), span.is_recording()),
-                BuiltSpan::Global(span) => (span.span_context().clone(), span.is_recording()),
-                BuiltSpan::Unset => (SpanContext::NONE, false),
+            alone.recording = match &state.span {
+                BuiltSpan::Sdk(span) => span.is_recording(),
+                BuiltSpan::Global(span) => span.is_recording(),
+                BuiltSpan::Unset => false,
             };
         }
         CallSpan {
@@ -300,7 +310,7 @@ impl CallSpan {
         match &self.held {
             Held::Nothing => None,
             Held::InContext(held) => Some(held.context.span().span_context().clone()),
-            Held::Alone(alone) => Some(alone.span_context.clone()),
+            Held::Alone(alone) => Some(alone.span_context()),
         }
     }
 
@@ -313,7 +323,7 @@ impl CallSpan {
             Held::Nothing => None,
             Held::InContext(held) => Some(held.context.clone()),
             Held::Alone(alone) => {
-                Some(Context::current().with_remote_span_context(alone.span_context.clone()))
+                Some(Context::current().with_remote_span_context(alone.span_context()))
             }
         }
     }
