@@ -402,6 +402,7 @@ impl<'a> DbCall<'a> {
     /// no bigger than needed.
     fn attribute_capacity(&self) -> usize {
         let some = |present: bool| usize::from(present);
+        let sql = matches!(self.query, Some(Query::Sql { .. } | Query::Script(_)));
         let known = 1 // db.system.name
             + some(self.namespace.is_some())
             + some(self.operation.is_some())
@@ -411,15 +412,11 @@ impl<'a> DbCall<'a> {
             + some(self.peer.is_some())
             + some(self.peer.is_some_and(|(_, port)| port.is_some()))
             + some(self.query.is_some()) // the text
-            + some(matches!(self.query, Some(Query::Sql { .. } | Query::Script(_)))) // summary
+            + some(sql) // summary
             + some(matches!(self.query, Some(Query::Script(_))) || self.batch_size.is_some());
         // Rows, which only SQL queries record, on success; a failure's type and code
         // grow it once.
-        let rows = some(matches!(
-            self.query,
-            Some(Query::Sql { .. } | Query::Script(_))
-        ));
-        known + rows
+        known + some(sql)
     }
 
     /// `db.system.name`, `db.namespace`, `server.address` and `server.port`.

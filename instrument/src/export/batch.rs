@@ -27,7 +27,7 @@ const OTEL_BSP_SCHEDULE_DELAY: &str = "OTEL_BSP_SCHEDULE_DELAY";
 /// `OTEL_BSP_MAX_EXPORT_BATCH_SIZE`: the most spans in one export.
 const OTEL_BSP_MAX_EXPORT_BATCH_SIZE: &str = "OTEL_BSP_MAX_EXPORT_BATCH_SIZE";
 /// The specification's defaults.
-const DEFAULT_DELAY: Duration = Duration::from_millis(5000);
+const DEFAULT_DELAY_MS: u64 = 5000;
 const DEFAULT_MAX_BATCH: usize = 512;
 /// How long `force_flush` waits for the export thread, as the SDK's processor does.
 const FLUSH_TIMEOUT: Duration = Duration::from_secs(5);
@@ -57,25 +57,19 @@ impl BatchSettings {
         read: impl Fn(&str) -> Option<String>,
         warnings: &mut Vec<String>,
     ) -> Self {
-        let mut positive = |variable: &str, default: u64| match read(variable)
-            .map(|value| value.trim().parse::<u64>())
-        {
-            None => default,
-            Some(Ok(value)) if value > 0 => value,
-            Some(_) => {
-                warnings.push(format!(
-                    "{variable} is not a positive whole number; using {default}"
-                ));
-                default
-            }
-        };
-        let delay = positive(OTEL_BSP_SCHEDULE_DELAY, DEFAULT_DELAY.as_millis() as u64);
-        let max_batch = positive(OTEL_BSP_MAX_EXPORT_BATCH_SIZE, DEFAULT_MAX_BATCH as u64);
-        BatchSettings::new(
-            queue,
-            usize::try_from(max_batch).unwrap_or(usize::MAX),
-            Duration::from_millis(delay),
-        )
+        let delay = super::positive_or(
+            OTEL_BSP_SCHEDULE_DELAY,
+            read(OTEL_BSP_SCHEDULE_DELAY).as_deref(),
+            DEFAULT_DELAY_MS,
+            warnings,
+        );
+        let max_batch = super::positive_or(
+            OTEL_BSP_MAX_EXPORT_BATCH_SIZE,
+            read(OTEL_BSP_MAX_EXPORT_BATCH_SIZE).as_deref(),
+            DEFAULT_MAX_BATCH,
+            warnings,
+        );
+        BatchSettings::new(queue, max_batch, Duration::from_millis(delay))
     }
 
     /// Exactly these, with the batch no larger than the queue and neither empty.

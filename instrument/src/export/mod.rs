@@ -108,14 +108,29 @@ pub(crate) const DEFAULT_QUEUE_SIZE: usize = 2048;
 /// The queue size `variable` sets, else [`DEFAULT_QUEUE_SIZE`]; a value that is not a
 /// positive whole number is a warning.
 pub(crate) fn queue_size_from(variable: &str, warnings: &mut Vec<String>) -> usize {
-    match instrument_core::env::read_var(variable).map(|value| value.trim().parse::<usize>()) {
-        None => DEFAULT_QUEUE_SIZE,
-        Some(Ok(size)) if size > 0 => size,
+    let value = instrument_core::env::read_var(variable);
+    positive_or(variable, value.as_deref(), DEFAULT_QUEUE_SIZE, warnings)
+}
+
+/// `value`, the value of `variable` (`None` when unset), as a positive whole number;
+/// else `default`, with a warning when it was set to something else.
+pub(crate) fn positive_or<N>(
+    variable: &str,
+    value: Option<&str>,
+    default: N,
+    warnings: &mut Vec<String>,
+) -> N
+where
+    N: std::str::FromStr + PartialOrd + Default + fmt::Display,
+{
+    match value.map(|value| value.trim().parse::<N>()) {
+        None => default,
+        Some(Ok(number)) if number > N::default() => number,
         Some(_) => {
             warnings.push(format!(
-                "{variable} is not a positive whole number; using {DEFAULT_QUEUE_SIZE}"
+                "{variable} is not a positive whole number; using {default}"
             ));
-            DEFAULT_QUEUE_SIZE
+            default
         }
     }
 }
