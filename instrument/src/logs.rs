@@ -131,8 +131,8 @@ impl LogProcessor for BoundedLogs {
 
     fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
         let result = self.inner.shutdown_with_timeout(timeout);
-        let gave_up = (result.is_err() && self.bound.in_flight() > 0).then_some(timeout);
-        self.bound.report_undelivered(&self.destination, gave_up);
+        self.bound
+            .report_undelivered(&self.destination, &result, timeout);
         result
     }
 
@@ -225,46 +225,21 @@ fn text_of(value: &AnyValue) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::export::stuck::Stuck;
     use opentelemetry::logs::{LogRecord as _, Logger as _, LoggerProvider as _};
-    use opentelemetry_sdk::error::OTelSdkError;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::mpsc;
 
-    /// An exporter that holds every batch until the test lets it go.
-    #[derive(Debug)]
-    struct Stuck {
-        release: std::sync::Mutex<mpsc::Receiver<()>>,
-        exported: Arc<AtomicUsize>,
-        fail: bool,
-    }
-
     impl LogExporter for Stuck {
         async fn export(&self, batch: LogBatch<'_>) -> OTelSdkResult {
-            if let Ok(release) = self.release.lock() {
-                let _ = release.recv_timeout(Duration::from_secs(5));
-            }
-            self.exported
-                .fetch_add(batch.iter().count(), Ordering::Relaxed);
-            if self.fail {
-                Err(OTelSdkError::InternalFailure(
-                    "collector unreachable".into(),
-                ))
-            } else {
-                Ok(())
-            }
+            self.hold(batch.iter().count())
         }
     }
 
     static REPORTS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
 
     fn stuck(limit: usize, fail: bool) -> (SdkLoggerProvider, Arc<AtomicUsize>, mpsc::Sender<()>) {
-        let (tx, rx) = mpsc::channel();
-        let exported = Arc::new(AtomicUsize::new(0));
-        let exporter = Stuck {
-            release: std::sync::Mutex::new(rx),
-            exported: exported.clone(),
-            fail,
-        };
+        let (exporter, exported, tx) = Stuck::new(fail);
         let report: Report = |text| REPORTS.lock().expect("reports").push(text.to_owned());
         let provider = provider(
             exporter,

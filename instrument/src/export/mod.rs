@@ -199,14 +199,21 @@ impl QueueBound {
     }
 
     /// Items queued or being exported now.
-    pub(crate) fn in_flight(&self) -> usize {
+    fn in_flight(&self) -> usize {
         self.in_flight.load(Ordering::Acquire)
     }
 
-    /// Reports, once at shutdown, every item that never reached `destination`: dropped
-    /// because the queue was full, in exports that failed, and (when `gave_up`, the
-    /// shutdown having run out of time) those still queued or being exported.
-    pub(crate) fn report_undelivered(&self, destination: &Destination, gave_up: Option<Duration>) {
+    /// Reports, once at a shutdown that ended with `shutdown` after waiting up to
+    /// `timeout`, every item that never reached `destination`: dropped because the queue
+    /// was full, in exports that failed, and (when the shutdown failed with items still
+    /// in flight: it gave up) those still queued or being exported.
+    pub(crate) fn report_undelivered(
+        &self,
+        destination: &Destination,
+        shutdown: &OTelSdkResult,
+        timeout: Duration,
+    ) {
+        let gave_up = (shutdown.is_err() && self.in_flight() > 0).then_some(timeout);
         let Signal { one, many, .. } = self.signal;
         let dropped = self.dropped.load(Ordering::Relaxed);
         let failed = self.failed.load(Ordering::Relaxed);
@@ -355,8 +362,8 @@ impl SpanProcessor for BoundedBatch {
 
     fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
         let result = self.queue.shutdown_with_timeout(timeout);
-        let gave_up = (result.is_err() && self.bound.in_flight() > 0).then_some(timeout);
-        self.bound.report_undelivered(&self.destination, gave_up);
+        self.bound
+            .report_undelivered(&self.destination, &result, timeout);
         result
     }
 
@@ -406,28 +413,44 @@ impl<E: SpanExporter> SpanExporter for ReportingExporter<E> {
     }
 }
 
+/// An exporter for the tests of the bounded queues, of spans and of log records alike.
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use opentelemetry::trace::{Span as _, Tracer as _, TracerProvider as _};
-    use opentelemetry_sdk::error::OTelSdkError;
-    use opentelemetry_sdk::trace::SdkTracerProvider;
-    use std::sync::mpsc;
+pub(crate) mod stuck {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, Mutex, mpsc};
+    use std::time::Duration;
 
-    /// An exporter that holds every batch until the test lets it go.
+    use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
+    use opentelemetry_sdk::trace::{SpanData, SpanExporter};
+
+    /// Holds every batch until the test lets it go (or 5 s pass), counts what it was
+    /// given, and fails every export when told to.
     #[derive(Debug)]
-    struct Stuck {
-        release: std::sync::Mutex<mpsc::Receiver<()>>,
+    pub(crate) struct Stuck {
+        release: Mutex<mpsc::Receiver<()>>,
         exported: Arc<AtomicUsize>,
         fail: bool,
     }
 
-    impl SpanExporter for Stuck {
-        async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
+    impl Stuck {
+        /// The exporter, its count of items exported, and what lets one batch go.
+        pub(crate) fn new(fail: bool) -> (Self, Arc<AtomicUsize>, mpsc::Sender<()>) {
+            let (release, released) = mpsc::channel();
+            let exported = Arc::new(AtomicUsize::new(0));
+            let stuck = Stuck {
+                release: Mutex::new(released),
+                exported: exported.clone(),
+                fail,
+            };
+            (stuck, exported, release)
+        }
+
+        /// One export of `items` items: waits to be let go, counts them, then fails or not.
+        pub(crate) fn hold(&self, items: usize) -> OTelSdkResult {
             if let Ok(release) = self.release.lock() {
                 let _ = release.recv_timeout(Duration::from_secs(5));
             }
-            self.exported.fetch_add(batch.len(), Ordering::Relaxed);
+            self.exported.fetch_add(items, Ordering::Relaxed);
             if self.fail {
                 Err(OTelSdkError::InternalFailure(
                     "collector unreachable".into(),
@@ -438,17 +461,26 @@ mod tests {
         }
     }
 
+    impl SpanExporter for Stuck {
+        async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
+            self.hold(batch.len())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::stuck::Stuck;
+    use super::*;
+    use opentelemetry::trace::{Span as _, Tracer as _, TracerProvider as _};
+    use opentelemetry_sdk::trace::SdkTracerProvider;
+    use std::sync::mpsc;
+
     fn provider(
         limit: usize,
         fail: bool,
     ) -> (SdkTracerProvider, Arc<AtomicUsize>, mpsc::Sender<()>) {
-        let (tx, rx) = mpsc::channel();
-        let exported = Arc::new(AtomicUsize::new(0));
-        let exporter = Stuck {
-            release: std::sync::Mutex::new(rx),
-            exported: exported.clone(),
-            fail,
-        };
+        let (exporter, exported, tx) = Stuck::new(fail);
         let provider = SdkTracerProvider::builder()
             .with_span_processor(BoundedBatch::new(
                 exporter,
