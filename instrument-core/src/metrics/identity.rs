@@ -66,17 +66,25 @@ impl Identity {
 
     /// Pushes `key = value` on `attributes`, told by the value's address when it is a
     /// string kept for the process (a literal, or an interned one).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn push_str(
         &mut self,
         attributes: &mut Vec<KeyValue>,
         key: &'static str,
         value: Cow<'static, str>,
     ) {
-        match &value {
-            Cow::Borrowed(kept) => self.write_marked(key, 0, word_of(kept), false),
-            Cow::Owned(_) => self.usable = false,
-        }
+        // The value made here, not by `Value::from(Cow)`: that conversion is not inlined
+        // across crates, and this runs for most attributes of every call.
+        let value = match value {
+            Cow::Borrowed(kept) => {
+                self.write_marked(key, 0, word_of(kept), false);
+                opentelemetry::Value::String(kept.into())
+            }
+            Cow::Owned(copy) => {
+                self.usable = false;
+                opentelemetry::Value::String(copy.into())
+            }
+        };
         attributes.push(KeyValue::new(key, value));
     }
 
@@ -117,7 +125,7 @@ impl Identity {
     }
 
     /// Writes one attribute: its key's word with `mark` set in it, and its value's.
-    #[inline]
+    #[inline(always)]
     fn write_marked(
         &mut self,
         key: &'static str,
@@ -158,7 +166,7 @@ impl Identity {
 }
 
 /// A string's address and length in one word; `None` when they do not fit.
-#[inline]
+#[inline(always)]
 fn word_of(text: &str) -> Option<usize> {
     let address = text.as_ptr() as usize;
     (text.len() < MAX_LEN && address < (1 << 48)).then_some(address | text.len() << 48)
