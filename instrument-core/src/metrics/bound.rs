@@ -42,6 +42,58 @@ const MAX_OUTCOMES: usize = 64;
 pub(super) struct BoundHistograms {
     histogram: Histogram<f64>,
     bases: Mutex<Bases>,
+    /// Unique per histogram ever made, for [`LastFound`] (an address could be reused).
+    id: u64,
+}
+
+/// The base a thread last found by identity, and in which histograms: a service repeats
+/// its calls, and a repeat is then found without the lock and the hashing (about 150
+/// instructions per call). Kept only for what [`Bases::by_identity`] holds, so it finds
+/// exactly what the map would.
+struct LastFound {
+    histograms: u64,
+    words: Box<[usize]>,
+    base: Arc<Base>,
+}
+
+thread_local! {
+    static LAST_FOUND: std::cell::RefCell<Option<LastFound>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// The base [`LastFound`] holds for `words` in the histograms `histograms`, if any.
+fn last_found(histograms: u64, words: &[usize]) -> Option<Arc<Base>> {
+    LAST_FOUND
+        .try_with(|last| {
+            let last = last.try_borrow().ok()?;
+            let last = last.as_ref()?;
+            (last.histograms == histograms && *last.words == *words).then(|| Arc::clone(&last.base))
+        })
+        .ok()
+        .flatten()
+}
+
+/// Keeps `base` as the one this thread found last for `words` in `histograms`.
+fn remember_found(histograms: u64, words: &[usize], base: &Arc<Base>) {
+    let _ = LAST_FOUND.try_with(|last| {
+        if let Ok(mut last) = last.try_borrow_mut() {
+            match last.as_mut() {
+                // The same length (the usual case: the same kind of call): no allocation.
+                Some(kept) if kept.words.len() == words.len() => {
+                    kept.histograms = histograms;
+                    kept.words.copy_from_slice(words);
+                    kept.base = Arc::clone(base);
+                }
+                _ => {
+                    *last = Some(LastFound {
+                        histograms,
+                        words: words.into(),
+                        base: Arc::clone(base),
+                    });
+                }
+            }
+        }
+    });
 }
 
 /// The bases bound so far, by the hash of their attributes, and by the [`Identity`] of
@@ -91,9 +143,11 @@ impl CallBase {
 
 impl BoundHistograms {
     pub(super) fn new(histogram: Histogram<f64>) -> Self {
+        static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         BoundHistograms {
             histogram,
             bases: Mutex::default(),
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
     }
 
@@ -111,11 +165,17 @@ impl BoundHistograms {
         identity: Option<&Identity>,
         bound_to: fn(&[KeyValue]) -> Vec<KeyValue>,
     ) -> CallBase {
+        let words = identity.and_then(Identity::words);
+        if let Some(base) = words.and_then(|words| last_found(self.id, words)) {
+            return CallBase::Bound(base);
+        }
         let Ok(mut bases) = self.bases.lock() else {
             return CallBase::Unbound(bound_to(found_by));
         };
-        let words = identity.and_then(Identity::words);
-        if let Some(base) = words.and_then(|words| bases.by_identity.get(words)) {
+        if let Some(words) = words
+            && let Some(base) = bases.by_identity.get(words)
+        {
+            remember_found(self.id, words, base);
             return CallBase::Bound(Arc::clone(base));
         }
         let hash = hash_set(found_by);
@@ -160,6 +220,7 @@ impl BoundHistograms {
             && bases.by_identity.len() < 2 * MAX_BASES
         {
             bases.by_identity.insert(words.into(), Arc::clone(&base));
+            remember_found(self.id, words, &base);
         }
         CallBase::Bound(base)
     }
@@ -443,6 +504,31 @@ mod tests {
         let again = bound(histograms.base_as(&with_summary, Some(&shared), <[KeyValue]>::to_vec));
         assert!(Arc::ptr_eq(&first, &again));
         assert_eq!(kept_identities(&histograms), 1);
+    }
+
+    #[test]
+    fn the_last_base_a_thread_found_is_kept_apart_per_histogram() {
+        // Two pipelines' histograms, one set of attributes told by the same identity:
+        // each finds its own base, however the calls alternate on this thread.
+        let (first, second) = (histograms(), histograms());
+        let (mut identity, mut attributes) = (Identity::default(), Vec::new());
+        identity.push_str(&mut attributes, "db.system.name", "redis".into());
+        let find = |histograms: &BoundHistograms| {
+            bound(histograms.base_as(&attributes, Some(&identity), <[KeyValue]>::to_vec))
+        };
+        let (a, b) = (find(&first), find(&second));
+        assert!(!Arc::ptr_eq(&a, &b));
+        for _ in 0..3 {
+            assert!(Arc::ptr_eq(&find(&first), &a));
+            assert!(Arc::ptr_eq(&find(&first), &a));
+            assert!(Arc::ptr_eq(&find(&second), &b));
+        }
+        // Another set in the same histograms is not the one kept.
+        let (mut other, mut other_attributes) = (Identity::default(), Vec::new());
+        other.push_str(&mut other_attributes, "db.system.name", "postgresql".into());
+        let c = bound(first.base_as(&other_attributes, Some(&other), <[KeyValue]>::to_vec));
+        assert!(!Arc::ptr_eq(&c, &a));
+        assert!(Arc::ptr_eq(&find(&first), &a));
     }
 
     #[test]
