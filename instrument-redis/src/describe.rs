@@ -7,6 +7,7 @@
 //! a command this table does not know keeps nothing but its name.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 
 /// Longest `db.query.text` recorded; longer texts end at a whole argument, then ` …`.
 pub(crate) const MAX_TEXT_LEN: usize = 1024;
@@ -283,6 +284,20 @@ fn plausible_word(bytes: &[u8]) -> bool {
 /// The command's name: its first word, upper-cased (`GET`, `CONFIG`, `JSON.SET`), or
 /// `_OTHER` when the first word does not look like a command (it names the span).
 pub(crate) fn command_name(first: Arg<'_>) -> CommandName {
+    thread_local! {
+        /// The last name this thread found in the table: services send a few commands
+        /// over and over, and a repeat skips the copy, the upper-casing and the table
+        /// lookup (about 200 instructions).
+        static LAST: Cell<Option<(&'static str, Shape)>> = const { Cell::new(None) };
+    }
+    // The table's names are upper case: equal ignoring case means equal once upper-cased
+    // (and so a word that looks like a command).
+    if let Some(word) = first
+        && let Ok(Some((name, shape))) = LAST.try_with(Cell::get)
+        && name.as_bytes().eq_ignore_ascii_case(word)
+    {
+        return CommandName::Known(name, shape);
+    }
     let Some(word) = first.filter(|word| plausible_word(word)) else {
         return CommandName::Known(OTHER, Shape::Masked);
     };
@@ -291,7 +306,10 @@ pub(crate) fn command_name(first: Arg<'_>) -> CommandName {
     bytes[..word.len()].make_ascii_uppercase();
     let upper = &bytes[..word.len()];
     match TABLE.get(upper) {
-        Some((name, shape)) => CommandName::Known(name, *shape),
+        Some((name, shape)) => {
+            let _ = LAST.try_with(|last| last.set(Some((name, *shape))));
+            CommandName::Known(name, *shape)
+        }
         // Only ASCII letters, digits, `.`, `_` and `-` were copied in.
         None => CommandName::Unlisted(String::from_utf8_lossy(upper).into()),
     }
@@ -645,6 +663,22 @@ mod tests {
             masked([Some(&b"SCAN"[..]), None, Some(&b"MATCH"[..])]),
             "SCAN ? ?"
         );
+    }
+
+    #[test]
+    fn a_name_repeated_in_any_case_is_the_table_s_and_a_different_one_is_looked_up() {
+        // The first lookup fills the thread's last name; the others compare with it.
+        let names: Vec<String> = ["GET", "get", "GeT", "GETEX", "GE", "get", "SET", "set"]
+            .iter()
+            .map(|word| command_name(Some(word.as_bytes())).to_string())
+            .collect();
+        assert_eq!(
+            names,
+            ["GET", "GET", "GET", "GETEX", "GE", "GET", "SET", "SET"]
+        );
+        assert_eq!(command_name(Some(b"ge")).shape(), Shape::Masked);
+        assert_eq!(command_name(Some(b"get")).shape(), Shape::FirstKey);
+        assert_eq!(command_name(Some(b"del")).shape(), Shape::AllKeys);
     }
 
     #[test]
