@@ -47,9 +47,9 @@ pub(super) struct BoundHistograms {
 }
 
 /// The base a thread last found by identity, and in which histograms: a service repeats
-/// its calls, and a repeat is then found without the lock and the hashing (about 150
-/// instructions per call). Kept only for what [`Bases::by_identity`] holds, so it finds
-/// exactly what the map would.
+/// its calls, and a repeat is then found without the lock and the hashing (93
+/// instructions fewer per Redis `GET`). Kept only for what [`Bases::by_identity`] holds,
+/// so it finds exactly what the map would.
 struct LastFound {
     histograms: u64,
     words: Box<[usize]>,
