@@ -3,7 +3,9 @@
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use opentelemetry::trace::{Link, SpanKind, TraceContextExt as _, TraceId, TraceState};
+use opentelemetry::trace::{
+    Link, SpanContext, SpanKind, SpanRef, TraceContextExt as _, TraceId, TraceState,
+};
 use opentelemetry::{Context, KeyValue, Value};
 use opentelemetry_sdk::trace::{Sampler, SamplingDecision, SamplingResult, ShouldSample};
 
@@ -147,9 +149,7 @@ impl ShouldSample for PrioritySampler {
         attributes: &[KeyValue],
         links: &[Link],
     ) -> SamplingResult {
-        let parent = parent_context
-            .filter(|cx| cx.has_active_span())
-            .map(|cx| cx.span());
+        let parent = active_parent(parent_context);
         let parent = parent.as_ref().map(|span| span.span_context());
         let sampled = match &self.inner {
             Choice::AlwaysOn => true,
@@ -175,18 +175,31 @@ impl ShouldSample for PrioritySampler {
                 SamplingDecision::Drop
             },
             attributes: Vec::new(),
-            trace_state: parent
-                .map_or_else(TraceState::default, |parent| parent.trace_state().clone()),
+            trace_state: trace_state_of(parent),
         }
     }
 }
 
-/// The parent's `tracestate`, which a sampling decision must carry on unchanged.
-fn parent_trace_state(parent_context: Option<&Context>) -> TraceState {
+/// The parent's span, when the context has one: what the SDK's parent-based sampler
+/// takes as the parent (a context whose span is invalid has one, not sampled).
+fn active_parent(parent_context: Option<&Context>) -> Option<SpanRef<'_>> {
     parent_context
         .filter(|cx| cx.has_active_span())
-        .map(|cx| cx.span().span_context().trace_state().clone())
-        .unwrap_or_default()
+        .map(|cx| cx.span())
+}
+
+/// The `tracestate` of `parent`, which a sampling decision must carry on unchanged.
+fn trace_state_of(parent: Option<&SpanContext>) -> TraceState {
+    parent.map_or_else(TraceState::default, |parent| parent.trace_state().clone())
+}
+
+/// The parent's `tracestate`, from its context.
+fn parent_trace_state(parent_context: Option<&Context>) -> TraceState {
+    trace_state_of(
+        active_parent(parent_context)
+            .as_ref()
+            .map(SpanRef::span_context),
+    )
 }
 
 /// A token bucket: at most `per_second` sampled traces a second, with bursts up to one
