@@ -6,33 +6,40 @@
 //! when the response arrives (recording a field at each resend would repeat the
 //! attribute).
 
+use std::cell::Cell;
 use std::future::Future;
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
+
+use pin_project_lite::pin_project;
+use tokio::task::futures::TaskLocalFuture;
 
 use reqwest::redirect::Policy;
 
 use crate::outcome::SendError;
 
 tokio::task_local! {
-    static RESENDS: Arc<Resends>;
+    // Held by value: the request's future owns it, so counting allocates nothing.
+    static RESENDS: Resends;
 }
 
-/// The resends of one request so far.
-#[derive(Debug, Default)]
-pub(crate) struct Resends {
+/// The resends of one request so far. Only the task sending the request touches it
+/// (the policies run inside its poll), so plain cells do.
+#[derive(Default)]
+struct Resends {
     /// Redirects the policy was asked about.
-    redirects: AtomicU32,
-    /// Where the last of them led.
-    last_target: Mutex<Option<reqwest::Url>>,
-    retries: AtomicU32,
+    redirects: Cell<u32>,
+    /// Where the last of them led (boxed: most requests are never redirected, and the
+    /// task-local moves this value in and out at every poll).
+    last_target: Cell<Option<Box<reqwest::Url>>>,
+    retries: Cell<u32>,
 }
 
 impl Resends {
     /// How many times the request was really resent, now that `output` is known.
-    pub(crate) fn made<E: SendError>(&self, output: &Result<reqwest::Response, E>) -> u32 {
+    fn made<E: SendError>(&self, output: &Result<reqwest::Response, E>) -> u32 {
         self.redirects_followed(output)
-            .saturating_add(self.retries.load(Ordering::Relaxed))
+            .saturating_add(self.retries.get())
     }
 
     /// The redirects followed: the policy is asked before it decides, so the last one
@@ -40,17 +47,15 @@ impl Resends {
     /// then comes from before it, or is a redirect error). A 3xx the policy is not asked
     /// about (304, or one without `Location`) ends the chain without saying so.
     fn redirects_followed<E: SendError>(&self, output: &Result<reqwest::Response, E>) -> u32 {
-        let asked = self.redirects.load(Ordering::Relaxed);
+        let asked = self.redirects.get();
         if asked == 0 {
             return 0;
         }
         let stopped = match output {
             Ok(response) => self
                 .last_target
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .as_ref()
-                .is_some_and(|target| target != response.url()),
+                .take()
+                .is_some_and(|target| *target != *response.url()),
             Err(error) => error.as_reqwest().is_some_and(reqwest::Error::is_redirect),
         };
         if stopped { asked - 1 } else { asked }
@@ -64,11 +69,10 @@ pub(crate) fn counting_redirects(policy: Policy) -> Policy {
         // `previous` holds the first URL and every redirect before this one.
         let redirects = u32::try_from(attempt.previous().len()).unwrap_or(u32::MAX);
         let _ = RESENDS.try_with(|resends| {
-            resends.redirects.store(redirects, Ordering::Relaxed);
-            *resends
+            resends.redirects.set(redirects);
+            resends
                 .last_target
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner) = Some(attempt.url().clone());
+                .set(Some(Box::new(attempt.url().clone())));
         });
         policy.redirect(attempt)
     })
@@ -76,13 +80,44 @@ pub(crate) fn counting_redirects(policy: Policy) -> Policy {
 
 /// Counts one retry of the request being sent (nothing outside [`counted`]).
 pub(crate) fn count_retry() {
-    let _ = RESENDS.try_with(|resends| resends.retries.fetch_add(1, Ordering::Relaxed));
+    let _ =
+        RESENDS.try_with(|resends| resends.retries.set(resends.retries.get().saturating_add(1)));
 }
 
-/// Runs `send` with `resends` receiving its resends.
-pub(crate) fn counted<F: Future>(
-    resends: Arc<Resends>,
-    send: F,
-) -> impl Future<Output = F::Output> {
-    RESENDS.scope(resends, send)
+/// Runs `send`, counting its resends: its output, and how many times the request was
+/// resent to get it.
+pub(crate) fn counted<F, E>(send: F) -> Counted<F>
+where
+    F: Future<Output = Result<reqwest::Response, E>>,
+    E: SendError,
+{
+    Counted {
+        inner: RESENDS.scope(Resends::default(), send),
+    }
+}
+
+pin_project! {
+    /// The future of [`counted`]. Written out rather than as an `async` block around the
+    /// scope, which moved reqwest's future once more and cost more than it saved.
+    pub(crate) struct Counted<F> {
+        #[pin]
+        inner: TaskLocalFuture<Resends, F>,
+    }
+}
+
+impl<F, E> Future for Counted<F>
+where
+    F: Future<Output = Result<reqwest::Response, E>>,
+    E: SendError,
+{
+    type Output = (Result<reqwest::Response, E>, u32);
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut inner = self.project().inner;
+        let output = ready!(inner.as_mut().poll(cx));
+        let made = inner
+            .take_value()
+            .map_or(0, |resends| resends.made(&output));
+        Poll::Ready((output, made))
+    }
 }

@@ -7,7 +7,7 @@ use instrument_core::{CallSpan, HttpClientCall, Library, Traced};
 
 use crate::options::Options;
 use crate::outcome;
-use crate::resend::{self, Resends};
+use crate::resend;
 
 /// Executes `request` on `client` as a CLIENT span; `propagate` says whether the trace
 /// context goes along in the headers.
@@ -72,12 +72,11 @@ where
     if propagate {
         instrument_core::propagation::inject(&span, request.headers_mut());
     }
-    let resends = Arc::new(Resends::default());
-    let counted = resend::counted(resends.clone(), send(request));
+    let counted = resend::counted(send(request));
     let options = options.clone();
-    let record = move |output: &Result<reqwest::Response, E>, span: &CallSpan| {
+    let record = move |(output, resends): &(Result<reqwest::Response, E>, u32), span: &CallSpan| {
         outcome::record(output, span);
-        let resends = resends.made(output);
+        let resends = *resends;
         if resends > 0 {
             span.record_resend_count(resends);
         }
@@ -92,7 +91,7 @@ where
     // fails or is dropped (crate::body).
     let for_body = span.clone();
     match Traced::new(span, counted, record).await {
-        Ok(response) => Ok(crate::body::ending_with_body(response, for_body)),
-        failed => failed,
+        (Ok(response), _) => Ok(crate::body::ending_with_body(response, for_body)),
+        (failed, _) => failed,
     }
 }
