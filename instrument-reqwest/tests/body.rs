@@ -180,3 +180,29 @@ async fn a_body_that_fails_to_decompress_fails_the_span_as_decode() {
     let error_type = span.str_attr("error.type").unwrap_or_default();
     assert!(["decode", "body"].contains(&error_type), "{error_type}");
 }
+
+#[tokio::test]
+async fn the_response_keeps_its_url_address_headers_and_body() {
+    let head = "HTTP/1.1 200 OK\r\ncontent-length: 4\r\nx-kind: report\r\n\r\n";
+    let address = scripted_server(head, b"done", Duration::ZERO).await;
+    let url = format!("http://{address}/report?page=2");
+    let raw = reqwest::Client::new()
+        .get(&url)
+        .send()
+        .await
+        .expect("raw response");
+    let traced = instrument_reqwest::Client::new()
+        .get(&url)
+        .send()
+        .await
+        .expect("traced response");
+    assert_eq!(traced.url(), raw.url());
+    assert_eq!(traced.remote_addr(), raw.remote_addr());
+    assert_eq!(traced.remote_addr(), Some(address));
+    assert_eq!(traced.status(), raw.status());
+    assert_eq!(traced.version(), raw.version());
+    assert_eq!(traced.headers(), raw.headers());
+    assert_eq!(traced.content_length(), raw.content_length());
+    let (traced, raw) = (traced.bytes().await, raw.bytes().await);
+    assert_eq!(traced.expect("traced body"), raw.expect("raw body"));
+}
