@@ -1,37 +1,47 @@
 //! Sending one request inside its span, with the trace context in its headers.
+//!
+//! The span is started, and the headers written, when the send is first polled (as
+//! reqwest's connection work starts then); what runs from there on is one small future,
+//! [`Sending`], rather than nested `async fn`s, each of which kept room for its own
+//! copy of the request in its state (a request in flight took 1,560 bytes of future
+//! rather than 664).
 
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll, ready};
 
-use instrument_core::{CallSpan, HttpClientCall, Library, Traced};
+use instrument_core::{CallSpan, HttpClientCall, Library, RecordOutput, Traced};
+use pin_project_lite::pin_project;
 
 use crate::options::Options;
 use crate::outcome;
-use crate::resend;
+use crate::resend::{self, Counted};
 
 /// Executes `request` on `client` as a CLIENT span; `propagate` says whether the trace
 /// context goes along in the headers.
-pub(crate) async fn execute(
+pub(crate) fn execute(
     client: &reqwest::Client,
     request: reqwest::Request,
     propagate: bool,
     options: &Arc<Options>,
-) -> Result<reqwest::Response, reqwest::Error> {
+) -> impl Future<Output = Result<reqwest::Response, reqwest::Error>> {
     send_traced(request, propagate, options, |request| {
         client.execute(request)
     })
-    .await
 }
 
-/// Sends `request` with `send` (reqwest's client, or the rest of a middleware chain)
-/// inside its CLIENT span.
-pub(crate) async fn send_traced<F, E>(
+/// Starts `request`'s CLIENT span and sends it with `send` (reqwest's client, or the
+/// rest of a middleware chain) inside it; the future completes with `send`'s output.
+/// Nothing is recorded when reqwest is switched off or the options skip the request.
+pub(crate) fn send_traced<S, F, E>(
     mut request: reqwest::Request,
     propagate: bool,
     options: &Arc<Options>,
-    send: impl FnOnce(reqwest::Request) -> F,
-) -> Result<reqwest::Response, E>
+    send: S,
+) -> impl Future<Output = Result<reqwest::Response, E>>
 where
+    S: FnOnce(reqwest::Request) -> F,
     F: Future<Output = Result<reqwest::Response, E>>,
     E: outcome::SendError,
 {
@@ -41,12 +51,46 @@ where
             .as_ref()
             .is_some_and(|skip| skip.skip(&request))
     {
-        return send(request).await;
+        return Sending::Untraced {
+            send: send(request),
+        };
     }
+    let span = start_span(&request, options);
+    options.headers.record_request(&span, request.headers());
+    if let Some(on_request) = &options.on_request {
+        on_request.on_start(&request, &span);
+    }
+    if propagate {
+        instrument_core::propagation::inject(&span, request.headers_mut());
+    }
+    let options = options.clone();
+    let record = move |(output, resends): &(Result<reqwest::Response, E>, u32), span: &CallSpan| {
+        outcome::record(output, span);
+        if *resends > 0 {
+            span.record_resend_count(*resends);
+        }
+        if let Ok(response) = output {
+            options.headers.record_response(span, response.headers());
+            if let Some(on_response) = &options.on_response {
+                on_response.on_end(response, span);
+            }
+        }
+    };
+    // The response's body holds a clone of the span: it ends when the body is read,
+    // fails or is dropped (crate::body).
+    let for_body = Some(span.clone());
+    Sending::Traced {
+        traced: Traced::new(span, resend::counted(send(request)), record),
+        for_body,
+    }
+}
+
+/// The request's CLIENT span, named and described as the options say.
+fn start_span(request: &reqwest::Request, options: &Options) -> CallSpan {
     let template = options
         .url_template
         .as_ref()
-        .and_then(|template| template(&request));
+        .and_then(|template| template(request));
     let url = request.url();
     // An IPv6 host comes bracketed (`[::1]`); the address is without the brackets.
     let host = url
@@ -61,37 +105,47 @@ where
     if let Some(template) = &template {
         call = call.url_template(template);
     }
-    if let Some(name) = options.name.as_ref().and_then(|name| name.name(&request)) {
+    if let Some(name) = options.name.as_ref().and_then(|name| name.name(request)) {
         call = call.name(name);
     }
-    let span = call.start();
-    options.headers.record_request(&span, request.headers());
-    if let Some(on_request) = &options.on_request {
-        on_request.on_start(&request, &span);
+    call.start()
+}
+
+pin_project! {
+    /// A request being sent: as it is, or inside its span, the response then handed
+    /// out with its body holding the span (`crate::body`).
+    #[project = SendingProjection]
+    enum Sending<F, R> {
+        Untraced {
+            #[pin]
+            send: F,
+        },
+        Traced {
+            #[pin]
+            traced: Traced<Counted<F>, R>,
+            for_body: Option<CallSpan>,
+        },
     }
-    if propagate {
-        instrument_core::propagation::inject(&span, request.headers_mut());
-    }
-    let counted = resend::counted(send(request));
-    let options = options.clone();
-    let record = move |(output, resends): &(Result<reqwest::Response, E>, u32), span: &CallSpan| {
-        outcome::record(output, span);
-        let resends = *resends;
-        if resends > 0 {
-            span.record_resend_count(resends);
-        }
-        if let Ok(response) = output {
-            options.headers.record_response(span, response.headers());
-            if let Some(on_response) = &options.on_response {
-                on_response.on_end(response, span);
+}
+
+impl<F, E, R> Future for Sending<F, R>
+where
+    F: Future<Output = Result<reqwest::Response, E>>,
+    E: outcome::SendError,
+    R: RecordOutput<(Result<reqwest::Response, E>, u32)>,
+{
+    type Output = Result<reqwest::Response, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project() {
+            SendingProjection::Untraced { send } => send.poll(cx),
+            SendingProjection::Traced { traced, for_body } => {
+                let (output, _) = ready!(traced.poll(cx));
+                Poll::Ready(match (output, for_body.take()) {
+                    (Ok(response), Some(span)) => Ok(crate::body::ending_with_body(response, span)),
+                    (output, _) => output,
+                })
             }
         }
-    };
-    // The response's body holds a clone of the span: it ends when the body is read,
-    // fails or is dropped (crate::body).
-    let for_body = span.clone();
-    match Traced::new(span, counted, record).await {
-        (Ok(response), _) => Ok(crate::body::ending_with_body(response, for_body)),
-        (failed, _) => failed,
     }
 }
