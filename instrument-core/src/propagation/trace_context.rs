@@ -118,22 +118,33 @@ impl TextMapPropagator for TraceContextPropagator {
     }
 }
 
-/// `00-{trace id}-{span id}-{flags}` in lower-case hex, written byte by byte: it is sent
-/// with every outgoing request, and `format!` spends ten times as long on it.
+/// `00-{trace id}-{span id}-{flags}` in lower-case hex: it is sent with every outgoing
+/// request, and `format!` spends ten times as long on it.
 fn traceparent(trace_id: TraceId, span_id: SpanId, flags: u8) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    fn write_hex(out: &mut [u8], bytes: &[u8]) {
-        for (pair, byte) in out.chunks_exact_mut(2).zip(bytes) {
-            pair[0] = HEX[usize::from(byte >> 4)];
-            pair[1] = HEX[usize::from(byte & 0x0f)];
-        }
-    }
+    let trace_id = u128::from_be_bytes(trace_id.to_bytes());
     let mut out = *b"00-00000000000000000000000000000000-0000000000000000-00";
-    write_hex(&mut out[3..35], &trace_id.to_bytes());
-    write_hex(&mut out[36..52], &span_id.to_bytes());
-    write_hex(&mut out[53..55], &[flags]);
+    out[3..19].copy_from_slice(&hex_digits((trace_id >> 64) as u64));
+    out[19..35].copy_from_slice(&hex_digits(trace_id as u64));
+    out[36..52].copy_from_slice(&hex_digits(u64::from_be_bytes(span_id.to_bytes())));
+    out[53..55].copy_from_slice(&hex_digits(u64::from(flags))[14..]);
     // Only ASCII hex digits and dashes are in it.
     String::from_utf8(out.to_vec()).unwrap_or_default()
+}
+
+/// The sixteen lower-case hex digits of `value`, most significant first, made all at
+/// once rather than a nibble at a time (a quarter of the instructions): each nibble is
+/// spread into a byte of its own, then every byte becomes its digit by adding `'0'`,
+/// and 39 more (from `'9' + 1` to `'a'`) where the nibble is over 9, which adding 6
+/// carries into the byte's fifth bit.
+fn hex_digits(value: u64) -> [u8; 16] {
+    const EVERY_BYTE: u128 = u128::MAX / 0xff; // 0x0101...01
+    let mut spread = u128::from(value);
+    spread = (spread | (spread << 32)) & 0x0000_0000_ffff_ffff_0000_0000_ffff_ffff;
+    spread = (spread | (spread << 16)) & 0x0000_ffff_0000_ffff_0000_ffff_0000_ffff;
+    spread = (spread | (spread << 8)) & 0x00ff_00ff_00ff_00ff_00ff_00ff_00ff_00ff;
+    spread = (spread | (spread << 4)) & (EVERY_BYTE * 0x0f);
+    let letters = ((spread + EVERY_BYTE * 6) >> 4) & EVERY_BYTE;
+    (spread + EVERY_BYTE * u128::from(b'0') + letters * 39).to_be_bytes()
 }
 
 fn extract(extractor: &dyn Extractor) -> Option<(SpanContext, Incoming)> {
@@ -299,6 +310,25 @@ fn valid_value(value: &str) -> bool {
 mod tests {
     use super::*;
     use std::collections::HashMap;
+
+    proptest::proptest! {
+        #[test]
+        fn hex_digits_are_what_format_writes(value: u64) {
+            proptest::prop_assert_eq!(
+                String::from_utf8(hex_digits(value).to_vec()).expect("ASCII"),
+                format!("{value:016x}")
+            );
+        }
+
+        #[test]
+        fn any_traceparent_is_written_as_format_would(trace: u128, span: u64, flags: u8) {
+            let (trace, span) = (TraceId::from(trace), SpanId::from(span));
+            proptest::prop_assert_eq!(
+                traceparent(trace, span, flags),
+                format!("00-{trace}-{span}-{flags:02x}")
+            );
+        }
+    }
 
     #[test]
     fn traceparent_is_written_as_format_would() {
