@@ -3,9 +3,7 @@
 //! client's timeout running out) fails the span.
 //!
 //! The conventions let a client span end at the response head or after the body; only
-//! the latter can see the body fail. A response known to have no body (a `HEAD`, a 204
-//! or 304, `content-length: 0`) has nothing to fail: it is left as it is and its span
-//! ends with the head (crate::send). The response stays a `reqwest::Response`: its body
+//! the latter can see the body fail. The response stays a `reqwest::Response`: its body
 //! is swapped for one that holds a clone of the span and passes every frame and error
 //! through, so the caller's bytes are reqwest's own, and so is its error for a failed
 //! body: the same kind (`is_decode`, `is_timeout`, ... answer as without tracing), the

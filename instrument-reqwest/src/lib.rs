@@ -18,8 +18,7 @@
 //! before it completes is not a failure.
 //!
 //! The span (and its `http.client.request.duration`) ends when the response body has
-//! been read to its end, or fails, or is dropped (with the response's head when there
-//! is no body: a `HEAD`, a 204 or 304, `content-length: 0`): a connection cut mid-body, a
+//! been read to its end, or fails, or is dropped: a connection cut mid-body, a
 //! decompression error or the client's timeout running out while the body is read
 //! fails the span (`error.type` = `body`, `decode` or `timeout`), and the caller gets
 //! reqwest's own error. A response kept unread keeps its span open until it is

@@ -142,11 +142,6 @@ where
             SendingProjection::Traced { traced, for_body } => {
                 let (output, _) = ready!(traced.poll(cx));
                 Poll::Ready(match (output, for_body.take()) {
-                    // No body to read (a `HEAD`, a 204 or 304, `content-length: 0`): the
-                    // span ends with the head, and the response is left as it is.
-                    (Ok(response), Some(_span)) if response.content_length() == Some(0) => {
-                        Ok(response)
-                    }
                     (Ok(response), Some(span)) => Ok(crate::body::ending_with_body(response, span)),
                     (output, _) => output,
                 })
