@@ -30,7 +30,7 @@ pub(crate) fn ending_with_body(response: reqwest::Response, span: CallSpan) -> r
     // the conversion from `http::Response` looks for it. Only a builder can add it
     // (reqwest's extension type is private): the builder is lent the response's own
     // extensions and gives them back with the URL in them, rather than making a map
-    // of its own to merge (measured: about 400 instructions and two allocations less).
+    // of its own to merge (measured: about 700 instructions and two allocations less).
     let mut builder = http::Response::builder();
     if let Some(extensions) = builder.extensions_mut() {
         std::mem::swap(extensions, &mut parts.extensions);

@@ -6,9 +6,10 @@
 //! when the response arrives (recording a field at each resend would repeat the
 //! attribute).
 
-use std::cell::Cell;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Mutex, PoisonError};
 use std::task::{Context, Poll, ready};
 
 use pin_project_lite::pin_project;
@@ -19,27 +20,30 @@ use reqwest::redirect::Policy;
 use crate::outcome::SendError;
 
 tokio::task_local! {
-    // Held by value: the request's future owns it, so counting allocates nothing.
+    // Held by value: the request's future owns it, so a request that is not redirected
+    // allocates nothing for its counts.
     static RESENDS: Resends;
 }
 
 /// The resends of one request so far. Only the task sending the request touches it
-/// (the policies run inside its poll), so plain cells do.
+/// (the policies run inside its poll), but the request's future is `Sync`, as
+/// reqwest's is, so the counts are atomics and the target behind a mutex (neither
+/// allocates, and uncontended they cost what plain cells do).
 #[derive(Default)]
 struct Resends {
     /// Redirects the policy was asked about.
-    redirects: Cell<u32>,
+    redirects: AtomicU32,
     /// Where the last of them led (boxed: most requests are never redirected, and the
     /// task-local moves this value in and out at every poll).
-    last_target: Cell<Option<Box<reqwest::Url>>>,
-    retries: Cell<u32>,
+    last_target: Mutex<Option<Box<reqwest::Url>>>,
+    retries: AtomicU32,
 }
 
 impl Resends {
     /// How many times the request was really resent, now that `output` is known.
     fn made<E: SendError>(&self, output: &Result<reqwest::Response, E>) -> u32 {
         self.redirects_followed(output)
-            .saturating_add(self.retries.get())
+            .saturating_add(self.retries.load(Ordering::Relaxed))
     }
 
     /// The redirects followed: the policy is asked before it decides, so the last one
@@ -47,15 +51,17 @@ impl Resends {
     /// then comes from before it, or is a redirect error). A 3xx the policy is not asked
     /// about (304, or one without `Location`) ends the chain without saying so.
     fn redirects_followed<E: SendError>(&self, output: &Result<reqwest::Response, E>) -> u32 {
-        let asked = self.redirects.get();
+        let asked = self.redirects.load(Ordering::Relaxed);
         if asked == 0 {
             return 0;
         }
         let stopped = match output {
             Ok(response) => self
                 .last_target
-                .take()
-                .is_some_and(|target| *target != *response.url()),
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .as_deref()
+                .is_some_and(|target| target != response.url()),
             Err(error) => error.as_reqwest().is_some_and(reqwest::Error::is_redirect),
         };
         if stopped { asked - 1 } else { asked }
@@ -69,10 +75,11 @@ pub(crate) fn counting_redirects(policy: Policy) -> Policy {
         // `previous` holds the first URL and every redirect before this one.
         let redirects = u32::try_from(attempt.previous().len()).unwrap_or(u32::MAX);
         let _ = RESENDS.try_with(|resends| {
-            resends.redirects.set(redirects);
-            resends
+            resends.redirects.store(redirects, Ordering::Relaxed);
+            *resends
                 .last_target
-                .set(Some(Box::new(attempt.url().clone())));
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner) = Some(Box::new(attempt.url().clone()));
         });
         policy.redirect(attempt)
     })
@@ -80,8 +87,7 @@ pub(crate) fn counting_redirects(policy: Policy) -> Policy {
 
 /// Counts one retry of the request being sent (nothing outside [`counted`]).
 pub(crate) fn count_retry() {
-    let _ =
-        RESENDS.try_with(|resends| resends.retries.set(resends.retries.get().saturating_add(1)));
+    let _ = RESENDS.try_with(|resends| resends.retries.fetch_add(1, Ordering::Relaxed));
 }
 
 /// Runs `send`, counting its resends: its output, and how many times the request was

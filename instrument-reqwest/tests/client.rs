@@ -341,3 +341,19 @@ async fn a_request_without_retries_to_make_records_no_resend() {
         .named("GET")
         .assert_no_attr("http.request.resend_count");
 }
+
+/// Compiles only for a value that is `Send + Sync + 'static`.
+fn is_send_sync_static<T: Send + Sync + 'static>(_: &T) {}
+
+#[test]
+fn the_request_futures_are_send_sync_and_static_as_reqwests_are() {
+    let raw = reqwest::Client::new();
+    is_send_sync_static(&raw.get("http://127.0.0.1:9/").send());
+    let client = instrument_reqwest::Client::new();
+    is_send_sync_static(&client.get("http://127.0.0.1:9/").send());
+    let request = client
+        .get("http://127.0.0.1:9/")
+        .build()
+        .expect("a request");
+    is_send_sync_static(&client.execute(request));
+}
