@@ -6,6 +6,7 @@
 //! ours {lapin-publish|lapin-consume|nats-publish|nats-consume} {raw|off|traced|spans-only} N
 //! ours redis-keys {raw|off|traced|spans-only} N   # GETs of a thousand keys in turn
 //! ours redis-concurrent {raw|traced} N      # N GETs in flight at once; peak memory
+//! ours reqwest-concurrent {raw|traced} N    # N HTTP GETs in flight at once; peak memory
 //! ours propagation {none|at-limits|megabyte|repeated} N   # extracting incoming headers
 //! ours pipeline {none|traced|sdk} N   # N spans, no I/O, ended on two threads at once
 //! ```
@@ -280,7 +281,13 @@ async fn redis_concurrent(mode: &str, n: usize) {
         }
     };
     let failed = values.iter().filter(|value| value.is_err()).count();
-    let peak = std::fs::read_to_string("/proc/self/status")
+    let peak = peak_resident();
+    println!("{mode} {n} concurrent GETs: {failed} failed, peak resident {peak}");
+}
+
+/// The process's peak resident memory so far, as `/proc/self/status` writes it.
+fn peak_resident() -> String {
+    std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|status| {
             status
@@ -288,8 +295,61 @@ async fn redis_concurrent(mode: &str, n: usize) {
                 .find(|line| line.starts_with("VmHWM:"))
                 .map(|line| line.trim_start_matches("VmHWM:").trim().to_owned())
         })
-        .unwrap_or_default();
-    println!("{mode} {n} concurrent GETs: {failed} failed, peak resident {peak}");
+        .unwrap_or_default()
+}
+
+/// `n` GETs in flight at once, each on its own connection to the in-process server,
+/// which holds every answer until all `n` requests have arrived; prints the peak
+/// resident memory of the process (compare modes, not absolute values).
+async fn reqwest_concurrent(mode: &str, n: usize) {
+    let arrived = std::sync::Arc::new(tokio::sync::Barrier::new(n));
+    let app = axum::Router::new().route(
+        "/item",
+        axum::routing::get(move || {
+            let arrived = arrived.clone();
+            async move {
+                arrived.wait().await;
+                "item"
+            }
+        }),
+    );
+    // A backlog for every connection at once: with the default (1,024) the kernel drops
+    // the rest of a burst and their clients wait out SYN retries.
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket
+        .bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+        .expect("bind");
+    let listener = socket
+        .listen(u32::try_from(n).unwrap_or(u32::MAX))
+        .expect("listen");
+    let address = listener.local_addr().expect("address");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let url = format!("http://{address}/item");
+    let url = url.as_str();
+    let statuses: Vec<Result<u16, reqwest::Error>> = match mode {
+        "raw" => {
+            let client = reqwest::Client::new();
+            let gets = (0..n).map(|_| async {
+                let response = client.get(url).send().await?;
+                Ok(response.status().as_u16())
+            });
+            futures_util::future::join_all(gets).await
+        }
+        _ => {
+            let client = instrument::reqwest::Client::new();
+            let gets = (0..n).map(|_| async {
+                let response = client.get(url).send().await?;
+                Ok(response.status().as_u16())
+            });
+            futures_util::future::join_all(gets).await
+        }
+    };
+    let failed = statuses
+        .iter()
+        .filter(|status| !matches!(status, Ok(200)))
+        .count();
+    let peak = peak_resident();
+    println!("{mode} {n} concurrent GETs over HTTP: {failed} failed, peak resident {peak}");
 }
 
 async fn tokio_postgres(mode: &str, n: usize, tracer: &SdkTracer) {
@@ -508,6 +568,7 @@ fn main() {
             "redis-concurrent" => redis_concurrent(mode, n).await,
             "tokio-postgres" => tokio_postgres(mode, n, &tracer).await,
             "reqwest" => reqwest_get(mode, n, &tracer).await,
+            "reqwest-concurrent" => reqwest_concurrent(mode, n).await,
             "lapin-publish" => messaging::lapin_publish(mode, n).await,
             "lapin-consume" => messaging::lapin_consume(mode, n).await,
             "nats-publish" => messaging::nats_publish(mode, n).await,
