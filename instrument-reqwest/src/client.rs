@@ -99,9 +99,9 @@ impl Client {
         // Owned, as reqwest's future is: it may be spawned. Boxed, so that the future is
         // as small to move as reqwest's when switched off.
         let (client, options) = (self.inner.clone(), self.options.clone());
-        futures_util::future::Either::Right(Box::pin(async move {
-            crate::send::execute(&client, request, true, &options).await
-        }))
+        futures_util::future::Either::Right(Box::pin(crate::send::lazy(move || {
+            crate::send::execute(&client, request, true, &options)
+        })))
     }
 
     /// The reqwest client: requests made on it directly are not traced.

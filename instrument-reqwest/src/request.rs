@@ -164,9 +164,18 @@ impl RequestBuilder {
             return Either::Left(self.inner.send());
         }
         // Boxed, so that the future is as small to move as reqwest's when switched off.
-        Either::Right(Box::pin(async move {
+        Either::Right(Box::pin(crate::send::lazy(move || {
             let (client, request) = self.inner.build_split();
-            crate::send::execute(&client, request?, self.propagate, &self.options).await
-        }))
+            match request {
+                Ok(request) => Either::Left(crate::send::execute(
+                    &client,
+                    request,
+                    self.propagate,
+                    &self.options,
+                )),
+                // What reqwest's `send` answers for a request that failed to build.
+                Err(error) => Either::Right(std::future::ready(Err(error))),
+            }
+        })))
     }
 }

@@ -1,11 +1,11 @@
 //! Sending one request inside its span, with the trace context in its headers.
 //!
 //! The span is started, and the headers written, when the send is first polled (as
-//! reqwest's connection work starts then: the callers call [`send_traced`] inside their
-//! own future, not when they make it); what runs from there on is one small future,
-//! [`Sending`], rather than nested `async fn`s, each of which kept room for its own
-//! copy of the request in its state (a request in flight took 1,560 bytes of future
-//! rather than 664).
+//! reqwest's connection work starts then, and inside whatever span the caller's future
+//! is polled in): [`lazy`] holds what the send needs until then, and in its place
+//! afterwards the one small future [`Sending`]. Nested `async` blocks and `async fn`s
+//! did the same with room for every level's copy of the request at once: 1,560 bytes
+//! boxed per request in flight, then 664 with `Sending` alone.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -26,7 +26,7 @@ pub(crate) fn execute(
     request: reqwest::Request,
     propagate: bool,
     options: &Arc<Options>,
-) -> impl Future<Output = Result<reqwest::Response, reqwest::Error>> {
+) -> Sending<impl Future<Output = Result<reqwest::Response, reqwest::Error>> + use<>> {
     send_traced(request, propagate, options, |request| {
         client.execute(request)
     })
@@ -44,7 +44,7 @@ pub(crate) fn send_traced<S, F, E>(
     propagate: bool,
     options: &Arc<Options>,
     send: S,
-) -> impl Future<Output = Result<reqwest::Response, E>>
+) -> Sending<F>
 where
     S: FnOnce(reqwest::Request) -> F,
     F: Future<Output = Result<reqwest::Response, E>>,
@@ -68,18 +68,8 @@ where
     if propagate {
         instrument_core::propagation::inject(&span, request.headers_mut());
     }
-    let options = options.clone();
-    let record = move |(output, resends): &(Result<reqwest::Response, E>, u32), span: &CallSpan| {
-        outcome::record(output, span);
-        if *resends > 0 {
-            span.record_resend_count(*resends);
-        }
-        if let Ok(response) = output {
-            options.headers.record_response(span, response.headers());
-            if let Some(on_response) = &options.on_response {
-                on_response.on_end(response, span);
-            }
-        }
+    let record = RecordResponse {
+        options: options.clone(),
     };
     // The response's body holds a clone of the span: it ends when the body is read,
     // fails or is dropped (crate::body).
@@ -87,6 +77,28 @@ where
     Sending::Traced {
         traced: Traced::new(span, resend::counted(send(request)), record),
         for_body,
+    }
+}
+
+/// Records a send's outcome, its resends, and what the options capture of the response.
+pub(crate) struct RecordResponse {
+    options: Arc<Options>,
+}
+
+impl<E: outcome::SendError> RecordOutput<(Result<reqwest::Response, E>, u32)> for RecordResponse {
+    fn record(self, (output, resends): &(Result<reqwest::Response, E>, u32), span: &CallSpan) {
+        outcome::record(output, span);
+        if *resends > 0 {
+            span.record_resend_count(*resends);
+        }
+        if let Ok(response) = output {
+            self.options
+                .headers
+                .record_response(span, response.headers());
+            if let Some(on_response) = &self.options.on_response {
+                on_response.on_end(response, span);
+            }
+        }
     }
 }
 
@@ -120,24 +132,23 @@ pin_project! {
     /// A request being sent: as it is, or inside its span, the response then handed
     /// out with its body holding the span (`crate::body`).
     #[project = SendingProjection]
-    enum Sending<F, R> {
+    pub(crate) enum Sending<F> {
         Untraced {
             #[pin]
             send: F,
         },
         Traced {
             #[pin]
-            traced: Traced<Counted<F>, R>,
+            traced: Traced<Counted<F>, RecordResponse>,
             for_body: Option<CallSpan>,
         },
     }
 }
 
-impl<F, E, R> Future for Sending<F, R>
+impl<F, E> Future for Sending<F>
 where
     F: Future<Output = Result<reqwest::Response, E>>,
     E: outcome::SendError,
-    R: RecordOutput<(Result<reqwest::Response, E>, u32)>,
 {
     type Output = Result<reqwest::Response, E>;
 
@@ -151,6 +162,50 @@ where
                     (output, _) => output,
                 })
             }
+        }
+    }
+}
+
+/// A future made by `start` at its first poll, and then polled in its place. What
+/// `start` captures and the future it makes share one allocation's room, where an
+/// `async` block keeps its captures for its whole life.
+pub(crate) fn lazy<S, F>(start: S) -> Lazy<S, F>
+where
+    S: FnOnce() -> F,
+    F: Future,
+{
+    Lazy::Unstarted { start: Some(start) }
+}
+
+pin_project! {
+    /// The future of [`lazy`].
+    #[project = LazyProjection]
+    pub(crate) enum Lazy<S, F> {
+        Unstarted { start: Option<S> },
+        Started {
+            #[pin]
+            future: F,
+        },
+    }
+}
+
+impl<S, F> Future for Lazy<S, F>
+where
+    S: FnOnce() -> F,
+    F: Future,
+{
+    type Output = F::Output;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        if let LazyProjection::Unstarted { start } = self.as_mut().project()
+            && let Some(start) = start.take()
+        {
+            self.set(Lazy::Started { future: start() });
+        }
+        match self.project() {
+            LazyProjection::Started { future } => future.poll(cx),
+            // Only if `start` panicked, and the caller polls again after catching it.
+            LazyProjection::Unstarted { .. } => Poll::Pending,
         }
     }
 }
