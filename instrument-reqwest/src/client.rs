@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use futures_util::FutureExt as _;
 use reqwest::{IntoUrl, Method};
 
 use crate::options::Options;
@@ -99,9 +100,12 @@ impl Client {
         // Owned, as reqwest's future is: it may be spawned. Boxed, so that the future is
         // as small to move as reqwest's when switched off.
         let (client, options) = (self.inner.clone(), self.options.clone());
-        futures_util::future::Either::Right(Box::pin(crate::send::lazy(move || {
-            crate::send::execute(&client, request, true, &options)
-        })))
+        futures_util::future::Either::Right(Box::pin(
+            futures_util::future::lazy(move |_| {
+                crate::send::execute(&client, request, true, &options)
+            })
+            .flatten(),
+        ))
     }
 
     /// The reqwest client: requests made on it directly are not traced.

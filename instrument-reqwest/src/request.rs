@@ -4,6 +4,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures_util::FutureExt as _;
 use futures_util::future::Either;
 use http::HeaderMap;
 use reqwest::Body;
@@ -164,18 +165,21 @@ impl RequestBuilder {
             return Either::Left(self.inner.send());
         }
         // Boxed, so that the future is as small to move as reqwest's when switched off.
-        Either::Right(Box::pin(crate::send::lazy(move || {
-            let (client, request) = self.inner.build_split();
-            match request {
-                Ok(request) => Either::Left(crate::send::execute(
-                    &client,
-                    request,
-                    self.propagate,
-                    &self.options,
-                )),
-                // What reqwest's `send` answers for a request that failed to build.
-                Err(error) => Either::Right(std::future::ready(Err(error))),
-            }
-        })))
+        Either::Right(Box::pin(
+            futures_util::future::lazy(move |_| {
+                let (client, request) = self.inner.build_split();
+                match request {
+                    Ok(request) => Either::Left(crate::send::execute(
+                        &client,
+                        request,
+                        self.propagate,
+                        &self.options,
+                    )),
+                    // What reqwest's `send` answers for a request that failed to build.
+                    Err(error) => Either::Right(std::future::ready(Err(error))),
+                }
+            })
+            .flatten(),
+        ))
     }
 }

@@ -2,10 +2,11 @@
 //!
 //! The span is started, and the headers written, when the send is first polled (as
 //! reqwest's connection work starts then, and inside whatever span the caller's future
-//! is polled in): [`lazy`] holds what the send needs until then, and in its place
-//! afterwards the one small future [`Sending`]. Nested `async` blocks and `async fn`s
-//! did the same with room for every level's copy of the request at once: 1,560 bytes
-//! boxed per request in flight, then 664 with `Sending` alone.
+//! is polled in): the callers make [`Sending`] in `futures_util`'s `lazy(..).flatten()`,
+//! which holds what the send needs until then and the one small future after, in the
+//! same room. Nested `async` blocks and `async fn`s did the same with room for every
+//! level's copy of the request at once: 1,560 bytes boxed per request in flight, then
+//! 664 with `Sending` alone.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -162,50 +163,6 @@ where
                     (output, _) => output,
                 })
             }
-        }
-    }
-}
-
-/// A future made by `start` at its first poll, and then polled in its place. What
-/// `start` captures and the future it makes share one allocation's room, where an
-/// `async` block keeps its captures for its whole life.
-pub(crate) fn lazy<S, F>(start: S) -> Lazy<S, F>
-where
-    S: FnOnce() -> F,
-    F: Future,
-{
-    Lazy::Unstarted { start: Some(start) }
-}
-
-pin_project! {
-    /// The future of [`lazy`].
-    #[project = LazyProjection]
-    pub(crate) enum Lazy<S, F> {
-        Unstarted { start: Option<S> },
-        Started {
-            #[pin]
-            future: F,
-        },
-    }
-}
-
-impl<S, F> Future for Lazy<S, F>
-where
-    S: FnOnce() -> F,
-    F: Future,
-{
-    type Output = F::Output;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        if let LazyProjection::Unstarted { start } = self.as_mut().project()
-            && let Some(start) = start.take()
-        {
-            self.set(Lazy::Started { future: start() });
-        }
-        match self.project() {
-            LazyProjection::Started { future } => future.poll(cx),
-            // Only if `start` panicked, and the caller polls again after catching it.
-            LazyProjection::Unstarted { .. } => Poll::Pending,
         }
     }
 }
