@@ -31,8 +31,12 @@ tokio::task_local! {
 /// allocates, and uncontended they cost what plain cells do).
 #[derive(Default)]
 struct Resends {
-    /// Redirects the policy was asked about.
+    /// Redirects the policy was asked about in the current chain (the redirects of one
+    /// attempt: a retry middleware placed after ours sends the request again, through
+    /// the client, in the same future).
     redirects: AtomicU32,
+    /// Redirects followed in the chains before the current one.
+    earlier_chains: AtomicU32,
     /// Where the last of them led (boxed: most requests are never redirected, and the
     /// task-local moves this value in and out at every poll).
     last_target: Mutex<Option<Box<reqwest::Url>>>,
@@ -43,25 +47,50 @@ impl Resends {
     /// How many times the request was really resent, now that `output` is known.
     fn made<E: SendError>(&self, output: &Result<reqwest::Response, E>) -> u32 {
         self.redirects_followed(output)
+            .saturating_add(self.earlier_chains.load(Ordering::Relaxed))
             .saturating_add(self.retries.load(Ordering::Relaxed))
     }
 
-    /// The redirects followed: the policy is asked before it decides, so the last one
-    /// it was asked about was not followed when the policy stopped there (the response
-    /// then comes from before it, or is a redirect error). A 3xx the policy is not asked
-    /// about (304, or one without `Location`) ends the chain without saying so.
+    /// Notes that the policy is asked about the redirect that makes `in_chain` redirects
+    /// of the current chain. Asked about fewer than before, it is a new chain (an
+    /// attempt sent again), and every redirect of the one before it counts as followed:
+    /// a chain that ends at a redirect the policy stops or refuses ends its attempt with
+    /// that 3xx or a redirect error, which retry middlewares do not send again.
+    fn asked(&self, in_chain: u32, target: &reqwest::Url) {
+        let before = self.redirects.swap(in_chain, Ordering::Relaxed);
+        if in_chain <= before {
+            let earlier = self.earlier_chains.load(Ordering::Relaxed);
+            self.earlier_chains
+                .store(earlier.saturating_add(before), Ordering::Relaxed);
+        }
+        *self
+            .last_target
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(Box::new(target.clone()));
+    }
+
+    /// The redirects of the current chain followed: the policy is asked before it
+    /// decides, so the last one it was asked about was not followed when the policy
+    /// stopped there (the response is then that 3xx, from before the target) or refused
+    /// it (a redirect error). A 3xx the policy is not asked about (304, or one without
+    /// `Location`) ends the chain without saying so. A response that is no redirect
+    /// ended a chain that followed every one (or the chain belongs to an earlier attempt
+    /// and the last attempt had none).
     fn redirects_followed<E: SendError>(&self, output: &Result<reqwest::Response, E>) -> u32 {
         let asked = self.redirects.load(Ordering::Relaxed);
         if asked == 0 {
             return 0;
         }
         let stopped = match output {
-            Ok(response) => self
-                .last_target
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .as_deref()
-                .is_some_and(|target| target != response.url()),
+            Ok(response) => {
+                response.status().is_redirection()
+                    && self
+                        .last_target
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .as_deref()
+                        .is_some_and(|target| target != response.url())
+            }
             Err(error) => error.as_reqwest().is_some_and(reqwest::Error::is_redirect),
         };
         if stopped { asked - 1 } else { asked }
@@ -74,13 +103,7 @@ pub(crate) fn counting_redirects(policy: Policy) -> Policy {
     Policy::custom(move |attempt| {
         // `previous` holds the first URL and every redirect before this one.
         let redirects = u32::try_from(attempt.previous().len()).unwrap_or(u32::MAX);
-        let _ = RESENDS.try_with(|resends| {
-            resends.redirects.store(redirects, Ordering::Relaxed);
-            *resends
-                .last_target
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner) = Some(Box::new(attempt.url().clone()));
-        });
+        let _ = RESENDS.try_with(|resends| resends.asked(redirects, attempt.url()));
         policy.redirect(attempt)
     })
 }

@@ -99,3 +99,67 @@ async fn the_middleware_takes_the_clients_options() {
         .assert_attr("app.hook", "request")
         .assert_attr("app.status", 200);
 }
+
+/// A retry middleware of the simplest kind: sends a request once more when the first
+/// answer is a 503.
+struct RetryUnavailableOnce;
+
+#[async_trait::async_trait]
+impl reqwest_middleware::Middleware for RetryUnavailableOnce {
+    async fn handle(
+        &self,
+        request: reqwest::Request,
+        extensions: &mut http::Extensions,
+        next: reqwest_middleware::Next<'_>,
+    ) -> reqwest_middleware::Result<reqwest::Response> {
+        let again = request.try_clone();
+        let response = next.clone().run(request, extensions).await?;
+        match again {
+            Some(again) if response.status() == reqwest::StatusCode::SERVICE_UNAVAILABLE => {
+                next.run(again, extensions).await
+            }
+            _ => Ok(response),
+        }
+    }
+}
+
+/// GETs `path` of a `flaky(1)` server through our middleware, then a retry middleware,
+/// then a client whose redirect policy counts (see `ClientBuilder`), and checks the
+/// span's resend count.
+async fn assert_resends_through_retry_middleware(path: &str, resends: i64) {
+    let address = serve(flaky(1)).await;
+    let (status, spans) = capture_async(async {
+        let inner = instrument_reqwest::Client::builder()
+            .build()
+            .expect("client")
+            .inner()
+            .clone();
+        reqwest_middleware::ClientBuilder::new(inner)
+            .with(instrument_reqwest::TracingMiddleware::new())
+            .with(RetryUnavailableOnce)
+            .build()
+            .get(format!("http://{address}{path}"))
+            .send()
+            .await
+            .expect("send")
+            .status()
+    })
+    .await;
+    assert_eq!(status, 200);
+    spans
+        .named("GET")
+        .assert_attr("http.request.resend_count", resends);
+}
+
+#[tokio::test]
+async fn before_a_retry_middleware_the_redirects_of_every_attempt_add_up() {
+    // Two attempts, each /to-flaky -> /flaky: reqwest followed two redirects (the
+    // middleware's own retry is not seen from before it).
+    assert_resends_through_retry_middleware("/to-flaky", 2).await;
+}
+
+#[tokio::test]
+async fn a_redirect_of_an_earlier_attempt_counts_when_the_last_attempt_has_none() {
+    // /to-flaky-once -> /flaky (503), then /to-flaky-once answers itself: one redirect.
+    assert_resends_through_retry_middleware("/to-flaky-once", 1).await;
+}

@@ -9,7 +9,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::Path;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Redirect;
+use axum::response::{IntoResponse as _, Redirect};
 use axum::routing::get;
 use opentelemetry::propagation::{TextMapCompositePropagator, TextMapPropagator};
 
@@ -62,9 +62,10 @@ pub fn routes() -> Router {
 }
 
 /// `/flaky` answers 503 to its first `failures` requests, then 200; `/to-flaky`
-/// redirects there.
+/// redirects there; `/to-flaky-once` redirects there the first time, then answers 200.
 pub fn flaky(failures: u32) -> Router {
     let seen = Arc::new(AtomicU32::new(0));
+    let redirected = Arc::new(AtomicU32::new(0));
     Router::new()
         .route(
             "/flaky",
@@ -77,6 +78,16 @@ pub fn flaky(failures: u32) -> Router {
             }),
         )
         .route("/to-flaky", get(|| async { Redirect::to("/flaky") }))
+        .route(
+            "/to-flaky-once",
+            get(move || async move {
+                if redirected.fetch_add(1, Ordering::SeqCst) == 0 {
+                    Redirect::to("/flaky").into_response()
+                } else {
+                    (StatusCode::OK, "ok").into_response()
+                }
+            }),
+        )
 }
 
 /// A policy from `instrument_reqwest::retry` retrying 503s to 127.0.0.1, at most
