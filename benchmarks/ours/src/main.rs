@@ -6,7 +6,7 @@
 //! ours {lapin-publish|lapin-consume|nats-publish|nats-consume} {raw|off|traced|spans-only} N
 //! ours redis-keys {raw|off|traced|spans-only} N   # GETs of a thousand keys in turn
 //! ours redis-concurrent {raw|traced} N      # N GETs in flight at once; peak memory
-//! ours reqwest-concurrent {raw|traced} N    # N HTTP GETs in flight at once; peak memory
+//! ours reqwest-concurrent {raw|traced|spans-only|sdk} N   # N HTTP GETs in flight at once; peak memory
 //! ours propagation {none|at-limits|megabyte|repeated} N   # extracting incoming headers
 //! ours pipeline {none|traced|sdk} N   # N spans, no I/O, ended on two threads at once
 //! ```
@@ -301,7 +301,7 @@ fn peak_resident() -> String {
 /// `n` GETs in flight at once, each on its own connection to the in-process server,
 /// which holds every answer until all `n` requests have arrived; prints the peak
 /// resident memory of the process (compare modes, not absolute values).
-async fn reqwest_concurrent(mode: &str, n: usize) {
+async fn reqwest_concurrent(mode: &str, n: usize, tracer: &SdkTracer) {
     let arrived = std::sync::Arc::new(tokio::sync::Barrier::new(n));
     let app = axum::Router::new().route(
         "/item",
@@ -331,6 +331,23 @@ async fn reqwest_concurrent(mode: &str, n: usize) {
             let client = reqwest::Client::new();
             let gets = (0..n).map(|_| async {
                 let response = client.get(url).send().await?;
+                Ok(response.status().as_u16())
+            });
+            futures_util::future::join_all(gets).await
+        }
+        // The floor of a span per request: `reqwest`'s `sdk` span, no header added.
+        "sdk" => {
+            let client = reqwest::Client::new();
+            let attributes = vec![
+                KeyValue::new("http.request.method", "GET"),
+                KeyValue::new("url.full", url.to_owned()),
+                KeyValue::new("server.address", "127.0.0.1"),
+                KeyValue::new("server.port", i64::from(address.port())),
+            ];
+            let (client, attributes) = (&client, &attributes);
+            let gets = (0..n).map(|_| async move {
+                let response =
+                    in_sdk_span(tracer, "GET", attributes, client.get(url).send()).await?;
                 Ok(response.status().as_u16())
             });
             futures_util::future::join_all(gets).await
@@ -568,7 +585,7 @@ fn main() {
             "redis-concurrent" => redis_concurrent(mode, n).await,
             "tokio-postgres" => tokio_postgres(mode, n, &tracer).await,
             "reqwest" => reqwest_get(mode, n, &tracer).await,
-            "reqwest-concurrent" => reqwest_concurrent(mode, n).await,
+            "reqwest-concurrent" => reqwest_concurrent(mode, n, &tracer).await,
             "lapin-publish" => messaging::lapin_publish(mode, n).await,
             "lapin-consume" => messaging::lapin_consume(mode, n).await,
             "nats-publish" => messaging::nats_publish(mode, n).await,
