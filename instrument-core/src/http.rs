@@ -26,15 +26,30 @@ fn method_attributes(method: &str) -> (&'static str, Option<&str>) {
     }
 }
 
+/// The HTTP versions and their `network.protocol.version` names.
+const PROTOCOL_VERSIONS: [(::http::Version, &str); 5] = [
+    (::http::Version::HTTP_09, "0.9"),
+    (::http::Version::HTTP_10, "1.0"),
+    (::http::Version::HTTP_11, "1.1"),
+    (::http::Version::HTTP_2, "2"),
+    (::http::Version::HTTP_3, "3"),
+];
+
 /// `network.protocol.version` of an HTTP version: `1.1`, `2`, ...
 pub fn protocol_version_name(version: ::http::Version) -> Option<&'static str> {
-    match version {
-        ::http::Version::HTTP_09 => Some("0.9"),
-        ::http::Version::HTTP_10 => Some("1.0"),
-        ::http::Version::HTTP_11 => Some("1.1"),
-        ::http::Version::HTTP_2 => Some("2"),
-        ::http::Version::HTTP_3 => Some("3"),
-        _ => None,
+    PROTOCOL_VERSIONS
+        .iter()
+        .find(|(known, _)| *known == version)
+        .map(|(_, name)| *name)
+}
+
+/// `version` as an attribute value: one of the names above as it is (a few
+/// compares, where interning looked it up in the thread's recent strings), any other
+/// interned.
+pub(crate) fn protocol_version_value(version: &str) -> Cow<'static, str> {
+    match PROTOCOL_VERSIONS.iter().find(|(_, name)| *name == version) {
+        Some((_, name)) => Cow::Borrowed(name),
+        None => intern(version),
     }
 }
 
@@ -133,7 +148,11 @@ impl<'a> HttpClientCall<'a> {
             identity.push_int(&mut attributes, "server.port", i64::from(port));
         }
         if let Some(version) = self.protocol_version {
-            identity.push_str(&mut attributes, "network.protocol.version", intern(version));
+            identity.push_str(
+                &mut attributes,
+                "network.protocol.version",
+                protocol_version_value(version),
+            );
         }
         let metric = MetricShape::new(CallMetricKind::HttpClient, &attributes, &identity);
         push_original_method(&mut attributes, original);
@@ -263,7 +282,11 @@ impl<'a> HttpServerCall<'a> {
             identity.push_str(&mut attributes, "url.scheme", intern(scheme));
         }
         if let Some(version) = self.protocol_version {
-            identity.push_str(&mut attributes, "network.protocol.version", intern(version));
+            identity.push_str(
+                &mut attributes,
+                "network.protocol.version",
+                protocol_version_value(version),
+            );
         }
         let metric = MetricShape::new(CallMetricKind::HttpServer, &attributes, &identity);
         push_original_method(&mut attributes, original);
@@ -330,5 +353,23 @@ mod tests {
         assert_eq!(method_attributes("GET"), ("GET", None));
         assert_eq!(method_attributes("get"), ("_OTHER", Some("get")));
         assert_eq!(method_attributes("PURGE"), ("_OTHER", Some("PURGE")));
+    }
+
+    #[test]
+    fn protocol_versions_are_named_and_kept_as_they_are() {
+        for version in [
+            ::http::Version::HTTP_09,
+            ::http::Version::HTTP_10,
+            ::http::Version::HTTP_11,
+            ::http::Version::HTTP_2,
+            ::http::Version::HTTP_3,
+        ] {
+            let name = protocol_version_name(version).expect("a name for every version");
+            assert!(matches!(protocol_version_value(name), Cow::Borrowed(kept) if kept == name));
+        }
+        assert_eq!(protocol_version_name(::http::Version::HTTP_11), Some("1.1"));
+        assert_eq!(protocol_version_name(::http::Version::HTTP_2), Some("2"));
+        // Any other name still makes a value, equal to it.
+        assert_eq!(protocol_version_value("4"), "4");
     }
 }

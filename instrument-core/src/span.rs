@@ -442,7 +442,7 @@ impl CallSpan {
 
     /// Records `network.protocol.version` (`1.1`, `2`).
     pub fn record_protocol_version(&self, version: &str) {
-        let version = crate::intern::intern(version);
+        let version = crate::http::protocol_version_value(version);
         self.set_outcome(
             KeyValue::new("network.protocol.version", version.clone()),
             |outcome| outcome.set_protocol_version(version),
