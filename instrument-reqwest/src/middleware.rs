@@ -20,7 +20,10 @@ use crate::options::Options;
 /// Put it first in the chain to have one span per call, retries included, or after a
 /// retry middleware for a span per attempt (before one, the span's resend count adds up
 /// what reqwest resent in all the attempts; the middleware's own attempts are not seen
-/// from before it, and are not counted). The retries of the reqwest client's own
+/// from before it, and are not counted, and the redirects of every attempt but the
+/// last count as followed: an attempt that ends at a redirect the client's policy
+/// stops or refuses is one that retry strategies, reqwest-retry's default among them,
+/// do not send again). The retries of the reqwest client's own
 /// retry policy are counted when the policy comes from [`crate::retry`]. Redirects
 /// that reqwest follows are not counted here (the count needs the client's redirect
 /// policy: build the client with [`ClientBuilder`](crate::ClientBuilder) for that).

@@ -52,10 +52,11 @@ impl Resends {
     }
 
     /// Notes that the policy is asked about the redirect that makes `in_chain` redirects
-    /// of the current chain. Asked about fewer than before, it is a new chain (an
+    /// of the current chain. Asked about no more than before, it is a new chain (an
     /// attempt sent again), and every redirect of the one before it counts as followed:
     /// a chain that ends at a redirect the policy stops or refuses ends its attempt with
-    /// that 3xx or a redirect error, which retry middlewares do not send again.
+    /// that 3xx or a redirect error, which retry middlewares do not send again as a rule
+    /// (see `TracingMiddleware`).
     fn asked(&self, in_chain: u32, target: &reqwest::Url) {
         let before = self.redirects.swap(in_chain, Ordering::Relaxed);
         if in_chain <= before {
@@ -63,38 +64,52 @@ impl Resends {
             self.earlier_chains
                 .store(earlier.saturating_add(before), Ordering::Relaxed);
         }
+        let mut target = Box::new(target.clone());
+        target.set_fragment(None);
         *self
             .last_target
             .lock()
-            .unwrap_or_else(PoisonError::into_inner) = Some(Box::new(target.clone()));
+            .unwrap_or_else(PoisonError::into_inner) = Some(target);
     }
 
     /// The redirects of the current chain followed: the policy is asked before it
     /// decides, so the last one it was asked about was not followed when the policy
-    /// stopped there (the response is then that 3xx, from before the target) or refused
-    /// it (a redirect error). A 3xx the policy is not asked about (304, or one without
-    /// `Location`) ends the chain without saying so. A response that is no redirect
-    /// ended a chain that followed every one (or the chain belongs to an earlier attempt
-    /// and the last attempt had none).
+    /// stopped there (the response is then that redirect, to the target) or refused it
+    /// (a redirect error). Any other response followed it, or ended a later attempt
+    /// that had no redirect.
     fn redirects_followed<E: SendError>(&self, output: &Result<reqwest::Response, E>) -> u32 {
         let asked = self.redirects.load(Ordering::Relaxed);
         if asked == 0 {
             return 0;
         }
         let stopped = match output {
-            Ok(response) => {
-                response.status().is_redirection()
-                    && self
-                        .last_target
-                        .lock()
-                        .unwrap_or_else(PoisonError::into_inner)
-                        .as_deref()
-                        .is_some_and(|target| target != response.url())
-            }
+            Ok(response) => redirect_target(response).is_some_and(|next| {
+                self.last_target
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .as_deref()
+                    == Some(&next)
+            }),
             Err(error) => error.as_reqwest().is_some_and(reqwest::Error::is_redirect),
         };
         if stopped { asked - 1 } else { asked }
     }
+}
+
+/// Where `response` redirects to, when it is a redirect the policy is asked about (a
+/// 301, 302, 303, 307 or 308 with a `Location`), without the fragment.
+fn redirect_target(response: &reqwest::Response) -> Option<reqwest::Url> {
+    if !matches!(response.status().as_u16(), 301 | 302 | 303 | 307 | 308) {
+        return None;
+    }
+    let location = response
+        .headers()
+        .get(http::header::LOCATION)?
+        .to_str()
+        .ok()?;
+    let mut next = response.url().join(location).ok()?;
+    next.set_fragment(None);
+    Some(next)
 }
 
 /// `policy`, counting the redirects of the request being sent before deciding as

@@ -227,15 +227,18 @@ async fn a_failed_requests_message_carries_no_credentials_or_signatures() {
 #[tokio::test]
 async fn a_redirect_the_policy_declines_is_not_a_resend() {
     let address = serve(routes()).await;
-    let client = Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client");
-    let (status, spans) = get_status(client, address, "/redirect/1").await;
-    assert_eq!(status, 303, "the redirect itself, not followed");
-    let span = spans.named("GET");
-    span.assert_no_attr("http.request.resend_count");
-    assert_eq!(span.status, Status::Unset);
+    // Elsewhere, and to the URL that answered it.
+    for path in ["/redirect/1", "/to-itself"] {
+        let client = Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        let (status, spans) = get_status(client, address, path).await;
+        assert_eq!(status, 303, "the redirect itself, not followed");
+        let span = spans.named("GET");
+        span.assert_no_attr("http.request.resend_count");
+        assert_eq!(span.status, Status::Unset);
+    }
 }
 
 #[tokio::test]

@@ -28,6 +28,7 @@ pub fn routes() -> Router {
                 "late"
             }),
         )
+        .route("/to-itself", get(|| async { Redirect::to("/to-itself") }))
         .route(
             "/redirect/{n}",
             get(|Path(n): Path<u32>| async move {
@@ -62,7 +63,8 @@ pub fn routes() -> Router {
 }
 
 /// `/flaky` answers 503 to its first `failures` requests, then 200; `/to-flaky`
-/// redirects there; `/to-flaky-once` redirects there the first time, then answers 200.
+/// redirects there; `/to-flaky-once/{status}` redirects there the first time, then
+/// answers `status`.
 pub fn flaky(failures: u32) -> Router {
     let seen = Arc::new(AtomicU32::new(0));
     let redirected = Arc::new(AtomicU32::new(0));
@@ -79,12 +81,14 @@ pub fn flaky(failures: u32) -> Router {
         )
         .route("/to-flaky", get(|| async { Redirect::to("/flaky") }))
         .route(
-            "/to-flaky-once",
-            get(move || async move {
+            "/to-flaky-once/{status}",
+            get(move |Path(status): Path<u16>| async move {
                 if redirected.fetch_add(1, Ordering::SeqCst) == 0 {
                     Redirect::to("/flaky").into_response()
                 } else {
-                    (StatusCode::OK, "ok").into_response()
+                    StatusCode::from_u16(status)
+                        .unwrap_or(StatusCode::OK)
+                        .into_response()
                 }
             }),
         )
