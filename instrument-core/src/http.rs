@@ -26,8 +26,9 @@ fn method_attributes(method: &str) -> (&'static str, Option<&str>) {
     }
 }
 
-/// The HTTP versions and their `network.protocol.version` names.
-const PROTOCOL_VERSIONS: [(::http::Version, &str); 5] = [
+/// The HTTP versions and their `network.protocol.version` names (a `static`: one
+/// address per name, which metrics use to find their attributes, see `Identity`).
+static PROTOCOL_VERSIONS: [(::http::Version, &str); 5] = [
     (::http::Version::HTTP_09, "0.9"),
     (::http::Version::HTTP_10, "1.0"),
     (::http::Version::HTTP_11, "1.1"),
@@ -131,8 +132,9 @@ impl<'a> HttpClientCall<'a> {
         };
         // Room for the attributes known now and the two every response adds (status
         // code, protocol version), no more: the vector lives as long as the request, and
-        // four spare attributes made each request in flight 224 bytes larger. A failure
-        // or a resend grows it once.
+        // a fixed eight left two spare for a `GET`'s whole life (112 bytes per request
+        // in flight). A failure (`error.type`), a resend, a captured header or a hook's
+        // attribute grows it once, to twice the room, for the rest of the request.
         let known_now = 2
             + 2 * usize::from(self.server.is_some())
             + usize::from(self.protocol_version.is_some())

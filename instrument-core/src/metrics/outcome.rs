@@ -48,8 +48,8 @@ impl Outcome {
             && self.db_status.is_none()
     }
 
-    /// The same outcome as `other`? The protocol versions are interned, so their
-    /// pointers usually answer.
+    /// The same outcome as `other`? The protocol versions are kept strings (the known
+    /// names' own, or interned), so their pointers usually answer.
     pub(crate) fn same(&self, other: &Outcome) -> bool {
         fn same_text(a: Option<&str>, b: Option<&str>) -> bool {
             match (a, b) {
