@@ -165,6 +165,7 @@ impl<'a> HttpClientCall<'a> {
         if let Some(template) = self.url_template {
             attributes.push(KeyValue::new("url.template", shared_value(template)));
         }
+        debug_assert_eq!(attributes.len(), known_now, "the room counted above");
         let builder = SpanBuilder::from_name(name)
             .with_kind(SpanKind::Client)
             .with_attributes(attributes);
@@ -272,7 +273,20 @@ impl<'a> HttpServerCall<'a> {
             Some(name) => Cow::Owned(name),
             None => span_name(method, original, self.route),
         };
-        let mut attributes = Vec::with_capacity(10);
+        // Room for the attributes known now and the status code every response adds,
+        // as for a client span (a fixed ten left one to three spare for the request's
+        // whole life).
+        let known_now = 2
+            + usize::from(self.route.is_some())
+            + usize::from(self.scheme.is_some())
+            + usize::from(self.protocol_version.is_some())
+            + usize::from(original.is_some())
+            + usize::from(self.query.is_some())
+            + self
+                .server
+                .map_or(0, |(_, port)| 1 + usize::from(port.is_some()))
+            + usize::from(self.sampling_priority.is_some());
+        let mut attributes = Vec::with_capacity(known_now + 1);
         // The metric's attributes first (see `MetricShape`), then the span's own; where
         // they live written down as they are pushed (see `Identity`).
         let mut identity = Identity::for_metrics();
@@ -309,6 +323,7 @@ impl<'a> HttpServerCall<'a> {
         if let Some(priority) = self.sampling_priority {
             attributes.push(KeyValue::new("sampling.priority", priority));
         }
+        debug_assert_eq!(attributes.len(), known_now, "the room counted above");
         let builder = SpanBuilder::from_name(name)
             .with_kind(SpanKind::Server)
             .with_attributes(attributes);
