@@ -101,6 +101,10 @@ pub struct MessagingCall<'a> {
     awaits_reply: bool,
 }
 
+/// Attributes a receive span may get once its message is in (`messaging.message.body.size`,
+/// the delivery tag, `messaging.message.id`).
+const RECEIVED_ATTRIBUTES: usize = 3;
+
 impl<'a> MessagingCall<'a> {
     /// An operation of `operation`'s type, named `operation_name` as the system names
     /// it (`publish`, `process`, `ack`), made through `library`'s wrapper.
@@ -211,7 +215,28 @@ impl<'a> MessagingCall<'a> {
             Some(destination) => format!("{} {destination}", self.operation_name),
             None => self.operation_name.to_owned(),
         };
-        let mut attributes = Vec::with_capacity(10 + self.extra.len());
+        let body_size = self.body_size.and_then(|size| i64::try_from(size).ok());
+        // Room for the attributes known now, and for what a received message adds to
+        // its span (its size, delivery tag and id), no more: a consumer's processing span
+        // lives as long as its handler runs.
+        let named_destination =
+            !self.temporary && (self.template.is_some() || self.destination.is_some());
+        let known_now = 3
+            + usize::from(named_destination)
+            + usize::from(self.consumer_group.is_some())
+            + self
+                .server
+                .map_or(0, |(_, port)| 1 + usize::from(port.is_some()))
+            + usize::from(self.temporary)
+            + usize::from(self.message_id.is_some())
+            + usize::from(body_size.is_some())
+            + self.extra.len();
+        let added_later = if self.operation == MessagingOperation::Receive {
+            RECEIVED_ATTRIBUTES
+        } else {
+            0
+        };
+        let mut attributes = Vec::with_capacity(known_now + added_later);
         // The metric's attributes first (see `MetricShape`), then the span's own; where
         // they live written down as they are pushed (see `Identity`).
         let mut identity = Identity::for_metrics();
@@ -253,10 +278,11 @@ impl<'a> MessagingCall<'a> {
         if let Some(id) = self.message_id {
             attributes.push(KeyValue::new("messaging.message.id", id.to_owned()));
         }
-        if let Some(size) = self.body_size.and_then(|size| i64::try_from(size).ok()) {
+        if let Some(size) = body_size {
             attributes.push(KeyValue::new("messaging.message.body.size", size));
         }
         attributes.extend(self.extra);
+        debug_assert_eq!(attributes.len(), known_now, "the room counted above");
         let kind = if self.awaits_reply {
             SpanKind::Client
         } else {
