@@ -35,26 +35,14 @@ async fn a_request_through_the_middleware_is_a_client_span_that_propagates() {
 
 #[tokio::test]
 async fn retries_of_the_clients_policy_from_retry_are_counted() {
-    let address = serve(flaky(1)).await;
-    let (status, spans) = capture_async(async {
-        let inner = reqwest::Client::builder()
-            .retry(retry_unavailable(2))
-            .build()
-            .expect("client");
-        reqwest_middleware::ClientBuilder::new(inner)
-            .with(instrument_reqwest::TracingMiddleware::new())
-            .build()
-            .get(format!("http://{address}/flaky"))
-            .send()
-            .await
-            .expect("send")
-            .status()
-    })
-    .await;
-    assert_eq!(status, 200);
-    spans
-        .named("GET")
-        .assert_attr("http.request.resend_count", 1);
+    let inner = reqwest::Client::builder()
+        .retry(retry_unavailable(2))
+        .build()
+        .expect("client");
+    let client = reqwest_middleware::ClientBuilder::new(inner)
+        .with(instrument_reqwest::TracingMiddleware::new())
+        .build();
+    assert_resends(client, "/flaky", 200, 1).await;
 }
 
 #[tokio::test]
@@ -123,21 +111,17 @@ impl reqwest_middleware::Middleware for RetryUnavailableOnce {
     }
 }
 
-/// GETs `path` of a `flaky(1)` server through our middleware, then a retry middleware,
-/// then a client whose redirect policy counts (see `ClientBuilder`), and checks the
-/// status answered and the span's resend count.
-async fn assert_resends_through_retry_middleware(path: &str, resends: i64, status: u16) {
+/// GETs `path` of a `flaky(1)` server with `client`, and checks the status answered and
+/// the span's resend count.
+async fn assert_resends(
+    client: reqwest_middleware::ClientWithMiddleware,
+    path: &str,
+    status: u16,
+    resends: i64,
+) {
     let address = serve(flaky(1)).await;
     let (answered, spans) = capture_async(async {
-        let inner = instrument_reqwest::Client::builder()
-            .build()
-            .expect("client")
-            .inner()
-            .clone();
-        reqwest_middleware::ClientBuilder::new(inner)
-            .with(instrument_reqwest::TracingMiddleware::new())
-            .with(RetryUnavailableOnce)
-            .build()
+        client
             .get(format!("http://{address}{path}"))
             .send()
             .await
@@ -151,18 +135,32 @@ async fn assert_resends_through_retry_middleware(path: &str, resends: i64, statu
         .assert_attr("http.request.resend_count", resends);
 }
 
+/// Our middleware, then a retry middleware, then a client whose redirect policy counts
+/// (see `ClientBuilder`).
+fn before_a_retry_middleware() -> reqwest_middleware::ClientWithMiddleware {
+    let inner = instrument_reqwest::Client::builder()
+        .build()
+        .expect("client")
+        .inner()
+        .clone();
+    reqwest_middleware::ClientBuilder::new(inner)
+        .with(instrument_reqwest::TracingMiddleware::new())
+        .with(RetryUnavailableOnce)
+        .build()
+}
+
 #[tokio::test]
 async fn before_a_retry_middleware_the_redirects_of_every_attempt_add_up() {
     // Two attempts, each /to-flaky -> /flaky: reqwest followed two redirects (the
     // middleware's own retry is not seen from before it).
-    assert_resends_through_retry_middleware("/to-flaky", 2, 200).await;
+    assert_resends(before_a_retry_middleware(), "/to-flaky", 200, 2).await;
 }
 
 #[tokio::test]
 async fn a_redirect_of_an_earlier_attempt_counts_when_the_last_attempt_has_none() {
     // /to-flaky-once/200 -> /flaky (503), then /to-flaky-once/200 answers itself: one
     // redirect.
-    assert_resends_through_retry_middleware("/to-flaky-once/200", 1, 200).await;
+    assert_resends(before_a_retry_middleware(), "/to-flaky-once/200", 200, 1).await;
     // The same, the last answer a 304 (a 3xx no policy is asked about): still one.
-    assert_resends_through_retry_middleware("/to-flaky-once/304", 1, 304).await;
+    assert_resends(before_a_retry_middleware(), "/to-flaky-once/304", 304, 1).await;
 }

@@ -108,6 +108,17 @@ async fn in_sdk_span<T>(
     output
 }
 
+/// The attributes of a `GET` of `url` on the in-process server at `address`, as our
+/// span has them at its start.
+fn get_attributes(url: &str, address: SocketAddr) -> Vec<KeyValue> {
+    vec![
+        KeyValue::new("http.request.method", "GET"),
+        KeyValue::new("url.full", url.to_owned()),
+        KeyValue::new("server.address", "127.0.0.1"),
+        KeyValue::new("server.port", i64::from(address.port())),
+    ]
+}
+
 fn db_attributes(system: &'static str, text: &'static str, summary: &'static str) -> Vec<KeyValue> {
     vec![
         KeyValue::new("db.system.name", system),
@@ -338,12 +349,7 @@ async fn reqwest_concurrent(mode: &str, n: usize, tracer: &SdkTracer) {
         // The floor of a span per request: `reqwest`'s `sdk` span, no header added.
         "sdk" => {
             let client = reqwest::Client::new();
-            let attributes = vec![
-                KeyValue::new("http.request.method", "GET"),
-                KeyValue::new("url.full", url.to_owned()),
-                KeyValue::new("server.address", "127.0.0.1"),
-                KeyValue::new("server.port", i64::from(address.port())),
-            ];
+            let attributes = get_attributes(url, address);
             let (client, attributes) = (&client, &attributes);
             let gets = (0..n).map(|_| async move {
                 let response =
@@ -425,12 +431,7 @@ async fn reqwest_get(mode: &str, n: usize, tracer: &SdkTracer) {
     match mode {
         "raw" | "raw-bare" | "sdk" => {
             let client = reqwest::Client::new();
-            let attributes = vec![
-                KeyValue::new("http.request.method", "GET"),
-                KeyValue::new("url.full", url.clone()),
-                KeyValue::new("server.address", "127.0.0.1"),
-                KeyValue::new("server.port", i64::from(address.port())),
-            ];
+            let attributes = get_attributes(&url, address);
             for _ in 0..n {
                 let response = if mode == "sdk" {
                     in_sdk_span(tracer, "GET", &attributes, client.get(&url).send()).await
