@@ -31,19 +31,18 @@ impl Default for QueryRedaction {
 
 impl QueryRedaction {
     /// Parses a value of [`OTEL_RUST_REDACTED_QUERY_KEYS`]: `*` for every value, else a
-    /// comma list of extra keys (empty entries ignored).
+    /// comma list of extra keys (empty entries ignored). A `*` among keys
+    /// (`token,*`) also means every value: whoever wrote it asked for at least that
+    /// much, and redacting less than asked would leak.
     pub fn parse(value: &str) -> QueryRedaction {
-        if value.trim() == "*" {
+        let keys = value
+            .split(',')
+            .map(str::trim)
+            .filter(|key| !key.is_empty());
+        if keys.clone().any(|key| key == "*") {
             return QueryRedaction::AllValues;
         }
-        QueryRedaction::SensitiveKeys(
-            value
-                .split(',')
-                .map(str::trim)
-                .filter(|key| !key.is_empty())
-                .map(normalized_key)
-                .collect(),
-        )
+        QueryRedaction::SensitiveKeys(keys.map(normalized_key).collect())
     }
 
     fn redacts(&self, key: &str) -> bool {
@@ -468,6 +467,24 @@ mod tests {
         assert_eq!(
             redact_url_with("http://h/?q=a&page=1&flag", &all),
             "http://h/?q=REDACTED&page=REDACTED&flag"
+        );
+    }
+
+    #[test]
+    fn a_star_among_keys_still_redacts_every_value() {
+        for value in ["token,*", " * , tenant", "tenant,,*,"] {
+            assert_eq!(
+                QueryRedaction::parse(value),
+                QueryRedaction::AllValues,
+                "{value:?}"
+            );
+        }
+        assert!(
+            matches!(
+                QueryRedaction::parse("*tenant"),
+                QueryRedaction::SensitiveKeys(_)
+            ),
+            "a key that only starts with `*` is a key"
         );
     }
 
