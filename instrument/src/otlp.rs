@@ -34,8 +34,7 @@ pub(crate) fn processor(
                 }
                 builder.build()
             };
-            let exporter =
-                built.map_err(|e| format!("the OTLP gRPC exporter could not be set up: {e}"))?;
+            let exporter = built.map_err(|e| setup_failed("the OTLP gRPC exporter", e))?;
             Ok(BoundedBatch::new(
                 exporter,
                 settings,
@@ -55,7 +54,7 @@ pub(crate) fn processor(
             }
             let exporter = builder
                 .build()
-                .map_err(|e| format!("the OTLP HTTP exporter could not be set up: {e}"))?;
+                .map_err(|e| setup_failed("the OTLP HTTP exporter", e))?;
             Ok(BoundedBatch::new(exporter, settings, destination, report))
         }
         #[allow(unreachable_patterns)]
@@ -126,7 +125,7 @@ pub(crate) fn meter_provider(
             builder
                 .build()
                 .map(|exporter| provider(exporter, grpc_destination(endpoint, METRICS)))
-                .map_err(|e| format!("the OTLP gRPC metric exporter could not be set up: {e}"))
+                .map_err(|e| setup_failed("the OTLP gRPC metric exporter", e))
         }
         #[cfg(feature = "otlp-http")]
         OtlpProtocol::HttpProtobuf => {
@@ -142,7 +141,7 @@ pub(crate) fn meter_provider(
             builder
                 .build()
                 .map(|exporter| provider(exporter, destination))
-                .map_err(|e| format!("the OTLP HTTP metric exporter could not be set up: {e}"))
+                .map_err(|e| setup_failed("the OTLP HTTP metric exporter", e))
         }
         #[allow(unreachable_patterns)]
         other => Err(format!(
@@ -175,8 +174,7 @@ pub(crate) fn logger_provider(
                 }
                 builder.build()
             };
-            let exporter = built
-                .map_err(|e| format!("the OTLP gRPC log exporter could not be set up: {e}"))?;
+            let exporter = built.map_err(|e| setup_failed("the OTLP gRPC log exporter", e))?;
             Ok(crate::logs::provider(
                 exporter,
                 queue_size,
@@ -197,7 +195,7 @@ pub(crate) fn logger_provider(
             }
             let exporter = builder
                 .build()
-                .map_err(|e| format!("the OTLP HTTP log exporter could not be set up: {e}"))?;
+                .map_err(|e| setup_failed("the OTLP HTTP log exporter", e))?;
             Ok(crate::logs::provider(
                 exporter,
                 queue_size,
@@ -326,12 +324,29 @@ pub(crate) fn millis_var(name: &str) -> Option<std::time::Duration> {
         .map(std::time::Duration::from_millis)
 }
 
+/// Why an exporter could not be set up, for a warning: the exporter's error with any
+/// URL in it redacted (an endpoint may carry credentials as userinfo).
+#[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
+fn setup_failed(exporter: &str, error: impl std::fmt::Display) -> String {
+    let error = error.to_string();
+    format!(
+        "{exporter} could not be set up: {}",
+        instrument_core::redact::redact_urls_in_text(&error)
+    )
+}
+
+/// An endpoint as reports name it: credentials in its userinfo or query redacted.
+#[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
+fn endpoint_name(protocol: &str, url: &str) -> String {
+    format!(
+        "the OTLP {protocol} endpoint {}",
+        instrument_core::redact::redact_url(url)
+    )
+}
+
 #[cfg(feature = "otlp-grpc")]
 fn grpc_destination(endpoint: Option<&str>, signal: Signal) -> Destination {
-    Destination::new(format!(
-        "the OTLP gRPC endpoint {}",
-        signal.grpc_url(endpoint)
-    ))
+    Destination::new(endpoint_name("gRPC", &signal.grpc_url(endpoint)))
 }
 
 /// The OTLP HTTP exporters' client, and where it sends, with the cause of its last
@@ -356,11 +371,8 @@ fn http_client(
         .map_err(|_| "the OTLP HTTP client could not be made".to_owned())?
         .map_err(|e| format!("the OTLP HTTP client could not be made: {e}"))?;
     let cause = std::sync::Arc::new(crate::export::LastCause::default());
-    let destination = Destination::new(format!(
-        "the OTLP HTTP endpoint {}",
-        signal.http_url(endpoint)
-    ))
-    .with_cause(cause.clone());
+    let destination = Destination::new(endpoint_name("HTTP", &signal.http_url(endpoint)))
+        .with_cause(cause.clone());
     Ok((ExplainingClient { inner, cause }, destination))
 }
 

@@ -52,10 +52,12 @@ pub(crate) fn sampler(
     .with_update_interval(settings.polling_interval)
     .build()
     .map_err(|e| {
-        format!(
+        let problem = format!(
             "the remote sampler could not be set up for {}: {e}",
             settings.endpoint
-        )
+        );
+        // The endpoint may carry credentials (userinfo, a token in the query).
+        instrument_core::redact::redact_urls_in_text(&problem).into_owned()
     })?;
     Ok(Box::new(sampler))
 }
@@ -73,12 +75,14 @@ struct ReportingClient {
 impl ReportingClient {
     fn failed(&self, why: &str) {
         if !self.failing.swap(true, Ordering::Relaxed) {
-            (self.report)(&format!(
+            let report = format!(
                 "the sampling strategy could not be read from {}: {why}; sampling goes on with \
                  the last strategy read (or the initial rate). Check the endpoint= of \
                  OTEL_TRACES_SAMPLER_ARG (reported once until it answers again)",
                 self.endpoint
-            ));
+            );
+            // The endpoint, also quoted in reqwest's error, may carry credentials.
+            (self.report)(&instrument_core::redact::redact_urls_in_text(&report));
         }
     }
 }

@@ -223,6 +223,15 @@ fn endpoint_protocol_service_name_and_resource_come_from_the_environment() {
 }
 
 #[test]
+fn credentials_in_the_endpoint_are_not_reported() {
+    let endpoint = format!("http://collector:s3cret-token@127.0.0.1:{}", closed_port());
+    let (stderr, _) = five_spans_to(&endpoint);
+    let failure = failure_report(&stderr);
+    assert!(failure.contains("REDACTED:REDACTED@127.0.0.1"), "{failure}");
+    assert!(!stderr.contains("s3cret-token"), "{stderr}");
+}
+
+#[test]
 fn child_collector_down() {
     if !support::in_child() {
         return;

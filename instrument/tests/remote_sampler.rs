@@ -12,6 +12,8 @@ use std::time::{Duration, Instant};
 use instrument::{Exporter, RemoteSampling, Sampling, Telemetry};
 use instrument_core::{DbCall, DbSystem, HttpServerCall, Library};
 
+mod support;
+
 /// How often the sampler polls in these tests.
 const POLLING: Duration = Duration::from_millis(200);
 /// How long a change may take to show: one polling interval, and room for a loaded
@@ -217,4 +219,43 @@ fn an_endpoint_that_never_answers_leaves_the_initial_rate() {
         (0..20).all(|_| sampled(&telemetry, "GET")),
         "initial rate 1"
     );
+}
+
+#[test]
+fn child_samples_from_an_unreachable_endpoint() {
+    if !support::in_child() {
+        return;
+    }
+    let guard = instrument::builder()
+        .exporter(Exporter::None)
+        .logs(false)
+        .init()
+        .expect("init");
+    std::thread::sleep(POLLING * 3);
+    drop(guard);
+}
+
+#[test]
+fn credentials_in_the_strategy_endpoint_are_not_reported() {
+    let port = {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        listener.local_addr().expect("address").port()
+    };
+    let argument = format!(
+        "endpoint=http://sampler:s3cret-token@127.0.0.1:{port}/sampling,pollingIntervalMs={}",
+        POLLING.as_millis()
+    );
+    let output = support::run_child(
+        "child_samples_from_an_unreachable_endpoint",
+        &[
+            ("OTEL_TRACES_SAMPLER", "jaeger_remote"),
+            ("OTEL_TRACES_SAMPLER_ARG", argument.as_str()),
+        ],
+    );
+    let stderr = support::stderr(&output);
+    assert!(
+        stderr.contains("could not be read from http://REDACTED:REDACTED@127.0.0.1"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("s3cret-token"), "{stderr}");
 }
