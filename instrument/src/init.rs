@@ -27,6 +27,9 @@ use crate::settings::{EnvSettings, Exporter, OtlpProtocol, Propagator};
 
 /// `OTEL_BSP_MAX_QUEUE_SIZE`: spans waiting for export before new ones are dropped.
 const OTEL_BSP_MAX_QUEUE_SIZE: &str = "OTEL_BSP_MAX_QUEUE_SIZE";
+/// `OTEL_SERVICE_NAME`: the service's name, over any `service.name` in
+/// `OTEL_RESOURCE_ATTRIBUTES`.
+const OTEL_SERVICE_NAME: &str = "OTEL_SERVICE_NAME";
 /// The filter when neither `RUST_LOG` nor [`Builder::log_filter`] says otherwise.
 const DEFAULT_FILTER: &str = "info";
 /// Which of the application's own `tracing` spans and events are exported, in
@@ -667,8 +670,14 @@ impl Builder {
     /// The resource of the exported spans and metrics: the service's name.
     fn resource(&self) -> Resource {
         let mut resource = Resource::builder();
-        if let Some(name) = &self.service_name {
-            resource = resource.with_service_name(name.clone());
+        // The SDK's builder reads `OTEL_RESOURCE_ATTRIBUTES` last, so its `service.name`
+        // would win over `OTEL_SERVICE_NAME`; the specification says the other way round.
+        let name = self
+            .service_name
+            .clone()
+            .or_else(|| crate::otlp::set_var(OTEL_SERVICE_NAME));
+        if let Some(name) = name {
+            resource = resource.with_service_name(name);
         }
         resource.build()
     }

@@ -223,6 +223,32 @@ fn endpoint_protocol_service_name_and_resource_come_from_the_environment() {
 }
 
 #[test]
+fn otel_service_name_wins_over_the_service_name_in_the_resource_attributes() {
+    let (endpoint, received) = collector();
+    let base = endpoint.trim_end_matches("/v1/traces").to_owned();
+    support::run_child(
+        "child_exports_from_the_environment",
+        &[
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", base.as_str()),
+            ("OTEL_SERVICE_NAME", "billing"),
+            (
+                "OTEL_RESOURCE_ATTRIBUTES",
+                "service.name=legacy-name,team=payments",
+            ),
+        ],
+    );
+    let request = received
+        .recv_timeout(Duration::from_secs(10))
+        .expect("an export request");
+    assert!(contains(&request.body, "billing"));
+    assert!(!contains(&request.body, "legacy-name"));
+    assert!(
+        contains(&request.body, "payments"),
+        "the other attributes stay"
+    );
+}
+
+#[test]
 fn credentials_in_the_endpoint_are_not_reported() {
     let endpoint = format!("http://collector:s3cret-token@127.0.0.1:{}", closed_port());
     let (stderr, _) = five_spans_to(&endpoint);
