@@ -28,9 +28,15 @@ const NOT_BAGGAGE_OCTET: &AsciiSet = &CONTROLS
 ///
 /// Repeated headers are combined in order. Everything is propagated up to 64
 /// list-members and 8,192 bytes; a member that would pass either limit is left out
-/// whole, never cut. A member that does not parse (no `=`, a key that is not a token, a
-/// value whose percent-encoding is not UTF-8) is left out; the others are kept.
-/// Properties after `;` are kept as the member's metadata.
+/// whole, never cut. A member that does not parse (no `=`, a key that is not a token) is
+/// left out; the others are kept. Percent-encoded bytes of a value that are not UTF-8
+/// become U+FFFD, as the specification says. Properties after `;` are kept as the
+/// member's metadata.
+///
+/// Injection writes only what the grammar allows: a member whose key is not a token is
+/// left out, and metadata that is not a `;` list of properties (`key` or
+/// `key=value`, values of baggage octets) is left off its member, so no value can add
+/// members of its own or make the receiver drop the header.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct BaggagePropagator {
     _private: (),
@@ -48,14 +54,18 @@ impl TextMapPropagator for BaggagePropagator {
         let mut header = String::new();
         let mut members = 0;
         for (key, (value, metadata)) in cx.baggage() {
+            if !is_token(key.as_str()) {
+                continue;
+            }
             let mut member = format!(
                 "{}={}",
                 key.as_str(),
                 utf8_percent_encode(value.as_str(), NOT_BAGGAGE_OCTET)
             );
-            if !metadata.as_str().is_empty() {
+            let metadata = metadata.as_str().trim_matches([' ', '\t']);
+            if !metadata.is_empty() && are_properties(metadata) {
                 member.push(';');
-                member.push_str(metadata.as_str());
+                member.push_str(metadata);
             }
             if !fits(&header, &member, members) {
                 continue;
@@ -125,15 +135,43 @@ fn parse_member(member: &str) -> Option<KeyValueMetadata> {
     let (key, value) = pair.split_once('=')?;
     let key = key.trim_matches([' ', '\t']);
     let value = value.trim_matches([' ', '\t']);
-    if key.is_empty() || !key.bytes().all(is_token_char) {
+    if !is_token(key) {
         return None;
     }
-    let value = percent_decode_str(value).decode_utf8().ok()?;
+    let value = percent_decode_str(value).decode_utf8_lossy();
     Some(KeyValueMetadata::new(
         key.to_owned(),
         value.into_owned(),
         properties.to_owned(),
     ))
+}
+
+/// A non-empty run of RFC 9110 `tchar`: a baggage key, or a property's.
+fn is_token(text: &str) -> bool {
+    !text.is_empty() && text.bytes().all(is_token_char)
+}
+
+/// `property *( OWS ";" OWS property )`, where `property = key OWS "=" OWS value / key`
+/// and a value is baggage octets: what may follow a member's value.
+fn are_properties(metadata: &str) -> bool {
+    metadata.split(';').all(|property| {
+        let property = property.trim_matches([' ', '\t']);
+        match property.split_once('=') {
+            Some((key, value)) => {
+                is_token(key.trim_end_matches([' ', '\t']))
+                    && value
+                        .trim_start_matches([' ', '\t'])
+                        .bytes()
+                        .all(is_baggage_octet)
+            }
+            None => is_token(property),
+        }
+    })
+}
+
+/// `baggage-octet = %x21 / %x23-2B / %x2D-3A / %x3C-5B / %x5D-7E`.
+fn is_baggage_octet(b: u8) -> bool {
+    matches!(b, 0x21 | 0x23..=0x2b | 0x2d..=0x3a | 0x3c..=0x5b | 0x5d..=0x7e)
 }
 
 /// RFC 9110 `tchar`.
@@ -187,7 +225,7 @@ mod tests {
 
     #[test]
     fn a_member_that_does_not_parse_is_left_out_alone() {
-        let cx = extracted(&["good=1,no-equals,bad key=2,bad=%FF,also=2"]);
+        let cx = extracted(&["good=1,no-equals,bad key=2,also=2"]);
         let mut keys: Vec<_> = cx
             .baggage()
             .iter()
@@ -195,6 +233,48 @@ mod tests {
             .collect();
         keys.sort();
         assert_eq!(keys, ["also", "good"]);
+    }
+
+    #[test]
+    fn percent_encoded_bytes_that_are_not_utf8_become_replacement_characters() {
+        let cx = extracted(&["a=1,bad=x%FFy%C3,b=2"]);
+        let baggage = cx.baggage();
+        assert_eq!(
+            baggage.get("bad").map(|v| v.as_str()),
+            Some("x\u{fffd}y\u{fffd}")
+        );
+        assert_eq!(baggage.len(), 3);
+    }
+
+    #[test]
+    fn injection_never_writes_what_the_grammar_forbids() {
+        let cx = Context::new().with_baggage([
+            KeyValueMetadata::new("ok", "1", "p=1;flag"),
+            KeyValueMetadata::new("comma", "2", "p=1,evil=x"),
+            KeyValueMetadata::new("newline", "3", "a\nb"),
+            KeyValueMetadata::new("accent", "4", "p=\u{e9}"),
+            KeyValueMetadata::new("empty-property", "5", "p=1;;q"),
+            KeyValueMetadata::new("bad key", "6", ""),
+            KeyValueMetadata::new("a,b", "7", ""),
+        ]);
+        let header = injected(&cx).expect("baggage");
+        let mut members: Vec<&str> = header.split(',').collect();
+        members.sort_unstable();
+        assert_eq!(
+            members,
+            [
+                "accent=4",
+                "comma=2",
+                "empty-property=5",
+                "newline=3",
+                "ok=1;p=1;flag"
+            ],
+            "{header}"
+        );
+        assert!(http::HeaderValue::from_str(&header).is_ok());
+        // What was sent reads back as what the application set, less what was left off.
+        let back = extracted(&[&header]);
+        assert_eq!(back.baggage().len(), 5);
     }
 
     #[test]

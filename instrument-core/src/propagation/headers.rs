@@ -36,9 +36,10 @@ impl Extractor for HeaderExtractor<'_> {
             if bytes.len() > budget {
                 // Baggage keeps the members that fit; a `traceparent` or `tracestate`
                 // past its limit is invalid whole, and is not read at all. Then a mark
-                // that there was more.
+                // that there was more. A `,` right after the budget still ends a member
+                // that fits (the value is longer than the budget, so it is in range).
                 if keeps_members_that_fit(key)
-                    && let Some(cut) = bytes[..budget].iter().rposition(|b| *b == b',')
+                    && let Some(cut) = bytes[..=budget].iter().rposition(|b| *b == b',')
                 {
                     values.push(bounded(&bytes[..cut], cut).unwrap_or(NOT_TEXT));
                 }
@@ -151,6 +152,19 @@ mod tests {
                 .as_deref(),
             Some("v0")
         );
+    }
+
+    #[test]
+    fn baggage_of_exactly_8192_bytes_before_a_comma_is_kept_whole() {
+        // `a` and `b` are 4096 and 4095 bytes: with their comma, exactly the limit.
+        let a = format!("a={}", "x".repeat(4094));
+        let b = format!("b={}", "y".repeat(4093));
+        let map = headers(&[("baggage", format!("{a},{b},c=1"))]);
+        let context = super::super::BaggagePropagator::new()
+            .extract_with_context(&opentelemetry::Context::new(), &HeaderExtractor(&map));
+        let baggage = context.baggage();
+        assert!(baggage.get("a").is_some() && baggage.get("b").is_some());
+        assert!(baggage.get("c").is_none());
     }
 
     #[test]
