@@ -157,16 +157,19 @@ fn extract(extractor: &dyn Extractor) -> Option<(SpanContext, Incoming)> {
         .get_all(TRACESTATE)
         .and_then(|values| parse_tracestate(&values))
         .unwrap_or_default();
-    // The SDK's own type holds the list when it can (samplers read it there); the
-    // context's record holds it always.
-    let sdk_state = TraceState::from_key_value(members.iter().copied()).unwrap_or_default();
-    let state = (!members.is_empty()).then(|| {
-        let text: Vec<String> = members
-            .iter()
-            .map(|(key, value)| format!("{key}={value}"))
-            .collect();
-        Arc::from(text.join(","))
-    });
+    // The SDK's own type holds the list when it can (samplers read it there, and may
+    // change or delete members: what they leave is what is sent on). Only a list it
+    // cannot hold is kept in the context's record, to be sent on beside the span's own.
+    let (sdk_state, state) = match TraceState::from_key_value(members.iter().copied()) {
+        Ok(sdk_state) => (sdk_state, None),
+        Err(_) => {
+            let text: Vec<String> = members
+                .iter()
+                .map(|(key, value)| format!("{key}={value}"))
+                .collect();
+            (TraceState::default(), Some(Arc::from(text.join(","))))
+        }
+    };
     let context = SpanContext::new(
         trace_id,
         span_id,
@@ -182,9 +185,9 @@ fn extract(extractor: &dyn Extractor) -> Option<(SpanContext, Incoming)> {
     Some((context, incoming))
 }
 
-/// The `tracestate` to send: the span's own list (a sampler may have changed it), then
-/// the members received that it does not hold (those the SDK's type could not), at most
-/// 32 in all.
+/// The `tracestate` to send: the span's own list (a sampler may have changed it), then,
+/// when the SDK's type could not hold the list received, the members received that the
+/// span's list does not hold, at most 32 in all.
 fn merged_state(own: &TraceState, received: Option<&str>) -> String {
     let own = own.header();
     let Some(received) = received else {
@@ -595,6 +598,32 @@ mod tests {
             "{}",
             out["traceparent"]
         );
+    }
+
+    #[test]
+    fn a_member_the_span_deletes_from_tracestate_stays_deleted() {
+        let cx = TraceContextPropagator::new().extract(&Headers(vec![
+            ("traceparent", valid()),
+            ("tracestate", "a=1,b=2".to_owned()),
+        ]));
+        let received = cx.span().span_context().clone();
+        let sent = |state: TraceState| {
+            let changed = SpanContext::new(
+                received.trace_id(),
+                SpanId::from(7),
+                received.trace_flags(),
+                false,
+                state,
+            );
+            let mut out = HashMap::new();
+            TraceContextPropagator::new()
+                .inject_context(&cx.with_remote_span_context(changed), &mut out);
+            out.get("tracestate").cloned().unwrap_or_default()
+        };
+        let state = received.trace_state();
+        assert_eq!(sent(state.delete("b").expect("delete")), "a=1");
+        assert_eq!(sent(state.insert("a", "9").expect("insert")), "a=9,b=2");
+        assert_eq!(sent(TraceState::NONE), "");
     }
 
     #[test]
