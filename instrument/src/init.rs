@@ -617,10 +617,10 @@ impl Builder {
             .with_resource(resource)
             .with_sampler(sampler);
 
-        let endpoint_in_env =
-            instrument_core::env::read_var(crate::otlp::OTEL_EXPORTER_OTLP_ENDPOINT)
-                .or_else(|| instrument_core::env::read_var("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"))
-                .is_some_and(|v| !v.trim().is_empty());
+        // An empty variable is an unset one: it must not hide the other.
+        let endpoint_in_env = crate::otlp::set_var(crate::otlp::OTEL_EXPORTER_OTLP_ENDPOINT)
+            .or_else(|| crate::otlp::set_var("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"))
+            .is_some();
         for processor in std::mem::take(&mut self.extra_processors) {
             provider = provider.with_span_processor(BoxedProcessor(processor));
         }

@@ -39,12 +39,12 @@
 //! | `OTEL_EXPORTER_OTLP_HEADERS`, `OTEL_EXPORTER_OTLP_TIMEOUT` | read by the OTLP exporter |
 //! | `OTEL_TRACES_SAMPLER`, `OTEL_TRACES_SAMPLER_ARG` | `parentbased_always_on` (default), `always_on`, `always_off`, `traceidratio` (arg: ratio), `ratelimiting` (arg: traces per second, default 1), `jaeger_remote` (arg: `endpoint=...,pollingIntervalMs=...,initialSamplingRate=...`; [`RemoteSampling`]), each also `parentbased_` |
 //! | `OTEL_PROPAGATORS` | `tracecontext,baggage` (default), `none`: W3C Trace Context Level 2 and W3C Baggage, by the letter of the specifications (`instrument_core::propagation`) |
-//! | `OTEL_BSP_MAX_QUEUE_SIZE` | spans waiting for export before new ones are dropped (2048) |
+//! | `OTEL_BSP_MAX_QUEUE_SIZE` | spans waiting for export before new ones are dropped (2048, at most 1,048,576) |
 //! | `OTEL_BSP_MAX_EXPORT_BATCH_SIZE`, `OTEL_BSP_SCHEDULE_DELAY` | the most spans in one export (512) and the longest a span waits for its batch, in ms (5000) |
 //! | `RUST_LOG` | filter for log lines only (default `info`); never what is traced |
 //! | `OTEL_RUST_LOG_FORMAT` | `plain` (default) or `json`; lines inside a trace end with `trace_id` and `span_id` ([`WithTraceIds`]) |
 //! | `OTEL_LOGS_EXPORTER` | `otlp`, `console`, `none` (default): your `tracing` events as OpenTelemetry log records |
-//! | `OTEL_BLRP_MAX_QUEUE_SIZE` | log records waiting for export before new ones are dropped (2048) |
+//! | `OTEL_BLRP_MAX_QUEUE_SIZE` | log records waiting for export before new ones are dropped (2048, at most 1,048,576) |
 //! | `OTEL_RUST_TRACING_FILTER` | which of your own `tracing` spans and events are exported (`RUST_LOG` syntax, default `info`) |
 //! | `OTEL_RUST_REDACTED_QUERY_KEYS` | more URL query keys whose values are redacted (comma list), or `*` for every value ([`instrument_core::redact`]) |
 //!

@@ -249,6 +249,35 @@ fn otel_service_name_wins_over_the_service_name_in_the_resource_attributes() {
 }
 
 #[test]
+fn child_console_by_default() {
+    if !support::in_child() {
+        return;
+    }
+    let guard = instrument::builder()
+        .default_exporter(instrument::Exporter::Console)
+        .init()
+        .expect("init");
+    tracing::info_span!("from env").in_scope(|| {});
+    drop(guard);
+}
+
+#[test]
+fn an_empty_endpoint_variable_does_not_hide_the_traces_endpoint() {
+    let (endpoint, received) = collector();
+    support::run_child(
+        "child_console_by_default",
+        &[
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", ""),
+            ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", endpoint.as_str()),
+        ],
+    );
+    let request = received
+        .recv_timeout(Duration::from_secs(10))
+        .expect("an export request: the traces endpoint selects OTLP");
+    assert!(contains(&request.body, "from env"));
+}
+
+#[test]
 fn credentials_in_the_endpoint_are_not_reported() {
     let endpoint = format!("http://collector:s3cret-token@127.0.0.1:{}", closed_port());
     let (stderr, _) = five_spans_to(&endpoint);

@@ -29,6 +29,8 @@ const OTEL_BSP_MAX_EXPORT_BATCH_SIZE: &str = "OTEL_BSP_MAX_EXPORT_BATCH_SIZE";
 /// The specification's defaults.
 const DEFAULT_DELAY_MS: u64 = 5000;
 const DEFAULT_MAX_BATCH: usize = 512;
+/// The most room a batch being filled is given at once.
+const INITIAL_BATCH_ROOM: usize = DEFAULT_MAX_BATCH;
 /// How long `force_flush` waits for the export thread, as the SDK's processor does.
 const FLUSH_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -179,7 +181,11 @@ impl SpanQueue {
         }
         let max_batch = self.shared.max_batch;
         if queue.filling.capacity() == 0 {
-            queue.filling.reserve_exact(max_batch);
+            // Room for a whole batch of the usual size at once; a batch size from the
+            // environment may be far larger (2^31), and then the batch grows as it fills.
+            queue
+                .filling
+                .reserve_exact(max_batch.min(INITIAL_BATCH_ROOM));
         }
         queue.filling.push(span);
         let filled = queue.filling.len() == max_batch;
@@ -581,16 +587,18 @@ mod tests {
         assert_eq!(exporter.seen().suppressed, [true]);
     }
 
+    /// Variables read from `pairs` instead of the environment.
+    fn vars(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |name: &str| {
+            pairs
+                .iter()
+                .find(|(var, _)| *var == name)
+                .map(|(_, value)| (*value).to_owned())
+        }
+    }
+
     #[test]
     fn settings_read_the_batch_size_and_delay_and_warn_of_bad_values() {
-        let vars = |pairs: &'static [(&'static str, &'static str)]| {
-            move |name: &str| {
-                pairs
-                    .iter()
-                    .find(|(var, _)| *var == name)
-                    .map(|(_, value)| (*value).to_owned())
-            }
-        };
         let mut warnings = Vec::new();
         let settings = BatchSettings::from_vars(2048, vars(&[]), &mut warnings);
         assert_eq!(
@@ -625,10 +633,42 @@ mod tests {
         assert_eq!(
             warnings,
             [
-                "OTEL_BSP_SCHEDULE_DELAY is not a positive whole number; using 5000",
-                "OTEL_BSP_MAX_EXPORT_BATCH_SIZE is not a positive whole number; using 512",
+                "OTEL_BSP_SCHEDULE_DELAY=\"0\" is not a positive whole number; using 5000",
+                "OTEL_BSP_MAX_EXPORT_BATCH_SIZE=\"lots\" is not a positive whole number; using 512",
             ]
         );
+    }
+
+    #[test]
+    fn an_empty_variable_is_an_unset_one() {
+        let mut warnings = Vec::new();
+        let settings = BatchSettings::from_vars(
+            2048,
+            vars(&[
+                ("OTEL_BSP_SCHEDULE_DELAY", ""),
+                ("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "  "),
+            ]),
+            &mut warnings,
+        );
+        assert_eq!(
+            settings,
+            BatchSettings::new(2048, 512, Duration::from_millis(5000))
+        );
+        assert!(warnings.is_empty(), "{warnings:?}");
+    }
+
+    #[test]
+    fn a_batch_as_large_as_the_specification_allows_is_not_reserved_up_front() {
+        let exporter = Recording::new();
+        let most = i32::MAX as usize;
+        let queue = SpanQueue::start(
+            exporter.clone(),
+            BatchSettings::new(most, most, LONG),
+            |_| {},
+        );
+        assert!(queue.push(span("a")));
+        assert!(queue.force_flush().is_ok());
+        assert_eq!(exporter.exported(), ["a"]);
     }
 
     #[test]

@@ -105,15 +105,34 @@ pub(crate) const SPANS: Signal = Signal {
 /// the OpenTelemetry specification's.
 pub(crate) const DEFAULT_QUEUE_SIZE: usize = 2048;
 
+/// The largest queue size taken from the environment. The log records' queue is the
+/// SDK's channel, which allocates every place up front: 2^31 places (which the
+/// specification's range allows) would be 32 GiB, made inside `init()`.
+pub(crate) const MAX_QUEUE_SIZE: usize = 1 << 20;
+
 /// The queue size `variable` sets, else [`DEFAULT_QUEUE_SIZE`]; a value that is not a
-/// positive whole number is a warning.
+/// positive whole number is a warning, and one above [`MAX_QUEUE_SIZE`] is capped there
+/// with a warning.
 pub(crate) fn queue_size_from(variable: &str, warnings: &mut Vec<String>) -> usize {
     let value = instrument_core::env::read_var(variable);
-    positive_or(variable, value.as_deref(), DEFAULT_QUEUE_SIZE, warnings)
+    queue_size(variable, value.as_deref(), warnings)
 }
 
-/// `value`, the value of `variable` (`None` when unset), as a positive whole number;
-/// else `default`, with a warning when it was set to something else.
+/// [`queue_size_from`], given the variable's value.
+fn queue_size(variable: &str, value: Option<&str>, warnings: &mut Vec<String>) -> usize {
+    let size = positive_or(variable, value, DEFAULT_QUEUE_SIZE, warnings);
+    if size > MAX_QUEUE_SIZE {
+        warnings.push(format!(
+            "{variable}={size} is more than this exporter queues; using {MAX_QUEUE_SIZE}"
+        ));
+        return MAX_QUEUE_SIZE;
+    }
+    size
+}
+
+/// `value`, the value of `variable` (`None` when unset; empty is unset too, as the
+/// specification says), as a positive whole number; else `default`, with a warning
+/// when it was set to something else.
 pub(crate) fn positive_or<N>(
     variable: &str,
     value: Option<&str>,
@@ -123,12 +142,14 @@ pub(crate) fn positive_or<N>(
 where
     N: std::str::FromStr + PartialOrd + Default + fmt::Display,
 {
-    match value.map(|value| value.trim().parse::<N>()) {
-        None => default,
-        Some(Ok(number)) if number > N::default() => number,
-        Some(_) => {
+    let Some(value) = value.map(str::trim).filter(|value| !value.is_empty()) else {
+        return default;
+    };
+    match value.parse::<N>() {
+        Ok(number) if number > N::default() => number,
+        _ => {
             warnings.push(format!(
-                "{variable} is not a positive whole number; using {default}"
+                "{variable}={value:?} is not a positive whole number; using {default}"
             ));
             default
         }
@@ -472,6 +493,33 @@ pub(crate) mod stuck {
 mod tests {
     use super::stuck::Stuck;
     use super::*;
+
+    #[test]
+    fn a_queue_size_past_the_cap_is_capped_with_a_warning() {
+        let mut warnings = Vec::new();
+        let variable = "OTEL_BLRP_MAX_QUEUE_SIZE";
+        assert_eq!(
+            queue_size(variable, Some("2147483647"), &mut warnings),
+            MAX_QUEUE_SIZE
+        );
+        assert_eq!(
+            warnings,
+            [
+                "OTEL_BLRP_MAX_QUEUE_SIZE=2147483647 is more than this exporter queues; using 1048576"
+            ]
+        );
+        warnings.clear();
+        assert_eq!(queue_size(variable, Some("4096"), &mut warnings), 4096);
+        assert_eq!(
+            queue_size(variable, Some(""), &mut warnings),
+            DEFAULT_QUEUE_SIZE
+        );
+        assert_eq!(
+            queue_size(variable, None, &mut warnings),
+            DEFAULT_QUEUE_SIZE
+        );
+        assert!(warnings.is_empty(), "{warnings:?}");
+    }
     use opentelemetry::trace::{Span as _, Tracer as _, TracerProvider as _};
     use opentelemetry_sdk::trace::SdkTracerProvider;
     use std::sync::mpsc;
