@@ -215,13 +215,12 @@ pub fn target_is_within(target: &str, prefix: &str) -> bool {
         .is_some_and(|rest| rest.is_empty() || rest.starts_with("::"))
 }
 
-/// Reports a configuration problem: as a `tracing` warning when a subscriber is listening,
-/// else on stderr, so a rejected setting is never silent.
+/// Reports a configuration problem: as a `tracing` warning when the subscriber takes
+/// warnings of target `instrument`, else on stderr (no subscriber, or a log filter such
+/// as `RUST_LOG=myapp=debug` that leaves them out), so a rejected setting is never
+/// silent.
 pub fn warn_config(message: &str) {
-    let listening = tracing::dispatcher::get_default(|dispatch| {
-        !dispatch.is::<tracing::subscriber::NoSubscriber>()
-    });
-    if listening {
+    if tracing::enabled!(target: "instrument", tracing::Level::WARN) {
         tracing::warn!(target: "instrument", "{message}");
     } else {
         warn_on_stderr(message);

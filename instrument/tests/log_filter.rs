@@ -204,3 +204,40 @@ fn a_composed_layer_exports_what_init_exports() {
     let from_layer = run_child("child_a_composed_layer_exports_what_init_exports", &[]);
     assert_eq!(exported_lines(&from_layer), exported_lines(&from_init));
 }
+
+#[test]
+fn child_init_with_a_bad_setting() {
+    if !in_child() {
+        return;
+    }
+    let guard = instrument::builder()
+        .span_exporter(InMemorySpanExporter::default())
+        .init()
+        .expect("init");
+    drop(guard);
+}
+
+#[test]
+fn a_log_filter_that_leaves_out_our_warnings_does_not_silence_a_rejected_setting() {
+    for filter in ["myapp=debug", "warn", "off"] {
+        let output = run_child(
+            "child_init_with_a_bad_setting",
+            &[
+                ("RUST_LOG", filter),
+                ("OTEL_BSP_SCHEDULE_DELAY", "soon"),
+                ("NO_COLOR", "1"),
+            ],
+        );
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert_eq!(
+            said.matches("OTEL_BSP_SCHEDULE_DELAY=\"soon\" is not a positive whole number")
+                .count(),
+            1,
+            "RUST_LOG={filter}:\n{said}"
+        );
+    }
+}
