@@ -124,7 +124,7 @@ impl EnvSettings {
             )
         });
         let propagators =
-            set(OTEL_PROPAGATORS).map(|value| parse_propagators(&value, &mut warnings));
+            set(OTEL_PROPAGATORS).and_then(|value| parse_propagators(&value, &mut warnings));
         EnvSettings {
             exporter,
             protocol,
@@ -310,8 +310,14 @@ fn parse_remote_arg(arg: Option<&str>, warnings: &mut Vec<String>) -> RemoteSamp
     remote
 }
 
-fn parse_propagators(value: &str, warnings: &mut Vec<String>) -> Vec<Propagator> {
+/// The propagators `OTEL_PROPAGATORS` lists; `None` (the default) when it lists none
+/// this build knows, as the specification says of a value not understood: a list of
+/// only unsupported names (`b3`) must not switch propagation off. `none` means none,
+/// with a warning when other names stand beside it.
+fn parse_propagators(value: &str, warnings: &mut Vec<String>) -> Option<Vec<Propagator>> {
     let mut propagators = Vec::new();
+    let mut none = false;
+    let mut others = 0;
     for name in value
         .split(',')
         .map(str::trim)
@@ -320,19 +326,40 @@ fn parse_propagators(value: &str, warnings: &mut Vec<String>) -> Vec<Propagator>
         let propagator = match name.to_ascii_lowercase().as_str() {
             "tracecontext" => Propagator::TraceContext,
             "baggage" => Propagator::Baggage,
-            "none" => return Vec::new(),
+            "none" => {
+                none = true;
+                continue;
+            }
             _ => {
                 warnings.push(format!(
                     "{OTEL_PROPAGATORS} names {name:?}, which is not supported; accepted: tracecontext, baggage, none"
                 ));
+                others += 1;
                 continue;
             }
         };
+        others += 1;
         if !propagators.contains(&propagator) {
             propagators.push(propagator);
         }
     }
-    propagators
+    if none {
+        if others > 0 {
+            warnings.push(format!(
+                "{OTEL_PROPAGATORS}={value:?} lists none beside other propagators; propagating none"
+            ));
+        }
+        return Some(Vec::new());
+    }
+    if propagators.is_empty() {
+        if others > 0 {
+            warnings.push(format!(
+                "{OTEL_PROPAGATORS} names no supported propagator; using the default, tracecontext,baggage"
+            ));
+        }
+        return None;
+    }
+    Some(propagators)
 }
 
 #[cfg(test)]
@@ -570,5 +597,27 @@ mod tests {
         let settings = parse(&[(OTEL_PROPAGATORS, "tracecontext,b3")]);
         assert_eq!(settings.propagators, Some(vec![Propagator::TraceContext]));
         assert!(settings.warnings[0].contains("b3"));
+    }
+
+    #[test]
+    fn propagators_none_of_which_is_known_leave_the_default() {
+        let settings = parse(&[(OTEL_PROPAGATORS, "b3, jaeger")]);
+        assert_eq!(
+            settings.propagators, None,
+            "the default: tracecontext,baggage"
+        );
+        assert_eq!(settings.warnings.len(), 3, "{:?}", settings.warnings);
+        assert!(settings.warnings[2].contains("using the default"));
+        let settings = parse(&[(OTEL_PROPAGATORS, " , ")]);
+        assert_eq!(settings.propagators, None);
+        assert!(settings.warnings.is_empty(), "{:?}", settings.warnings);
+    }
+
+    #[test]
+    fn none_beside_other_propagators_is_none_with_a_warning() {
+        let settings = parse(&[(OTEL_PROPAGATORS, "tracecontext,none")]);
+        assert_eq!(settings.propagators, Some(vec![]));
+        assert_eq!(settings.warnings.len(), 1, "{:?}", settings.warnings);
+        assert!(settings.warnings[0].contains("lists none beside other propagators"));
     }
 }
