@@ -316,11 +316,13 @@ pub(crate) fn set_var(name: &str) -> Option<String> {
         .filter(|value| !value.is_empty())
 }
 
-/// The variable `name` as whole milliseconds, when it is set and is one.
+/// The variable `name` as whole milliseconds, when it is set to a positive number of
+/// them (a zero timeout would fail every export; `EnvSettings` warns of the others).
 pub(crate) fn millis_var(name: &str) -> Option<std::time::Duration> {
     set_var(name)?
         .parse::<u64>()
         .ok()
+        .filter(|ms| *ms > 0)
         .map(std::time::Duration::from_millis)
 }
 

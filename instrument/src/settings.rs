@@ -96,26 +96,26 @@ impl EnvSettings {
             .and_then(|value| parse_exporter(OTEL_TRACES_EXPORTER, &value, &mut warnings));
         let metrics_exporter = set(OTEL_METRICS_EXPORTER)
             .and_then(|value| parse_exporter(OTEL_METRICS_EXPORTER, &value, &mut warnings));
-        let metrics_protocol = set(OTEL_EXPORTER_OTLP_METRICS_PROTOCOL)
-            .map(|v| (OTEL_EXPORTER_OTLP_METRICS_PROTOCOL, v))
-            .or_else(|| set(OTEL_EXPORTER_OTLP_PROTOCOL).map(|v| (OTEL_EXPORTER_OTLP_PROTOCOL, v)))
-            .and_then(|(name, value)| parse_protocol(name, &value, &mut warnings));
+        // Each signal's variable, else the general one (also when the signal's is
+        // rejected), else http/protobuf; each read once, so each warns once.
+        let general = set(OTEL_EXPORTER_OTLP_PROTOCOL)
+            .and_then(|value| parse_protocol(OTEL_EXPORTER_OTLP_PROTOCOL, &value, &mut warnings));
+        let mut protocol_of = |name: &str| {
+            set(name)
+                .and_then(|value| parse_protocol(name, &value, &mut warnings))
+                .or(general)
+        };
+        let metrics_protocol = protocol_of(OTEL_EXPORTER_OTLP_METRICS_PROTOCOL);
+        let logs_protocol = protocol_of(OTEL_EXPORTER_OTLP_LOGS_PROTOCOL);
+        let protocol = protocol_of(OTEL_EXPORTER_OTLP_TRACES_PROTOCOL);
         let metric_interval = set(OTEL_METRIC_EXPORT_INTERVAL)
             .and_then(|value| parse_interval(&value, &mut warnings));
         let temporality = set(OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE)
             .and_then(|value| parse_temporality(&value, &mut warnings));
         let logs_exporter = set(OTEL_LOGS_EXPORTER)
             .and_then(|value| parse_exporter(OTEL_LOGS_EXPORTER, &value, &mut warnings));
-        let logs_protocol = set(OTEL_EXPORTER_OTLP_LOGS_PROTOCOL)
-            .map(|v| (OTEL_EXPORTER_OTLP_LOGS_PROTOCOL, v))
-            .or_else(|| set(OTEL_EXPORTER_OTLP_PROTOCOL).map(|v| (OTEL_EXPORTER_OTLP_PROTOCOL, v)))
-            .and_then(|(name, value)| parse_protocol(name, &value, &mut warnings));
         let log_format =
             set(OTEL_RUST_LOG_FORMAT).and_then(|value| parse_log_format(&value, &mut warnings));
-        let protocol = set(OTEL_EXPORTER_OTLP_TRACES_PROTOCOL)
-            .map(|v| (OTEL_EXPORTER_OTLP_TRACES_PROTOCOL, v))
-            .or_else(|| set(OTEL_EXPORTER_OTLP_PROTOCOL).map(|v| (OTEL_EXPORTER_OTLP_PROTOCOL, v)))
-            .and_then(|(name, value)| parse_protocol(name, &value, &mut warnings));
         let sampling = set(OTEL_TRACES_SAMPLER).and_then(|value| {
             parse_sampler(
                 &value,
@@ -125,6 +125,17 @@ impl EnvSettings {
         });
         let propagators =
             set(OTEL_PROPAGATORS).and_then(|value| parse_propagators(&value, &mut warnings));
+        // Read where they are used (`otlp::millis_var`, which takes only positive whole
+        // milliseconds); checked here so that a rejected one is a warning.
+        for name in TIMEOUT_VARIABLES {
+            if let Some(value) = set(name)
+                && !matches!(value.parse::<u64>(), Ok(ms) if ms > 0)
+            {
+                warnings.push(format!(
+                    "{name}={value:?} is not a positive whole number of milliseconds; using the default"
+                ));
+            }
+        }
         EnvSettings {
             exporter,
             protocol,
@@ -141,6 +152,16 @@ impl EnvSettings {
         }
     }
 }
+
+/// The timeouts, in milliseconds: exports (each signal's, then the general one) and the
+/// span processor's.
+const TIMEOUT_VARIABLES: [&str; 5] = [
+    "OTEL_EXPORTER_OTLP_TIMEOUT",
+    "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT",
+    "OTEL_EXPORTER_OTLP_METRICS_TIMEOUT",
+    "OTEL_EXPORTER_OTLP_LOGS_TIMEOUT",
+    "OTEL_BSP_EXPORT_TIMEOUT",
+];
 
 /// `OTEL_METRIC_EXPORT_INTERVAL`: whole milliseconds, more than zero.
 fn parse_interval(value: &str, warnings: &mut Vec<String>) -> Option<std::time::Duration> {
@@ -214,7 +235,7 @@ fn parse_protocol(name: &str, value: &str, warnings: &mut Vec<String>) -> Option
         "http/protobuf" => Some(OtlpProtocol::HttpProtobuf),
         _ => {
             warnings.push(format!(
-                "{name}={value:?} is not supported; accepted: grpc, http/protobuf. Using http/protobuf"
+                "{name}={value:?} is not supported; accepted: grpc, http/protobuf. Ignored"
             ));
             None
         }
@@ -597,6 +618,39 @@ mod tests {
         let settings = parse(&[(OTEL_PROPAGATORS, "tracecontext,b3")]);
         assert_eq!(settings.propagators, Some(vec![Propagator::TraceContext]));
         assert!(settings.warnings[0].contains("b3"));
+    }
+
+    #[test]
+    fn a_rejected_signal_protocol_falls_back_to_the_general_one() {
+        let settings = parse(&[
+            (OTEL_EXPORTER_OTLP_TRACES_PROTOCOL, "http/json"),
+            (OTEL_EXPORTER_OTLP_PROTOCOL, "grpc"),
+        ]);
+        assert_eq!(settings.protocol, Some(OtlpProtocol::Grpc));
+        assert_eq!(settings.metrics_protocol, Some(OtlpProtocol::Grpc));
+        assert_eq!(settings.warnings.len(), 1, "{:?}", settings.warnings);
+        let settings = parse(&[(OTEL_EXPORTER_OTLP_PROTOCOL, "thrift")]);
+        assert_eq!(settings.protocol, None);
+        assert_eq!(settings.warnings.len(), 1, "once: {:?}", settings.warnings);
+    }
+
+    #[test]
+    fn a_timeout_that_is_not_a_positive_number_is_a_warning() {
+        let settings = parse(&[
+            ("OTEL_EXPORTER_OTLP_TIMEOUT", "10s"),
+            ("OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "0"),
+            ("OTEL_BSP_EXPORT_TIMEOUT", "-1"),
+            ("OTEL_EXPORTER_OTLP_LOGS_TIMEOUT", "2500"),
+            ("OTEL_EXPORTER_OTLP_METRICS_TIMEOUT", ""),
+        ]);
+        assert_eq!(
+            settings.warnings,
+            [
+                "OTEL_EXPORTER_OTLP_TIMEOUT=\"10s\" is not a positive whole number of milliseconds; using the default",
+                "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT=\"0\" is not a positive whole number of milliseconds; using the default",
+                "OTEL_BSP_EXPORT_TIMEOUT=\"-1\" is not a positive whole number of milliseconds; using the default",
+            ]
+        );
     }
 
     #[test]
