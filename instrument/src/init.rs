@@ -5,12 +5,14 @@ use std::fmt;
 use std::io::IsTerminal as _;
 
 use instrument_core::propagation;
+use opentelemetry::KeyValue;
 use opentelemetry::propagation::{TextMapCompositePropagator, TextMapPropagator};
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::logs::{LogExporter, SdkLoggerProvider};
 use opentelemetry_sdk::metrics::exporter::PushMetricExporter;
 use opentelemetry_sdk::metrics::{SdkMeterProvider, Temporality};
+use opentelemetry_sdk::resource::TelemetryResourceDetector;
 use opentelemetry_sdk::trace::{SdkTracerProvider, SpanExporter, SpanProcessor};
 use tracing::{Dispatch, Subscriber};
 use tracing_subscriber::filter::{FilterExt as _, LevelFilter};
@@ -35,6 +37,18 @@ const DEFAULT_FILTER: &str = "info";
 /// Which of the application's own `tracing` spans and events are exported, in
 /// `RUST_LOG` syntax; never the log output, never this project's spans.
 const OTEL_RUST_TRACING_FILTER: &str = "OTEL_RUST_TRACING_FILTER";
+
+/// The service's name when nothing names it: `unknown_service:` and the executable's
+/// name, as the specification (and the SDK's own detector) has it.
+fn unknown_service() -> String {
+    std::env::current_exe()
+        .ok()
+        .and_then(|path| path.file_name()?.to_str().map(str::to_owned))
+        .map_or_else(
+            || "unknown_service".to_owned(),
+            |exe| format!("unknown_service:{exe}"),
+        )
+}
 
 /// Targets whose spans and events must never be exported: the exporter's own HTTP and
 /// gRPC stacks. Tracing them would export spans about exporting, forever.
@@ -125,6 +139,8 @@ pub struct Builder {
     spans_went: Option<Exporter>,
     extra_processors: Vec<Box<dyn SpanProcessor>>,
     query_redaction: Option<QueryRedaction>,
+    /// `OTEL_RESOURCE_ATTRIBUTES`, decoded ([`EnvSettings`]), for [`resource`](Self::resource).
+    env_resource: Vec<(String, String)>,
 }
 
 /// A span exporter given in code, batched when the pipeline is built (the batch settings
@@ -496,6 +512,7 @@ impl Builder {
         if instrument_core::sdk_disabled_by_env() {
             return None;
         }
+        self.env_resource = env.resource_attributes.clone();
         let provider = self.provider(env, warnings, guard);
         let propagators = self.propagators.clone().or(env.propagators.clone());
         opentelemetry::global::set_text_map_propagator(composite_propagator(propagators));
@@ -667,19 +684,36 @@ impl Builder {
         provider.build()
     }
 
-    /// The resource of the exported spans and metrics: the service's name.
+    /// The resource of the exported spans, metrics and logs: the SDK's own attributes,
+    /// `OTEL_RESOURCE_ATTRIBUTES`, and the service's name (from code, else
+    /// `OTEL_SERVICE_NAME`, else `service.name` among the attributes, else
+    /// `unknown_service:` and the executable's name).
+    ///
+    /// Not the SDK's `Resource::builder()`: its environment detector reads
+    /// `OTEL_RESOURCE_ATTRIBUTES` without percent-decoding it, silently drops entries
+    /// that do not parse, and runs last, so that its `service.name` would win over
+    /// `OTEL_SERVICE_NAME` (the specification says the other way round).
     fn resource(&self) -> Resource {
-        let mut resource = Resource::builder();
-        // The SDK's builder reads `OTEL_RESOURCE_ATTRIBUTES` last, so its `service.name`
-        // would win over `OTEL_SERVICE_NAME`; the specification says the other way round.
+        let from_attributes = self
+            .env_resource
+            .iter()
+            .find(|(key, _)| key == "service.name")
+            .map(|(_, name)| name.clone());
         let name = self
             .service_name
             .clone()
-            .or_else(|| crate::otlp::set_var(OTEL_SERVICE_NAME));
-        if let Some(name) = name {
-            resource = resource.with_service_name(name);
-        }
-        resource.build()
+            .or_else(|| crate::otlp::set_var(OTEL_SERVICE_NAME))
+            .or(from_attributes)
+            .unwrap_or_else(unknown_service);
+        Resource::builder_empty()
+            .with_detectors(&[Box::new(TelemetryResourceDetector)])
+            .with_attributes(
+                self.env_resource
+                    .iter()
+                    .map(|(key, value)| KeyValue::new(key.clone(), value.clone())),
+            )
+            .with_service_name(name)
+            .build()
     }
 
     /// The meter provider for the calls' metrics, `None` when they go nowhere (then no

@@ -58,6 +58,8 @@ pub(crate) struct EnvSettings {
     pub log_format: Option<LogFormat>,
     pub sampling: Option<Sampling>,
     pub propagators: Option<Vec<Propagator>>,
+    /// `OTEL_RESOURCE_ATTRIBUTES`, decoded; empty when unset or discarded.
+    pub resource_attributes: Vec<(String, String)>,
     pub warnings: Vec<String>,
 }
 
@@ -76,6 +78,7 @@ pub(crate) const OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: &str = "OTEL_EXPORTER_OTLP_
 pub(crate) const OTEL_TRACES_SAMPLER: &str = "OTEL_TRACES_SAMPLER";
 pub(crate) const OTEL_TRACES_SAMPLER_ARG: &str = "OTEL_TRACES_SAMPLER_ARG";
 pub(crate) const OTEL_PROPAGATORS: &str = "OTEL_PROPAGATORS";
+pub(crate) const OTEL_RESOURCE_ATTRIBUTES: &str = "OTEL_RESOURCE_ATTRIBUTES";
 
 impl EnvSettings {
     /// Reads the process environment.
@@ -136,6 +139,9 @@ impl EnvSettings {
                 ));
             }
         }
+        let resource_attributes = set(OTEL_RESOURCE_ATTRIBUTES)
+            .map(|value| parse_resource_attributes(&value, &mut warnings))
+            .unwrap_or_default();
         EnvSettings {
             exporter,
             protocol,
@@ -148,9 +154,44 @@ impl EnvSettings {
             log_format,
             sampling,
             propagators,
+            resource_attributes,
             warnings,
         }
     }
+}
+
+/// `OTEL_RESOURCE_ATTRIBUTES`: `key=value` pairs separated by commas, keys and values
+/// percent-encoded, white space around them trimmed, empty entries skipped. As the
+/// specification says, an entry that does not decode (no `=`, an empty key, encoded
+/// bytes that are not UTF-8) discards the whole value, with a warning (naming the
+/// entry's place, not its text: values may be anything).
+fn parse_resource_attributes(value: &str, warnings: &mut Vec<String>) -> Vec<(String, String)> {
+    let decode = |text: &str| {
+        percent_encoding::percent_decode_str(text.trim())
+            .decode_utf8()
+            .ok()
+            .map(|text| text.into_owned())
+    };
+    let mut attributes = Vec::new();
+    for (place, entry) in value.split(',').enumerate() {
+        if entry.trim().is_empty() {
+            continue;
+        }
+        let pair = entry
+            .split_once('=')
+            .and_then(|(key, value)| Some((decode(key)?, decode(value)?)))
+            .filter(|(key, _)| !key.is_empty());
+        let Some(pair) = pair else {
+            warnings.push(format!(
+                "{OTEL_RESOURCE_ATTRIBUTES}: entry {} is not a percent-encoded key=value; the \
+                 variable is ignored",
+                place + 1
+            ));
+            return Vec::new();
+        };
+        attributes.push(pair);
+    }
+    attributes
 }
 
 /// The timeouts, in milliseconds: exports (each signal's, then the general one) and the
@@ -651,6 +692,39 @@ mod tests {
                 "OTEL_BSP_EXPORT_TIMEOUT=\"-1\" is not a positive whole number of milliseconds; using the default",
             ]
         );
+    }
+
+    #[test]
+    fn resource_attributes_are_percent_decoded() {
+        let settings = parse(&[(
+            OTEL_RESOURCE_ATTRIBUTES,
+            " service.namespace = team%20a ,note=a%2Cb%3Dc,, k8s.pod.name=pod-1 ,",
+        )]);
+        assert_eq!(
+            settings.resource_attributes,
+            [
+                ("service.namespace".to_owned(), "team a".to_owned()),
+                ("note".to_owned(), "a,b=c".to_owned()),
+                ("k8s.pod.name".to_owned(), "pod-1".to_owned()),
+            ]
+        );
+        assert!(settings.warnings.is_empty(), "{:?}", settings.warnings);
+    }
+
+    #[test]
+    fn resource_attributes_with_an_entry_that_does_not_decode_are_ignored_whole() {
+        for value in ["a=1,k8s.pod.name", "a=1,=x", "a=1,b=%FF"] {
+            let settings = parse(&[(OTEL_RESOURCE_ATTRIBUTES, value)]);
+            assert!(settings.resource_attributes.is_empty(), "{value}");
+            assert_eq!(
+                settings.warnings,
+                [format!(
+                    "{OTEL_RESOURCE_ATTRIBUTES}: entry 2 is not a percent-encoded key=value; the \
+                     variable is ignored"
+                )],
+                "{value}"
+            );
+        }
     }
 
     #[test]

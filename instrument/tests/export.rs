@@ -233,7 +233,7 @@ fn otel_service_name_wins_over_the_service_name_in_the_resource_attributes() {
             ("OTEL_SERVICE_NAME", "billing"),
             (
                 "OTEL_RESOURCE_ATTRIBUTES",
-                "service.name=legacy-name,team=payments",
+                "service.name=legacy-name,team=pay%2C%20ments",
             ),
         ],
     );
@@ -243,9 +243,39 @@ fn otel_service_name_wins_over_the_service_name_in_the_resource_attributes() {
     assert!(contains(&request.body, "billing"));
     assert!(!contains(&request.body, "legacy-name"));
     assert!(
-        contains(&request.body, "payments"),
-        "the other attributes stay"
+        contains(&request.body, "pay, ments"),
+        "the other attributes stay, decoded"
     );
+}
+
+#[test]
+fn child_exports_with_the_defaults() {
+    if !support::in_child() {
+        return;
+    }
+    let guard = instrument::builder().init().expect("init");
+    tracing::info_span!("nameless").in_scope(|| {});
+    drop(guard);
+}
+
+#[test]
+fn without_any_name_the_service_is_unknown_service_and_the_executable() {
+    let (endpoint, received) = collector();
+    let base = endpoint.trim_end_matches("/v1/traces").to_owned();
+    support::run_child(
+        "child_exports_with_the_defaults",
+        &[("OTEL_EXPORTER_OTLP_ENDPOINT", base.as_str())],
+    );
+    let request = received
+        .recv_timeout(Duration::from_secs(10))
+        .expect("an export request");
+    let exe = std::env::current_exe().expect("the test binary");
+    let exe = exe
+        .file_name()
+        .and_then(|name| name.to_str())
+        .expect("name");
+    assert!(contains(&request.body, &format!("unknown_service:{exe}")));
+    assert!(contains(&request.body, "telemetry.sdk.language"));
 }
 
 #[test]
