@@ -28,7 +28,7 @@
 //!
 //! | variable | meaning |
 //! |---|---|
-//! | `OTEL_SDK_DISABLED=true` | no exporter, and every wrapper calls straight through |
+//! | `OTEL_SDK_DISABLED=true` | no exporter, and every wrapper calls straight through (so no trace context is read or forwarded either) |
 //! | `OTEL_RUST_DISABLED_INSTRUMENTATIONS` | `sqlx,redis,...` or `*`: switch single libraries off |
 //! | `OTEL_SERVICE_NAME`, `OTEL_RESOURCE_ATTRIBUTES` | the resource |
 //! | `OTEL_TRACES_EXPORTER` | `otlp` (default), `console`, `none` |
