@@ -34,6 +34,11 @@ const CASES: &[(&str, &[&str])] = &[
         "INSERT INTO zz_privacy_tp (id, email, age) VALUES (4, $1, 1)",
         &["S3CR3T-tp-null"],
     ),
+    // Free text with `). ` inside the failing row.
+    (
+        "INSERT INTO zz_privacy_tp VALUES (5, $1, -5, 'n')",
+        &["loves cats (and dogs). S3CR3T-tp-paren"],
+    ),
     (
         "INSERT INTO zz_privacy_tp_orders VALUES ($1::text::int)",
         &["987654321"],
@@ -58,6 +63,7 @@ const SECRETS: &[&str] = &[
     "tp-unique",
     "tp-check",
     "tp-null",
+    "tp-paren",
     "tp-int",
     "tp-json",
     "tp-syntax",
