@@ -23,6 +23,9 @@ const SECRETS: &[&str] = &[
     "h-cookie",
     "h-api-key",
     "h-set-cookie",
+    "h-referer",
+    "h-functions-key",
+    "h-location",
     "err-password",
     "err-user",
 ];
@@ -51,7 +54,10 @@ fn app() -> axum::Router {
         "/items",
         axum::routing::get(|| async {
             (
-                [("set-cookie", "sid=S3CR3T-h-set-cookie; HttpOnly")],
+                [
+                    ("set-cookie", "sid=S3CR3T-h-set-cookie; HttpOnly"),
+                    ("location", "/cb?code=S3CR3T-h-location&state=s1"),
+                ],
                 "items",
             )
         }),
@@ -71,6 +77,11 @@ macro_rules! exchange {
                     .header("authorization", "Bearer S3CR3T-h-authorization")
                     .header("cookie", "session=S3CR3T-h-cookie")
                     .header("x-api-key", "S3CR3T-h-api-key")
+                    .header("x-functions-key", "S3CR3T-h-functions-key")
+                    .header(
+                        "referer",
+                        "https://site.example/reset?token=S3CR3T-h-referer",
+                    )
                     .header("baggage", "k=v,".repeat(10_000));
             }
             let result = match request.send().await {
@@ -121,8 +132,15 @@ fn credentials_never_reach_the_export() {
             let traced = exchange!(
                 address,
                 instrument::reqwest::Client::builder()
-                    .capture_request_headers(["authorization", "cookie", "x-api-key", "accept"])
-                    .capture_response_headers(["set-cookie", "content-type"])
+                    .capture_request_headers([
+                        "authorization",
+                        "cookie",
+                        "x-api-key",
+                        "x-functions-key",
+                        "referer",
+                        "accept",
+                    ])
+                    .capture_response_headers(["set-cookie", "location", "content-type"])
                     .build()
                     .expect("client")
             );
@@ -150,6 +168,10 @@ fn credentials_never_reach_the_export() {
         "page=2",
         "http.request.header.authorization",
         "http.response.header.set-cookie",
+        "http.request.header.referer",
+        "reset?token=REDACTED",
+        "http.response.header.location",
+        "/cb?code=REDACTED&state=s1",
     ] {
         assert!(
             received.contains(recorded),

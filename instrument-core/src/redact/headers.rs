@@ -19,11 +19,12 @@ const SENSITIVE_HEADERS: [&str; 6] = [
 /// for a credential: `x-api-key`, `x-auth-token`, `x-amz-security-token`,
 /// `x-csrf-token`, `x-goog-api-key`, `x-session-id`, `x-client-secret`,
 /// `x-access-key`, `x-jwt`, ...
-const SENSITIVE_PARTS: [&str; 12] = [
+const SENSITIVE_PARTS: [&str; 14] = [
     "apikey",
     "token",
     "secret",
     "passw",
+    "passcode",
     "auth",
     "session",
     "signature",
@@ -32,19 +33,45 @@ const SENSITIVE_PARTS: [&str; 12] = [
     "accesskey",
     "privatekey",
     "jwt",
+    "otp",
 ];
+
+/// Headers whose values are URLs (or hold some): recorded with the URL redaction of
+/// `url.full` (a `Location` to an OAuth callback carries its `code`, a `Referer` a
+/// reset link's `token`).
+const URL_HEADERS: [&str; 5] = ["location", "content-location", "referer", "link", "refresh"];
 
 /// Is the value of header `name` a credential, to be recorded as `REDACTED` even when
 /// the header is named for capture? `authorization`, `proxy-authorization`, `cookie`,
-/// `set-cookie`, and any name holding `api-key`, `token`, `secret`, `password`, `auth`,
-/// `session`, `signature`, `credential`, `cookie`, `access-key`, `private-key` or `jwt`.
+/// `set-cookie`, any name ending in `-key` or `_key` (`x-functions-key`,
+/// `ocp-apim-subscription-key`), and any name holding `api-key`, `token`, `secret`,
+/// `password`, `passcode`, `auth`, `session`, `signature`, `credential`, `cookie`,
+/// `access-key`, `private-key`, `jwt` or `otp`.
 pub fn is_sensitive_header(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    if SENSITIVE_HEADERS.contains(&lower.as_str()) {
+    if SENSITIVE_HEADERS.contains(&lower.as_str())
+        || lower.ends_with("-key")
+        || lower.ends_with("_key")
+    {
         return true;
     }
     let squashed: String = lower.chars().filter(|c| !matches!(c, '-' | '_')).collect();
     SENSITIVE_PARTS.iter().any(|part| squashed.contains(part))
+}
+
+/// A captured value as recorded: the URLs in it redacted for the headers that hold
+/// URLs (a relative `Location` too), as they are for any other.
+fn recorded_value(name: &HeaderName, value: &http::HeaderValue) -> String {
+    let text = String::from_utf8_lossy(value.as_bytes());
+    if !URL_HEADERS.contains(&name.as_str()) {
+        return text.into_owned();
+    }
+    match name.as_str() {
+        // The whole value is one URL, absolute or relative.
+        "location" | "content-location" | "referer" => super::redact_url(&text).into_owned(),
+        // URLs inside (`<https://…>; rel="next"`, `5; url=https://…`).
+        _ => super::redact_urls_in_text(&text).into_owned(),
+    }
 }
 
 /// Which headers a wrapper records, as `http.request.header.<name>` or
@@ -124,9 +151,7 @@ impl HeaderCapture {
                     if *redact {
                         REDACTED.into()
                     } else {
-                        String::from_utf8_lossy(value.as_bytes())
-                            .into_owned()
-                            .into()
+                        recorded_value(name, value).into()
                     }
                 })
                 .collect();
@@ -282,6 +307,10 @@ mod tests {
             "x-access-key",
             "x-private-key",
             "x-jwt",
+            "x-functions-key",
+            "Ocp-Apim-Subscription-Key",
+            "x-github-otp",
+            "x-passcode",
         ] {
             assert!(is_sensitive_header(name), "{name}");
         }
@@ -294,6 +323,37 @@ mod tests {
         ] {
             assert!(!is_sensitive_header(name), "{name}");
         }
+    }
+
+    #[test]
+    fn urls_in_captured_headers_are_redacted_as_url_full_is() {
+        let value = |name: &'static str, text: &'static str| {
+            recorded_value(
+                &HeaderName::from_static(name),
+                &http::HeaderValue::from_static(text),
+            )
+        };
+        assert_eq!(
+            value("location", "https://app.example/cb?code=AUTHCODE&state=s1"),
+            "https://app.example/cb?code=REDACTED&state=s1"
+        );
+        assert_eq!(
+            value("location", "/cb?code=AUTHCODE"),
+            "/cb?code=REDACTED",
+            "a relative location"
+        );
+        assert_eq!(
+            value("referer", "https://u:p@site.example/reset?token=T0KEN"),
+            "https://REDACTED:REDACTED@site.example/reset?token=REDACTED"
+        );
+        assert_eq!(
+            value(
+                "link",
+                r#"<https://api.example/items?page=2&sig=S1G>; rel="next""#
+            ),
+            r#"<https://api.example/items?page=2&sig=REDACTED>; rel="next""#
+        );
+        assert_eq!(value("x-request-id", "?code=kept"), "?code=kept");
     }
 
     #[test]
