@@ -117,8 +117,10 @@ const SENSITIVE_KEYS: [&str; 17] = [
 
 /// A key holding any of these (after [`normalized_key`]) is sensitive: `access_token`,
 /// `X-Amz-Security-Token`, `client_secret`, `db_password`, `x-api-key`, `AWSAccessKeyId`,
-/// `X-Amz-Credential`, `JSESSIONID`, ...
-const SENSITIVE_PARTS: [&str; 10] = [
+/// `X-Amz-Credential`, `JSESSIONID`, `auth_key`, `authCode`, `verification_code`,
+/// `otp_code`, `totp`, `session_key`, `subscription-key` (Azure API Management),
+/// `passcode`, `passphrase`, `hmac`, `user_pass`, ...
+const SENSITIVE_PARTS: [&str; 19] = [
     "token",
     "secret",
     "passw",
@@ -129,7 +131,19 @@ const SENSITIVE_PARTS: [&str; 10] = [
     "sessid",
     "privatekey",
     "accesskey",
+    "authkey",
+    "authcode",
+    "verificationcode",
+    "otp",
+    "sessionkey",
+    "subscriptionkey",
+    "passcode",
+    "passphrase",
+    "hmac",
 ];
+
+/// Keys ending in one of these are sensitive too (`user_pass`, `admin_pwd`).
+const SENSITIVE_ENDINGS: [&str; 2] = ["pass", "pwd"];
 
 /// `key` percent-decoded (`+` is a space), ASCII lower-cased, without `-`, `_`, `.`
 /// and spaces: the form sensitive keys are compared in, so `%73ig`, `SIG`, `Api-Key`
@@ -178,6 +192,9 @@ fn is_sensitive_normalized(key: &[u8]) -> bool {
         || SENSITIVE_PARTS
             .iter()
             .any(|part| contains(key, part.as_bytes()))
+        || SENSITIVE_ENDINGS
+            .iter()
+            .any(|ending| key.ends_with(ending.as_bytes()))
         || key.starts_with(b"xamz")
         || key.starts_with(b"xgoog")
 }
@@ -444,6 +461,19 @@ mod tests {
             "AWSAccessKeyId",
             "private_key",
             "credentials",
+            "passcode",
+            "auth_key",
+            "authKey",
+            "auth_code",
+            "verification_code",
+            "otp_code",
+            "totp",
+            "session_key",
+            "subscription-key",
+            "passphrase",
+            "user_pass",
+            "admin_pwd",
+            "hmac",
         ] {
             assert!(is_sensitive_query_key(key), "{key}");
             let url = format!("https://h/p?{key}=s3cr3t&page=2");
@@ -451,7 +481,17 @@ mod tests {
             assert!(!redacted.contains("s3cr3t"), "{key}: {redacted}");
             assert!(redacted.contains("page=2"), "{key}: {redacted}");
         }
-        for key in ["page", "q", "limit", "sort", "id", "user"] {
+        for key in [
+            "page",
+            "q",
+            "limit",
+            "sort",
+            "id",
+            "user",
+            "country_code",
+            "passenger_count",
+            "keyword",
+        ] {
             assert!(!is_sensitive_query_key(key), "{key}");
         }
     }
