@@ -273,6 +273,11 @@ const SQLITE: &[Case] = &[
     ),
     raw("SELECT ('a' 'S3CR3T-sq-syntax')"),
     raw("SELECT 'S3CR3T-sq-token"),
+    // SQLite reads a double-quoted name that is no column as a string (this one then
+    // fails on the column that does not exist).
+    raw(
+        r#"SELECT count(*) FROM zz_privacy_sqlx WHERE email = "S3CR3T-sq-double-quoted" AND nope = 1"#,
+    ),
 ];
 
 const SQLITE_SECRETS: &[&str] = &[
@@ -283,6 +288,7 @@ const SQLITE_SECRETS: &[&str] = &[
     "sq-syntax",
     "sq-token",
     "sq-raise",
+    "sq-double-quoted",
 ];
 
 #[test]

@@ -52,7 +52,9 @@ impl Default for SanitizeOptions {
 /// the exact output format. Runs in one pass, in linear time, and never panics.
 pub fn sanitize(sql: &str, opts: &SanitizeOptions) -> String {
     let mut s = Sanitizer::new(opts);
-    for tok in Lexer::new(sql, opts.dialect) {
+    let mut tokens = Lexer::new(sql, opts.dialect).peekable();
+    while let Some(tok) = tokens.next() {
+        s.before_dot = tokens.peek().is_some_and(|next| next.is_punct("."));
         if !s.feed(tok) {
             break;
         }
@@ -125,6 +127,78 @@ struct Sanitizer<'a, 'o> {
     in_list: InList<'a>,
     /// Text of the last piece produced.
     last: &'a str,
+    /// Whether the token being fed is followed at once by `.` (`"t".col`).
+    before_dot: bool,
+    /// Where a value may stand, for SQLite's double-quoted strings.
+    values: ValuePlaces,
+}
+
+/// Where SQLite may read a double-quoted token as a string: SQLite takes `"x"` for the
+/// string `'x'` when no column is named `x` (the default of the SQLite sqlx bundles),
+/// so `WHERE email = "alice@example.com"` or `PRAGMA key = "x'2DD2…'"` carries its
+/// value in what looks like a name. Such a token is masked after an operator or a word
+/// that a value follows (`=`, `<`, `||`, `LIKE`, `THEN`, ...), and after `(` or `,`
+/// inside `IN (…)` or a `VALUES` list; names elsewhere (`"t"."c"`, column lists,
+/// `SET "c" =`) are kept.
+#[derive(Debug, Default)]
+struct ValuePlaces {
+    /// Parentheses open.
+    depth: usize,
+    /// The depth of the statement's `VALUES` clause, while inside it.
+    values_clause: Option<usize>,
+    /// The depths at which `IN (` lists were opened (a few: deeper ones are not
+    /// followed, and their items are not masked by this rule).
+    in_lists: Vec<usize>,
+    /// Whether the last significant token was `IN`.
+    after_in: bool,
+}
+
+impl ValuePlaces {
+    /// The most nested `IN (` lists followed.
+    const MAX_LISTS: usize = 16;
+
+    /// Whether a token after `last` (the previous significant token) stands where a
+    /// value does.
+    fn is_value_place(&self, last: &str) -> bool {
+        const BEFORE_A_VALUE: [&str; 9] = ["=", "<", ">", "|", "+", "-", "*", "/", "%"];
+        const WORDS_BEFORE_A_VALUE: [&str; 9] = [
+            "LIKE", "GLOB", "REGEXP", "MATCH", "THEN", "ELSE", "IS", "BETWEEN", "DEFAULT",
+        ];
+        if BEFORE_A_VALUE.contains(&last)
+            || WORDS_BEFORE_A_VALUE
+                .iter()
+                .any(|word| last.eq_ignore_ascii_case(word))
+        {
+            return true;
+        }
+        let in_a_list = self.in_lists.last().is_some_and(|d| self.depth == d + 1)
+            || self.values_clause.is_some_and(|d| self.depth > d);
+        in_a_list && (last == "(" || last == ",")
+    }
+
+    /// Follows `tok`, a significant token.
+    fn step(&mut self, tok: &Token<'_>) {
+        if tok.is_punct("(") {
+            if self.after_in && self.in_lists.len() < Self::MAX_LISTS {
+                self.in_lists.push(self.depth);
+            }
+            self.depth += 1;
+        } else if tok.is_punct(")") {
+            self.depth = self.depth.saturating_sub(1);
+            while self.in_lists.last() == Some(&self.depth) {
+                self.in_lists.pop();
+            }
+            if self.values_clause.is_some_and(|d| self.depth < d) {
+                self.values_clause = None;
+            }
+        } else if tok.is_word("VALUES") {
+            self.values_clause = Some(self.depth);
+        } else if self.values_clause == Some(self.depth) && !tok.is_punct(",") {
+            // Past the rows: `ON CONFLICT`, `RETURNING`, `;`.
+            self.values_clause = None;
+        }
+        self.after_in = tok.is_word("IN");
+    }
 }
 
 impl<'a, 'o> Sanitizer<'a, 'o> {
@@ -137,6 +211,8 @@ impl<'a, 'o> Sanitizer<'a, 'o> {
             started: false,
             in_list: InList::Idle,
             last: "",
+            before_dot: false,
+            values: ValuePlaces::default(),
         }
     }
 
@@ -222,7 +298,17 @@ impl<'a, 'o> Sanitizer<'a, 'o> {
     }
 
     fn significant(&mut self, tok: Token<'a>) -> bool {
-        let text = output_text(&tok);
+        let mut text = output_text(&tok);
+        if self.opts.dialect == Dialect::Sqlite {
+            if tok.kind == TokenKind::QuotedIdent
+                && tok.text.starts_with('"')
+                && !self.before_dot
+                && self.values.is_value_place(self.last)
+            {
+                text = "?";
+            }
+            self.values.step(&tok);
+        }
         if self.opts.collapse_in_lists {
             match self.list_step(&tok) {
                 ListStep::Hold { item, comma } => {
@@ -547,6 +633,48 @@ mod tests {
             lite(r#"SELECT "col 1", `col 2`, [Table 3] FROM t WHERE x = 'v'"#),
             r#"SELECT "col 1", `col 2`, [Table 3] FROM t WHERE x = ?"#
         );
+    }
+
+    #[test]
+    fn sqlite_double_quoted_values_are_masked_where_a_value_stands() {
+        for (sql, sanitized) in [
+            (
+                r#"SELECT * FROM users WHERE email = "alice@example.com""#,
+                "SELECT * FROM users WHERE email = ?",
+            ),
+            (r#"PRAGMA key = "x'2DD29CA8'""#, "PRAGMA key = ?"),
+            (
+                r#"INSERT INTO "t" ("a", "b") VALUES ("x", "y"), (1, "z") ON CONFLICT ("a") DO NOTHING"#,
+                r#"INSERT INTO "t" ("a", "b") VALUES (?, ?), (?, ?) ON CONFLICT ("a") DO NOTHING"#,
+            ),
+            (
+                r#"UPDATE "t" SET "name" = "bob", "note" = "n" || "x" WHERE "id" IN ("k1", "k2")"#,
+                r#"UPDATE "t" SET "name" = ?, "note" = ? || ? WHERE "id" IN (?, ?)"#,
+            ),
+            (
+                r#"SELECT CASE WHEN "a" LIKE "p%" THEN "yes" ELSE "no" END FROM "t""#,
+                r#"SELECT CASE WHEN "a" LIKE ? THEN ? ELSE ? END FROM "t""#,
+            ),
+            // Names after an operator stay when qualified.
+            (
+                r#"SELECT "u"."id" FROM "u" JOIN "o" ON "o"."uid" = "u"."id""#,
+                r#"SELECT "u"."id" FROM "u" JOIN "o" ON "o"."uid" = "u"."id""#,
+            ),
+        ] {
+            assert_eq!(lite(sql), sanitized, "{sql}");
+        }
+        // Other dialects read `"…"` as a name (or, in MySQL, a string already).
+        assert_eq!(
+            pg(r#"SELECT * FROM t WHERE a = "b""#),
+            r#"SELECT * FROM t WHERE a = "b""#
+        );
+    }
+
+    #[test]
+    fn sqlite_value_places_stay_bounded_on_hostile_nesting() {
+        let sql = format!("{}\"v\"{}", "x IN (".repeat(10_000), ")".repeat(10_000));
+        let out = lite(&sql);
+        assert!(out.len() <= sql.len());
     }
 
     #[test]
