@@ -287,8 +287,24 @@ pub fn redact_query(query: &str) -> Cow<'_, str> {
 fn needs_redaction(query: &str, redaction: &QueryRedaction) -> bool {
     query.split('&').any(|pair| match pair.split_once('=') {
         Some((key, value)) if !value.is_empty() && redaction.redacts(key) => true,
-        _ => nested_url(pair, redaction).is_some(),
+        _ => {
+            nested_url(pair, redaction).is_some()
+                || semicolon_pairs(pair).any(|(key, value)| redacts_value(key, value, redaction))
+        }
     })
+}
+
+/// The `key=value` pairs after the first `;` of a pair: some servers take `;` as a
+/// separator too (`?a=1;token=x`). Only for a pair whose own key is not sensitive (a
+/// sensitive one is redacted whole, `;` and all).
+fn semicolon_pairs(pair: &str) -> impl Iterator<Item = (&str, &str)> {
+    pair.split(';')
+        .skip(1)
+        .filter_map(|part| part.split_once('='))
+}
+
+fn redacts_value(key: &str, value: &str, redaction: &QueryRedaction) -> bool {
+    !value.is_empty() && redaction.redacts(key)
 }
 
 /// A URL inside a query pair (`next=https://user:pw@host/?token=…`, as written or
@@ -337,8 +353,26 @@ fn push_redacted_query(out: &mut String, query: &str, redaction: &QueryRedaction
             }
             _ => match nested_url(pair, redaction) {
                 Some(redacted) => out.push_str(&redacted),
-                None => out.push_str(pair),
+                None => push_semicolon_pairs(out, pair, redaction),
             },
+        }
+    }
+}
+
+/// `pair` with the values of sensitive keys after its `;`s redacted (see
+/// [`semicolon_pairs`]).
+fn push_semicolon_pairs(out: &mut String, pair: &str, redaction: &QueryRedaction) {
+    for (i, part) in pair.split(';').enumerate() {
+        if i > 0 {
+            out.push(';');
+        }
+        match part.split_once('=') {
+            Some((key, value)) if i > 0 && redacts_value(key, value, redaction) => {
+                out.push_str(key);
+                out.push('=');
+                out.push_str(REDACTED);
+            }
+            _ => out.push_str(part),
         }
     }
 }
@@ -526,6 +560,21 @@ mod tests {
             ),
             "a key that only starts with `*` is a key"
         );
+    }
+
+    #[test]
+    fn pairs_separated_by_semicolons_are_redacted_too() {
+        assert_eq!(
+            redact_url_with("http://h/p?a=1;token=T0K;b=2&page=3", &keys()),
+            "http://h/p?a=1;token=REDACTED;b=2&page=3"
+        );
+        // A sensitive value holding a `;` is redacted whole, as before.
+        assert_eq!(
+            redact_url_with("http://h/p?token=T0K;EN&page=3", &keys()),
+            "http://h/p?token=REDACTED&page=3"
+        );
+        let plain = "http://h/p?q=a;b&page=3";
+        assert!(matches!(redact_url_with(plain, &keys()), Cow::Borrowed(u) if u == plain));
     }
 
     #[test]
