@@ -81,7 +81,6 @@ impl std::error::Error for ServiceError {}
 impl<F, B, E> Future for ResponseFuture<F>
 where
     F: Future<Output = Result<Response<B>, E>>,
-    E: std::fmt::Display,
 {
     type Output = F::Output;
 

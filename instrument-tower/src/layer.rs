@@ -124,7 +124,6 @@ impl<S: std::fmt::Debug> std::fmt::Debug for Tracing<S> {
 impl<S, B, ResBody> Service<Request<B>> for Tracing<S>
 where
     S: Service<Request<B>, Response = Response<ResBody>>,
-    S::Error: std::fmt::Display,
 {
     type Response = S::Response;
     type Error = S::Error;

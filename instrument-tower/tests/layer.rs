@@ -190,3 +190,25 @@ async fn two_traceparent_headers_start_a_new_trace() {
     assert_ne!(server.trace_id.to_string(), TRACE);
     assert_eq!(server.parent_span_id, None);
 }
+
+/// An error type with `Debug` only, as a tower service may have.
+#[derive(Debug)]
+struct NotDisplayed;
+
+#[tokio::test]
+async fn a_service_whose_error_is_not_display_is_traced_and_fails_as_itself() {
+    let service = tower::service_fn(|_request: Request<Body>| async {
+        Err::<axum::http::Response<Body>, _>(NotDisplayed)
+    });
+    let traced = tower::Layer::layer(&instrument_tower::TracingLayer::new(), service);
+    let (outcome, spans) = capture_async(async move {
+        traced
+            .oneshot(get_request("/broken").body(Body::empty()).expect("request"))
+            .await
+    })
+    .await;
+    assert!(matches!(outcome, Err(NotDisplayed)));
+    let span = spans.named("GET");
+    assert_eq!(span.kind, SpanKind::Server);
+    assert!(matches!(&span.status, Status::Error(text) if text.contains("NotDisplayed")));
+}
