@@ -29,6 +29,18 @@
 //! the global propagator (`OTEL_PROPAGATORS`); a call to a third party can opt out with
 //! [`RequestBuilder::without_trace_context`].
 //!
+//! **Where it differs from reqwest**, traced (switched off, it is reqwest's own send):
+//! - the send starts when its future is first polled, not when `send()` is called, so
+//!   that the span's parent is where it is awaited: reqwest's `timeout` counts from
+//!   that first poll too (a future made now and awaited later gets its whole timeout);
+//! - the trace context headers replace any of the same name the request carries: a
+//!   `baggage` header set on the request gives way to the context's baggage (put such
+//!   entries in the context, `Context::current().with_baggage(..)`, to send both);
+//! - a failed body's error has reqwest's kind, message and root cause, but its
+//!   `source()` chain holds two more links of kind body (reqwest wraps every body it is
+//!   given in one), so a `downcast_ref` on the first source finds reqwest's error, not
+//!   hyper's.
+//!
 //! **The builder** is reqwest's, method for method: [`ClientBuilder`] has every public
 //! method of `reqwest::ClientBuilder` with its signature (one exception,
 //! `connector_layer`, through [`ClientBuilder::with_inner`]), so replacing `reqwest::`

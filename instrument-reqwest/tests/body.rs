@@ -52,6 +52,11 @@ fn described(error: &reqwest::Error) -> String {
     )
 }
 
+/// How many errors `error`'s `source()` chain holds, itself included.
+fn chain_length(error: &reqwest::Error) -> usize {
+    std::iter::successors(Some(error as &dyn std::error::Error), |e| e.source()).count()
+}
+
 /// The error reqwest itself gives the caller reading the body at `url`.
 async fn raw_body_error(url: &str) -> reqwest::Error {
     reqwest::Client::new()
@@ -81,6 +86,8 @@ async fn a_body_cut_mid_stream_fails_the_span_and_the_caller_gets_reqwests_error
     })
     .await;
     assert_eq!(described(&traced), described(&raw));
+    // The one difference, documented in the crate docs: two more body links.
+    assert_eq!(chain_length(&traced), chain_length(&raw) + 2);
     let span = spans.named("GET");
     span.assert_attr("http.response.status_code", 200)
         .assert_attr("error.type", "body");
