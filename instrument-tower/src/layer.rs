@@ -113,6 +113,15 @@ pub struct Tracing<S> {
     options: Arc<Options>,
 }
 
+/// A traced gRPC service keeps its name, so that
+/// `Server::builder().add_service(TracingLayer::new().layer(GreeterServer::new(..)))`
+/// routes as the raw service does (feature `tonic`).
+#[cfg(feature = "tonic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tonic")))]
+impl<S: tonic::server::NamedService> tonic::server::NamedService for Tracing<S> {
+    const NAME: &'static str = S::NAME;
+}
+
 impl<S: std::fmt::Debug> std::fmt::Debug for Tracing<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Tracing")

@@ -25,6 +25,10 @@
 //! and headers captured by name (`capture_request_headers`, credential values
 //! `REDACTED` unless named again in `record_sensitive_header_values`).
 //!
+//! For tonic, `Server::builder().layer(TracingLayer::new())` traces every service; with
+//! the `tonic` feature a traced service keeps its gRPC name, so one service can be
+//! traced alone: `.add_service(TracingLayer::new().layer(GreeterServer::new(greeter)))`.
+//!
 //! The caller's context is read from the request's headers through the global
 //! propagator, which `instrument::init()` sets to W3C Trace Context and Baggage
 //! (`instrument_core::propagation`: repeated headers combined, a repeated

@@ -212,3 +212,23 @@ async fn a_service_whose_error_is_not_display_is_traced_and_fails_as_itself() {
     assert_eq!(span.kind, SpanKind::Server);
     assert!(matches!(&span.status, Status::Error(text) if text.contains("NotDisplayed")));
 }
+
+/// A gRPC service as tonic's code generator makes one: a service with a name.
+#[cfg(feature = "tonic")]
+#[derive(Clone)]
+struct Greeter;
+
+#[cfg(feature = "tonic")]
+impl tonic::server::NamedService for Greeter {
+    const NAME: &'static str = "helloworld.Greeter";
+}
+
+#[cfg(feature = "tonic")]
+#[test]
+fn a_traced_grpc_service_keeps_its_name() {
+    fn name_of<S: tonic::server::NamedService>(_: &S) -> &'static str {
+        S::NAME
+    }
+    let traced = tower::Layer::layer(&instrument_tower::TracingLayer::new(), Greeter);
+    assert_eq!(name_of(&traced), "helloworld.Greeter");
+}
