@@ -33,9 +33,9 @@
 //! - the send starts when its future is first polled, not when `send()` is called, so
 //!   that the span's parent is where it is awaited: reqwest's `timeout` counts from
 //!   that first poll too (a future made now and awaited later gets its whole timeout);
-//! - the trace context headers replace any of the same name the request carries: a
-//!   `baggage` header set on the request gives way to the context's baggage (put such
-//!   entries in the context, `Context::current().with_baggage(..)`, to send both);
+//! - `traceparent` and `tracestate` replace any the request carries (the span is the
+//!   parent now); a `baggage` header set on the request is kept, and the context's
+//!   members are added after it unless it holds their keys already;
 //! - a failed body's error has reqwest's kind, message and root cause, but its
 //!   `source()` chain holds two more links of kind body (reqwest wraps every body it is
 //!   given in one), so a `downcast_ref` on the first source finds reqwest's error, not

@@ -64,3 +64,37 @@ async fn client_and_server_spans_are_one_trace_with_context_carried_across() {
     assert_eq!(server.trace_id, client.trace_id);
     assert_eq!(server.parent_span_id, Some(client.span_id));
 }
+
+#[tokio::test]
+async fn a_baggage_header_the_caller_set_goes_along_with_the_contexts() {
+    install_propagators();
+    let (body, _spans) = capture_async(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let address = listener.local_addr().expect("address");
+        let server = instrument_tower::testing::serve_one_connection(listener, routes());
+        let context = opentelemetry::Context::current().with_baggage([
+            opentelemetry::KeyValue::new("user", "alice"),
+            opentelemetry::KeyValue::new("tenant", "from-context"),
+        ]);
+        let client = async move {
+            let _attached = context.attach();
+            let http = instrument_reqwest::Client::new();
+            let body = http
+                .get(format!("http://{address}/headers"))
+                .header("baggage", "tenant=acme")
+                .send()
+                .await
+                .expect("send")
+                .text()
+                .await
+                .expect("body");
+            drop(http);
+            body
+        };
+        tokio::join!(server, client).1
+    })
+    .await;
+    assert!(body.contains("baggage: tenant=acme,user=alice"), "{body}");
+}

@@ -86,7 +86,9 @@ fn bounded(bytes: &[u8], max: usize) -> Option<&str> {
 }
 
 /// Writes propagation headers into an `http::HeaderMap`, replacing any of the same
-/// name. A value that is not a valid header value is not written.
+/// name, except `baggage`: members the request already carries (set by the caller)
+/// are kept, and the context's are added after them when their keys are not among
+/// them, within 8,192 bytes. A value that is not a valid header value is not written.
 #[derive(Debug)]
 pub struct HeaderInjector<'a>(pub &'a mut HeaderMap);
 
@@ -107,10 +109,45 @@ impl Injector for HeaderInjector<'_> {
                 Err(_) => return,
             },
         };
+        let value = match self.0.get(&BAGGAGE) {
+            Some(existing) if name == BAGGAGE => match existing.to_str() {
+                Ok(existing) => merged_baggage(existing, &value),
+                Err(_) => value,
+            },
+            _ => value,
+        };
         if let Ok(value) = HeaderValue::try_from(value) {
             self.0.insert(name, value);
         }
     }
+}
+
+/// The caller's `baggage` members, then the context's whose keys it does not hold, as
+/// long as the whole stays within [`MAX_BAGGAGE_BYTES`](super::MAX_BAGGAGE_BYTES).
+fn merged_baggage(callers: &str, context: &str) -> String {
+    let key = |member: &str| {
+        member
+            .split(['=', ';'])
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_owned()
+    };
+    let callers_keys: Vec<String> = callers.split(',').map(key).collect();
+    let mut merged = callers.trim().to_owned();
+    for member in context.split(',') {
+        if callers_keys.contains(&key(member)) {
+            continue;
+        }
+        if merged.len() + 1 + member.len() > super::MAX_BAGGAGE_BYTES {
+            break;
+        }
+        if !merged.is_empty() {
+            merged.push(',');
+        }
+        merged.push_str(member);
+    }
+    merged
 }
 
 #[cfg(test)]
@@ -152,6 +189,31 @@ mod tests {
                 .as_deref(),
             Some("v0")
         );
+    }
+
+    #[test]
+    fn baggage_the_caller_set_is_kept_and_the_contexts_added() {
+        let mut map = headers(&[("baggage", "tenant=acme,user=caller".to_owned())]);
+        let context = opentelemetry::Context::new().with_baggage([
+            opentelemetry::KeyValue::new("user", "alice"),
+            opentelemetry::KeyValue::new("region", "eu"),
+        ]);
+        super::super::BaggagePropagator::new()
+            .inject_context(&context, &mut HeaderInjector(&mut map));
+        let sent = map.get_all("baggage").iter().collect::<Vec<_>>();
+        assert_eq!(sent.len(), 1);
+        assert_eq!(sent[0], "tenant=acme,user=caller,region=eu");
+        // Without a header of the caller's, the context's alone.
+        let mut map = HeaderMap::new();
+        super::super::BaggagePropagator::new()
+            .inject_context(&context, &mut HeaderInjector(&mut map));
+        let sent = map
+            .get("baggage")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        let mut members: Vec<&str> = sent.split(',').collect();
+        members.sort_unstable();
+        assert_eq!(members, ["region=eu", "user=alice"]);
     }
 
     #[test]
