@@ -139,8 +139,6 @@ pub struct Builder {
     spans_went: Option<Exporter>,
     extra_processors: Vec<Box<dyn SpanProcessor>>,
     query_redaction: Option<QueryRedaction>,
-    /// `OTEL_RESOURCE_ATTRIBUTES`, decoded ([`EnvSettings`]), for [`resource`](Self::resource).
-    env_resource: Vec<(String, String)>,
 }
 
 /// A span exporter given in code, batched when the pipeline is built (the batch settings
@@ -512,13 +510,14 @@ impl Builder {
         if instrument_core::sdk_disabled_by_env() {
             return None;
         }
-        self.env_resource = env.resource_attributes.clone();
-        let provider = self.provider(env, warnings, guard);
+        // One resource for the three signals.
+        let resource = self.resource(&env.resource_attributes);
+        let provider = self.provider(env, &resource, warnings, guard);
         let propagators = self.propagators.clone().or(env.propagators.clone());
         opentelemetry::global::set_text_map_propagator(composite_propagator(propagators));
         let tracer = provider.tracer("instrument");
         guard.provider = Some(provider);
-        guard.meters = self.meter_provider(env, warnings, guard);
+        guard.meters = self.meter_provider(env, &resource, warnings, guard);
         let filter_text = self.tracing_filter.clone().or_else(|| {
             instrument_core::env::read_var(OTEL_RUST_TRACING_FILTER)
                 .filter(|v| !v.trim().is_empty())
@@ -549,7 +548,7 @@ impl Builder {
             .and_then(in_flight)
             .with_filter(span_levels.and(spans))
             .and_then(instrument_core::SpanEvents::new().with_filter(event_levels.and(own_events)));
-        guard.loggers = self.logger_provider(env, warnings, guard);
+        guard.loggers = self.logger_provider(env, &resource, warnings, guard);
         let Some(loggers) = &guard.loggers else {
             return Some(Box::new(layer));
         };
@@ -578,15 +577,16 @@ impl Builder {
     fn logger_provider(
         &mut self,
         env: &EnvSettings,
+        resource: &Resource,
         warnings: &mut Vec<String>,
         guard: &mut Guard,
     ) -> Option<SdkLoggerProvider> {
         if let Some(CustomLogExporter(build)) = self.custom_log_exporter.take() {
-            return Some(build(self.resource(), self.report()));
+            return Some(build(resource.clone(), self.report()));
         }
         match self.logs_exporter.or(env.logs_exporter)? {
             Exporter::None => None,
-            Exporter::Console => Some(crate::logs::console_provider(self.resource())),
+            Exporter::Console => Some(crate::logs::console_provider(resource.clone())),
             Exporter::Otlp => {
                 let protocol = self
                     .protocol
@@ -598,7 +598,7 @@ impl Builder {
                     protocol,
                     self.endpoint.as_deref(),
                     queue,
-                    self.resource(),
+                    resource.clone(),
                     self.report(),
                     guard,
                 ) {
@@ -618,6 +618,7 @@ impl Builder {
     fn provider(
         &mut self,
         env: &EnvSettings,
+        resource: &Resource,
         warnings: &mut Vec<String>,
         guard: &mut Guard,
     ) -> SdkTracerProvider {
@@ -626,12 +627,11 @@ impl Builder {
             .clone()
             .or(env.sampling.clone())
             .unwrap_or_default();
-        let resource = self.resource();
         let report = self.report();
         let sampler = sampling
-            .into_sampler(&mut |remote| remote_sampler(remote, &resource, report, guard, warnings));
+            .into_sampler(&mut |remote| remote_sampler(remote, resource, report, guard, warnings));
         let mut provider = SdkTracerProvider::builder()
-            .with_resource(resource)
+            .with_resource(resource.clone())
             .with_sampler(sampler);
 
         // An empty variable is an unset one: it must not hide the other.
@@ -693,9 +693,8 @@ impl Builder {
     /// `OTEL_RESOURCE_ATTRIBUTES` without percent-decoding it, silently drops entries
     /// that do not parse, and runs last, so that its `service.name` would win over
     /// `OTEL_SERVICE_NAME` (the specification says the other way round).
-    fn resource(&self) -> Resource {
-        let from_attributes = self
-            .env_resource
+    fn resource(&self, attributes: &[(String, String)]) -> Resource {
+        let from_attributes = attributes
             .iter()
             .find(|(key, _)| key == "service.name")
             .map(|(_, name)| name.clone());
@@ -708,7 +707,7 @@ impl Builder {
         Resource::builder_empty()
             .with_detectors(&[Box::new(TelemetryResourceDetector)])
             .with_attributes(
-                self.env_resource
+                attributes
                     .iter()
                     .map(|(key, value)| KeyValue::new(key.clone(), value.clone())),
             )
@@ -722,6 +721,7 @@ impl Builder {
     fn meter_provider(
         &mut self,
         env: &EnvSettings,
+        resource: &Resource,
         warnings: &mut Vec<String>,
         guard: &mut Guard,
     ) -> Option<SdkMeterProvider> {
@@ -730,7 +730,7 @@ impl Builder {
             .or(env.metric_interval)
             .unwrap_or(crate::metrics::DEFAULT_INTERVAL);
         if let Some(CustomMetricExporter(build)) = self.custom_metric_exporter.take() {
-            return Some(build(interval, self.resource()));
+            return Some(build(interval, resource.clone()));
         }
         // Unset: where the spans went; nowhere when they went to an exporter of the
         // application's own.
@@ -743,7 +743,7 @@ impl Builder {
             Exporter::Console => Some(crate::metrics::provider(
                 crate::metrics::ConsoleMetrics::default(),
                 interval,
-                self.resource(),
+                resource.clone(),
             )),
             Exporter::Otlp => {
                 let protocol = self
@@ -759,7 +759,7 @@ impl Builder {
                     self.endpoint.as_deref(),
                     temporality,
                     interval,
-                    self.resource(),
+                    resource.clone(),
                     self.report(),
                     guard,
                 ) {
@@ -1037,7 +1037,7 @@ impl Guard {
 const LAST_SPANS_WAIT: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// `OTEL_BSP_EXPORT_TIMEOUT`: the longest an export of spans may take, in milliseconds.
-const OTEL_BSP_EXPORT_TIMEOUT: &str = "OTEL_BSP_EXPORT_TIMEOUT";
+pub(crate) const OTEL_BSP_EXPORT_TIMEOUT: &str = "OTEL_BSP_EXPORT_TIMEOUT";
 /// Its default, the specification's.
 const DEFAULT_BSP_EXPORT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 /// Beyond one export's timeout, for the exporter to give up and say so.
