@@ -319,11 +319,7 @@ pub(crate) fn set_var(name: &str) -> Option<String> {
 /// The variable `name` as whole milliseconds, when it is set to a positive number of
 /// them (a zero timeout would fail every export; `EnvSettings` warns of the others).
 pub(crate) fn millis_var(name: &str) -> Option<std::time::Duration> {
-    set_var(name)?
-        .parse::<u64>()
-        .ok()
-        .filter(|ms| *ms > 0)
-        .map(std::time::Duration::from_millis)
+    crate::settings::positive_millis(&set_var(name)?)
 }
 
 /// Why an exporter could not be set up, for a warning: the exporter's error with any

@@ -132,7 +132,7 @@ impl EnvSettings {
         // milliseconds); checked here so that a rejected one is a warning.
         for name in TIMEOUT_VARIABLES {
             if let Some(value) = set(name)
-                && !matches!(value.parse::<u64>(), Ok(ms) if ms > 0)
+                && positive_millis(&value).is_none()
             {
                 warnings.push(format!(
                     "{name}={value:?} is not a positive whole number of milliseconds; using the default"
@@ -197,25 +197,34 @@ fn parse_resource_attributes(value: &str, warnings: &mut Vec<String>) -> Vec<(St
 /// The timeouts, in milliseconds: exports (each signal's, then the general one) and the
 /// span processor's.
 const TIMEOUT_VARIABLES: [&str; 5] = [
-    "OTEL_EXPORTER_OTLP_TIMEOUT",
+    crate::otlp::OTEL_EXPORTER_OTLP_TIMEOUT,
+    // Each signal's (`otlp::Signal`, compiled only with an OTLP transport).
     "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT",
     "OTEL_EXPORTER_OTLP_METRICS_TIMEOUT",
     "OTEL_EXPORTER_OTLP_LOGS_TIMEOUT",
-    "OTEL_BSP_EXPORT_TIMEOUT",
+    crate::init::OTEL_BSP_EXPORT_TIMEOUT,
 ];
 
 /// `OTEL_METRIC_EXPORT_INTERVAL`: whole milliseconds, more than zero.
 fn parse_interval(value: &str, warnings: &mut Vec<String>) -> Option<std::time::Duration> {
-    match value.parse::<u64>() {
-        Ok(ms) if ms > 0 => Some(std::time::Duration::from_millis(ms)),
-        _ => {
-            warnings.push(format!(
-                "{OTEL_METRIC_EXPORT_INTERVAL}={value:?} is not a positive number of milliseconds; \
-                 using 60000"
-            ));
-            None
-        }
+    let interval = positive_millis(value);
+    if interval.is_none() {
+        warnings.push(format!(
+            "{OTEL_METRIC_EXPORT_INTERVAL}={value:?} is not a positive number of milliseconds; \
+             using 60000"
+        ));
     }
+    interval
+}
+
+/// `value` as a positive whole number of milliseconds: what every duration variable
+/// takes (an interval or a timeout of 0 would export all the time, or fail every time).
+pub(crate) fn positive_millis(value: &str) -> Option<std::time::Duration> {
+    value
+        .parse::<u64>()
+        .ok()
+        .filter(|ms| *ms > 0)
+        .map(std::time::Duration::from_millis)
 }
 
 /// `OTEL_RUST_LOG_FORMAT`: `plain` or `json`, in any case.
