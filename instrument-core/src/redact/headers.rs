@@ -36,11 +36,6 @@ const SENSITIVE_PARTS: [&str; 14] = [
     "otp",
 ];
 
-/// Headers whose values are URLs (or hold some): recorded with the URL redaction of
-/// `url.full` (a `Location` to an OAuth callback carries its `code`, a `Referer` a
-/// reset link's `token`).
-const URL_HEADERS: [&str; 5] = ["location", "content-location", "referer", "link", "refresh"];
-
 /// Is the value of header `name` a credential, to be recorded as `REDACTED` even when
 /// the header is named for capture? `authorization`, `proxy-authorization`, `cookie`,
 /// `set-cookie`, any name ending in `-key` or `_key` (`x-functions-key`,
@@ -59,18 +54,17 @@ pub fn is_sensitive_header(name: &str) -> bool {
     SENSITIVE_PARTS.iter().any(|part| squashed.contains(part))
 }
 
-/// A captured value as recorded: the URLs in it redacted for the headers that hold
-/// URLs (a relative `Location` too), as they are for any other.
+/// A captured value as recorded: for the headers whose values are URLs or hold some,
+/// the URLs redacted as `url.full` is (a `Location` to an OAuth callback carries its
+/// `code`, a `Referer` a reset link's `token`).
 fn recorded_value(name: &HeaderName, value: &http::HeaderValue) -> String {
     let text = String::from_utf8_lossy(value.as_bytes());
-    if !URL_HEADERS.contains(&name.as_str()) {
-        return text.into_owned();
-    }
     match name.as_str() {
         // The whole value is one URL, absolute or relative.
         "location" | "content-location" | "referer" => super::redact_url(&text).into_owned(),
         // URLs inside (`<https://…>; rel="next"`, `5; url=https://…`).
-        _ => super::redact_urls_in_text(&text).into_owned(),
+        "link" | "refresh" => super::redact_urls_in_text(&text).into_owned(),
+        _ => text.into_owned(),
     }
 }
 
