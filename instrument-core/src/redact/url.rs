@@ -286,7 +286,7 @@ pub fn redact_query(query: &str) -> Cow<'_, str> {
 /// Does `query` hold a value to redact?
 fn needs_redaction(query: &str, redaction: &QueryRedaction) -> bool {
     query.split('&').any(|pair| match pair.split_once('=') {
-        Some((key, value)) if !value.is_empty() && redaction.redacts(key) => true,
+        Some((key, value)) if redacts_value(key, value, redaction) => true,
         _ => {
             nested_url(pair, redaction).is_some()
                 || semicolon_pairs(pair).any(|(key, value)| redacts_value(key, value, redaction))
@@ -303,6 +303,7 @@ fn semicolon_pairs(pair: &str) -> impl Iterator<Item = (&str, &str)> {
         .filter_map(|part| part.split_once('='))
 }
 
+/// Is `value`, the value of `key` in a query, one to replace by `REDACTED`?
 fn redacts_value(key: &str, value: &str, redaction: &QueryRedaction) -> bool {
     !value.is_empty() && redaction.redacts(key)
 }
@@ -346,7 +347,7 @@ fn push_redacted_query(out: &mut String, query: &str, redaction: &QueryRedaction
             out.push('&');
         }
         match pair.split_once('=') {
-            Some((key, value)) if !value.is_empty() && redaction.redacts(key) => {
+            Some((key, value)) if redacts_value(key, value, redaction) => {
                 out.push_str(key);
                 out.push('=');
                 out.push_str(REDACTED);
