@@ -126,6 +126,32 @@ fn fits(header: &str, member: &str, members: usize) -> bool {
     members < MAX_BAGGAGE_MEMBERS && header.len() + separator + member.len() <= MAX_BAGGAGE_BYTES
 }
 
+/// A `baggage` header for a request that already carries one of the caller's: the
+/// caller's members, then `context`'s (what injection writes) whose keys the caller's
+/// do not hold, as long as the whole stays within [`MAX_BAGGAGE_BYTES`].
+pub(super) fn merged_with_callers(callers: &str, context: &str) -> String {
+    let callers_keys: Vec<&str> = callers.split(',').map(member_key).collect();
+    let mut merged = callers.trim().to_owned();
+    for member in context.split(',') {
+        if callers_keys.contains(&member_key(member)) {
+            continue;
+        }
+        if merged.len() + 1 + member.len() > MAX_BAGGAGE_BYTES {
+            break;
+        }
+        if !merged.is_empty() {
+            merged.push(',');
+        }
+        merged.push_str(member);
+    }
+    merged
+}
+
+/// The key of a list-member as written (`k` of ` k = v;p`).
+fn member_key(member: &str) -> &str {
+    member.split(['=', ';']).next().unwrap_or_default().trim()
+}
+
 /// `key = value *( ; property )`.
 fn parse_member(member: &str) -> Option<KeyValueMetadata> {
     let (pair, properties) = match member.split_once(';') {

@@ -111,7 +111,7 @@ impl Injector for HeaderInjector<'_> {
         };
         let value = match self.0.get(&BAGGAGE) {
             Some(existing) if name == BAGGAGE => match existing.to_str() {
-                Ok(existing) => merged_baggage(existing, &value),
+                Ok(existing) => super::baggage::merged_with_callers(existing, &value),
                 Err(_) => value,
             },
             _ => value,
@@ -120,34 +120,6 @@ impl Injector for HeaderInjector<'_> {
             self.0.insert(name, value);
         }
     }
-}
-
-/// The caller's `baggage` members, then the context's whose keys it does not hold, as
-/// long as the whole stays within [`MAX_BAGGAGE_BYTES`](super::MAX_BAGGAGE_BYTES).
-fn merged_baggage(callers: &str, context: &str) -> String {
-    let key = |member: &str| {
-        member
-            .split(['=', ';'])
-            .next()
-            .unwrap_or_default()
-            .trim()
-            .to_owned()
-    };
-    let callers_keys: Vec<String> = callers.split(',').map(key).collect();
-    let mut merged = callers.trim().to_owned();
-    for member in context.split(',') {
-        if callers_keys.contains(&key(member)) {
-            continue;
-        }
-        if merged.len() + 1 + member.len() > super::MAX_BAGGAGE_BYTES {
-            break;
-        }
-        if !merged.is_empty() {
-            merged.push(',');
-        }
-        merged.push_str(member);
-    }
-    merged
 }
 
 #[cfg(test)]
