@@ -458,15 +458,14 @@ const AFTER_A_QUOTED_VALUE: [&str; 14] = [
     ", expected ",
 ];
 
-/// What follows the values of a key or a row: `Key (…)=(…) already exists.`,
-/// `Failing row contains (…).` (the full stop only at the end of the line: free text
-/// in a row holds `). ` often, as in `(7, Loves cats (and dogs). Lives in Paris)`).
-const AFTER_VALUES: [&str; 5] = [
+/// What follows the values of a key: `Key (…)=(…) already exists.` (a row's values,
+/// `Failing row contains (…).`, end the line, or its full stop does: one inside them,
+/// as in `(7, Loves cats (and dogs). Lives in Paris)`, is free text).
+const AFTER_VALUES: [&str; 4] = [
     " already exists",
     " is not present",
     " is still referenced",
     " conflicts with",
-    ".",
 ];
 
 /// The end of the line `start` is on.
@@ -509,8 +508,8 @@ fn value_end(text: &str, start: usize, quote: u8) -> (usize, bool) {
 }
 
 /// The `)` closing the values of a key or a row whose `(` is just before `start`: the
-/// first followed by [`AFTER_VALUES`] (`.` only as the line's last character) or the
-/// end of the line; else the values run to the end of the line (masked to there: a
+/// first followed by [`AFTER_VALUES`], or by the end of the line or a full stop that
+/// ends it; else the values run to the end of the line (masked to there: a
 /// guess at a closer one could leave part of the values out, or mask differently the
 /// second time).
 fn values_paren_end(text: &str, start: usize) -> usize {
@@ -522,9 +521,7 @@ fn values_paren_end(text: &str, start: usize) -> usize {
             let after = &text[i + 1..end_of_line];
             after.is_empty()
                 || after == "."
-                || AFTER_VALUES
-                    .iter()
-                    .any(|next| *next != "." && after.starts_with(next))
+                || AFTER_VALUES.iter().any(|next| after.starts_with(next))
         })
         .unwrap_or(end_of_line)
 }
@@ -762,7 +759,7 @@ mod tests {
             proptest::prop_assume!(
                 !AFTER_A_QUOTED_VALUE
                     .iter()
-                    .chain(AFTER_VALUES.iter().filter(|next| **next != "."))
+                    .chain(AFTER_VALUES.iter())
                     .any(|next| secret.contains(&format!("{close}{next}")))
                     && secret.chars().any(char::is_alphanumeric)
             );
