@@ -100,21 +100,22 @@ impl Injector for HeaderInjector<'_> {
         const TRACEPARENT: HeaderName = HeaderName::from_static("traceparent");
         const TRACESTATE: HeaderName = HeaderName::from_static("tracestate");
         const BAGGAGE: HeaderName = HeaderName::from_static("baggage");
-        let name = match key {
-            "traceparent" => TRACEPARENT,
-            "tracestate" => TRACESTATE,
-            "baggage" => BAGGAGE,
+        let (name, value) = match key {
+            "traceparent" => (TRACEPARENT, value),
+            "tracestate" => (TRACESTATE, value),
+            // Only `baggage` looks at what the request holds (not every `traceparent`).
+            "baggage" => {
+                let callers = self.0.get(&BAGGAGE).and_then(|v| v.to_str().ok());
+                let value = match callers {
+                    Some(callers) => super::baggage::merged_with_callers(callers, &value),
+                    None => value,
+                };
+                (BAGGAGE, value)
+            }
             other => match HeaderName::from_bytes(other.as_bytes()) {
-                Ok(name) => name,
+                Ok(name) => (name, value),
                 Err(_) => return,
             },
-        };
-        let value = match self.0.get(&BAGGAGE) {
-            Some(existing) if name == BAGGAGE => match existing.to_str() {
-                Ok(existing) => super::baggage::merged_with_callers(existing, &value),
-                Err(_) => value,
-            },
-            _ => value,
         };
         if let Ok(value) = HeaderValue::try_from(value) {
             self.0.insert(name, value);
