@@ -297,10 +297,13 @@ impl<'a> MessagingCall<'a> {
         // A delivery's processing: the producer's span as parent (one message) and as
         // link (as the conventions ask of consumer spans). The creation context was
         // read on top of the current one, so it keeps the current pipeline, and brings
-        // the message's baggage; without a producer, a new trace.
+        // the message's baggage; without a producer, a new trace. Only a span the
+        // message brought is its producer: without one, the current context's span
+        // (the consumer loop's own) is the one it was read on top of, and neither its
+        // parent nor its creation.
         let base = self.creation.unwrap_or_else(Context::current);
         let producer = base.span().span_context().clone();
-        let parent = if producer.is_valid() {
+        let parent = if producer.is_valid() && producer.is_remote() {
             builder = builder.with_links(vec![Link::with_context(producer)]);
             base
         } else {

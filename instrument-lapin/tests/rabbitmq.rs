@@ -11,6 +11,7 @@ use lapin::options::{
 };
 use lapin::types::{AMQPValue, FieldTable, LongString};
 use lapin::{BasicProperties, ConnectionProperties};
+use tracing::Instrument as _;
 
 mod support;
 
@@ -230,6 +231,16 @@ async fn malformed_or_foreign_trace_headers_start_a_new_trace_without_panicking(
             .await
             .expect("publish");
         }
+        // And one with no headers at all.
+        raw.basic_publish(
+            "".into(),
+            queue.as_str().into(),
+            BasicPublishOptions::default(),
+            b"hostile",
+            BasicProperties::default(),
+        )
+        .await
+        .expect("publish");
         let mut consumer = channel
             .basic_consume(
                 queue.as_str().into(),
@@ -239,22 +250,27 @@ async fn malformed_or_foreign_trace_headers_start_a_new_trace_without_panicking(
             )
             .await
             .expect("consume");
-        for _ in 0..count {
-            let delivery = tokio::time::timeout(Duration::from_secs(10), consumer.next())
-                .await
-                .expect("in time")
-                .expect("a delivery")
-                .expect("delivered");
-            assert_eq!(delivery.data, b"hostile");
-            delivery.ack(BasicAckOptions::default()).await.expect("ack");
+        // Consumed inside a span of the worker's own: still no parent, and no link.
+        async {
+            for _ in 0..=count {
+                let delivery = tokio::time::timeout(Duration::from_secs(10), consumer.next())
+                    .await
+                    .expect("in time")
+                    .expect("a delivery")
+                    .expect("delivered");
+                assert_eq!(delivery.data, b"hostile");
+                delivery.ack(BasicAckOptions::default()).await.expect("ack");
+            }
         }
+        .instrument(tracing::info_span!("worker"))
+        .await;
         delete(&channel, &queue).await;
     })
     .await;
     let processed = spans.all_named(&format!("process {queue}"));
-    assert_eq!(processed.len(), count);
+    assert_eq!(processed.len(), count + 1);
     for span in processed {
         assert_eq!(span.parent_span_id, None, "a new trace: {span:?}");
-        assert!(span.links.is_empty());
+        assert!(span.links.is_empty(), "no producer to link to: {span:?}");
     }
 }

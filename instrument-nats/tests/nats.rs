@@ -10,6 +10,7 @@ use futures_util::StreamExt as _;
 use instrument_core::testing::{SpanKind, capture_async, carried};
 use opentelemetry::context::FutureExt as _;
 use support::{client, nats_url, subject};
+use tracing::Instrument as _;
 
 const SECRET: &str = "invoice for alice@example.com";
 
@@ -170,20 +171,30 @@ async fn malformed_trace_headers_start_a_new_trace_without_panicking() {
                 .await
                 .expect("publish");
         }
+        // And one with no headers at all.
+        raw.publish(subject.clone(), "hostile".into())
+            .await
+            .expect("publish");
         raw.flush().await.expect("flush");
-        for _ in 0..count {
-            let message = tokio::time::timeout(Duration::from_secs(10), subscriber.next())
-                .await
-                .expect("in time")
-                .expect("a message");
-            assert_eq!(message.payload, "hostile".as_bytes());
+        // Received inside a span of the worker's own: still no parent, and no link.
+        async {
+            for _ in 0..=count {
+                let message = tokio::time::timeout(Duration::from_secs(10), subscriber.next())
+                    .await
+                    .expect("in time")
+                    .expect("a message");
+                assert_eq!(message.payload, "hostile".as_bytes());
+            }
         }
+        .instrument(tracing::info_span!("worker"))
+        .await;
     })
     .await;
     let processed = spans.all_named(&format!("process {subject}"));
-    assert_eq!(processed.len(), count);
+    assert_eq!(processed.len(), count + 1);
     for span in processed {
         assert_eq!(span.parent_span_id, None, "a new trace: {span:?}");
+        assert!(span.links.is_empty(), "no producer to link to: {span:?}");
     }
 }
 
