@@ -257,6 +257,8 @@ impl CallMetricKind {
 #[derive(Debug)]
 pub(crate) struct CallMetric {
     kind: CallMetricKind,
+    /// A receive that found no message (an empty queue): it counts none.
+    received_nothing: bool,
     instruments: InstrumentsRef,
     /// The attributes known at the start, found bound (see [`bound`]).
     base: CallBase,
@@ -313,6 +315,7 @@ impl CallMetric {
         });
         CallMetric {
             kind,
+            received_nothing: false,
             instruments,
             base,
             outcome: Outcome::default(),
@@ -324,6 +327,12 @@ impl CallMetric {
     /// The call's outcome, to set as it ends.
     pub(crate) fn outcome_mut(&mut self) -> &mut Outcome {
         &mut self.outcome
+    }
+
+    /// Marks a receive that found no message: `messaging.client.consumed.messages`
+    /// counts the messages delivered, not the attempts.
+    pub(crate) fn received_nothing(&mut self) {
+        self.received_nothing = true;
     }
 
     /// Records a wait for a pooled connection in `db.client.connection.wait_time`.
@@ -358,7 +367,9 @@ impl CallMetric {
             // A clock set back during the call measures zero, not a panic.
             let duration = ended.duration_since(self.started).unwrap_or_default();
             histogram.record(duration.as_secs_f64(), &self.base, &self.outcome);
-            if let Some(counter) = self.kind.message_counter(&self.instruments) {
+            if let Some(counter) = self.kind.message_counter(&self.instruments)
+                && !self.received_nothing
+            {
                 histogram.count(counter, &self.base, &self.outcome);
             }
         }

@@ -449,6 +449,13 @@ impl CallSpan {
         );
     }
 
+    /// Marks a receive (a `basic_get`, a pull) that found no message: it counts none in
+    /// `messaging.client.consumed.messages`, which counts the messages delivered. Its
+    /// duration is still recorded, as every call's is.
+    pub fn record_no_message_received(&self) {
+        self.with_metric(CallMetric::received_nothing);
+    }
+
     /// Records `http.request.resend_count`.
     pub fn record_resend_count(&self, count: u32) {
         self.set(KeyValue::new("http.request.resend_count", i64::from(count)));

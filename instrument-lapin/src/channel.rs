@@ -113,8 +113,9 @@ impl Channel {
         let got = self.inner.basic_get(queue.clone(), options).await;
         describe::record(&got, &span);
         let message = got?;
-        if let Some(message) = &message {
-            describe::received(&span, &message.delivery);
+        match &message {
+            Some(message) => describe::received(&span, &message.delivery),
+            None => span.record_no_message_received(),
         }
         Ok(message.map(|message| BasicGetMessage::received(message, source())))
     }

@@ -139,6 +139,11 @@ async fn basic_get_is_a_receive_span_and_a_nack_a_settle_span() {
     let ((), spans) = capture_async(async {
         let channel = connect().await.create_channel().await.expect("channel");
         declare(&channel, &queue).await;
+        let empty = channel
+            .basic_get(queue.as_str().into(), BasicGetOptions::default())
+            .await
+            .expect("get");
+        assert!(empty.is_none(), "nothing published yet");
         channel
             .basic_publish(
                 "".into(),
@@ -183,6 +188,15 @@ async fn basic_get_is_a_receive_span_and_a_nack_a_settle_span() {
         nack.parent_span_id,
         Some(publish.span_id),
         "settled in the producer's context"
+    );
+    // However many gets found the queue empty, one message was consumed.
+    assert!(spans.all_named(&format!("receive {queue}")).len() >= 2);
+    assert_eq!(
+        spans
+            .metrics()
+            .named("messaging.client.consumed.messages")
+            .total_sum(),
+        1.0
     );
 }
 
