@@ -12,8 +12,8 @@
 //! | `http.server.active_requests` | requests in flight | `http.request.method`, `url.scheme` |
 //! | `messaging.client.operation.duration` (s) | every [`MessagingCall`](crate::messaging::MessagingCall) but a delivery's processing | `messaging.system`, `messaging.operation.name`, `messaging.operation.type`, `messaging.destination.name` or `.template`, `messaging.consumer.group.name`, `server.address`, `server.port`, `error.type` |
 //! | `messaging.process.duration` (s) | a delivery's processing | the same but the operation type |
-//! | `messaging.client.sent.messages` | a message sent | as the operation's duration |
-//! | `messaging.client.consumed.messages` | a message received or delivered to the application | as the operation's duration |
+//! | `messaging.client.sent.messages` | a message sent | as the operation's duration, but the operation type |
+//! | `messaging.client.consumed.messages` | a message received or delivered to the application (a receive that finds none counts none) | as the operation's duration, but the operation type |
 //!
 //! Only these low-cardinality attributes: never query text, full URLs, paths or ids.
 //! The meter provider is found like the tracer (see [`crate::emit`]): the one a

@@ -118,11 +118,22 @@ async fn a_published_message_is_processed_in_another_task_as_the_publishers_chil
             .total_sum(),
         1.0
     );
-    metrics.named("messaging.client.sent.messages").point(&[
+    let sent = metrics.named("messaging.client.sent.messages").point(&[
         ("messaging.system", &"rabbitmq"),
         ("messaging.destination.name", &"amq.default"),
         ("messaging.operation.name", &"publish"),
     ]);
+    // The counters carry the conventions' attributes for them: no operation type.
+    let consumed = metrics
+        .named("messaging.client.consumed.messages")
+        .point(&[("messaging.operation.name", &"process")]);
+    for point in [sent, consumed] {
+        assert!(
+            !point.keys().contains(&"messaging.operation.type"),
+            "{:?}",
+            point.keys()
+        );
+    }
     assert_eq!(metrics.named("messaging.process.duration").total_count(), 1);
     assert_eq!(
         metrics

@@ -292,16 +292,30 @@ impl BoundHistograms {
 
 impl BoundHistograms {
     /// Adds one to `counter` for a call of `base` with `outcome`: bound for the calls
-    /// that succeed, the SDK's own lookup for the (rarer) failures.
+    /// that succeed, the SDK's own lookup for the (rarer) failures. The message
+    /// counters take the operation's attributes but its type, which the conventions
+    /// list for its duration only (the counter's name says sent or consumed).
     pub(super) fn count(&self, counter: &Counter<u64>, base: &CallBase, outcome: &Outcome) {
         match base {
             CallBase::Bound(base) if outcome.is_empty() => base
                 .counted
-                .get_or_init(|| counter.bind(&base.attributes))
+                .get_or_init(|| counter.bind(&without_operation_type(&base.attributes)))
                 .add(1),
-            _ => counter.add(1, &with_outcome(base.attributes(), &outcome.attributes())),
+            _ => counter.add(
+                1,
+                &without_operation_type(&with_outcome(base.attributes(), &outcome.attributes())),
+            ),
         }
     }
+}
+
+/// `attributes` without `messaging.operation.type`.
+fn without_operation_type(attributes: &[KeyValue]) -> Vec<KeyValue> {
+    attributes
+        .iter()
+        .filter(|kept| kept.key.as_str() != "messaging.operation.type")
+        .cloned()
+        .collect()
 }
 
 impl std::fmt::Debug for BoundHistograms {
