@@ -140,10 +140,12 @@ impl Delivery {
         }
         let context = self.context();
         let _inside = context.attach();
-        describe::call(&self.source.broker, MessagingOperation::Settle, operation)
-            .destination(self.source.queue.as_str())
-            .attribute(describe::delivery_tag(self.delivery_tag))
-            .start()
+        describe::on_queue(
+            describe::call(&self.source.broker, MessagingOperation::Settle, operation),
+            self.source.queue.as_str(),
+        )
+        .attribute(describe::delivery_tag(self.delivery_tag))
+        .start()
     }
 
     /// lapin's delivery, with its acker: acknowledging through it is not traced, and

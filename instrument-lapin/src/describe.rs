@@ -30,7 +30,7 @@ pub(crate) fn call<'a>(
 
 /// An operation on `queue`: a queue RabbitMQ named itself is temporary (its name is
 /// left out of the span name and the metrics).
-fn on_queue<'a>(call: MessagingCall<'a>, queue: &'a str) -> MessagingCall<'a> {
+pub(crate) fn on_queue<'a>(call: MessagingCall<'a>, queue: &'a str) -> MessagingCall<'a> {
     let call = call.destination(queue);
     if queue.starts_with(SERVER_NAMED_QUEUE) {
         call.temporary_destination()

@@ -299,3 +299,83 @@ async fn malformed_or_foreign_trace_headers_start_a_new_trace_without_panicking(
         assert!(span.links.is_empty(), "no producer to link to: {span:?}");
     }
 }
+
+#[tokio::test]
+async fn settling_on_a_queue_the_server_named_keeps_its_name_out() {
+    let ((), spans) = capture_async(async {
+        let channel = connect().await.create_channel().await.expect("channel");
+        let queue = channel
+            .inner()
+            .queue_declare(
+                "".into(),
+                lapin::options::QueueDeclareOptions {
+                    exclusive: true,
+                    auto_delete: true,
+                    ..Default::default()
+                },
+                FieldTable::default(),
+            )
+            .await
+            .expect("declare");
+        let queue = queue.name().clone();
+        assert!(queue.as_str().starts_with("amq.gen-"));
+        for _ in 0..3 {
+            channel
+                .basic_publish(
+                    "".into(),
+                    queue.clone(),
+                    BasicPublishOptions::default(),
+                    b"x",
+                    BasicProperties::default(),
+                )
+                .await
+                .expect("publish");
+        }
+        let mut consumer = channel
+            .basic_consume(
+                queue.clone(),
+                "it-temporary".into(),
+                BasicConsumeOptions::default(),
+                FieldTable::default(),
+            )
+            .await
+            .expect("consume");
+        let mut next = async || {
+            tokio::time::timeout(Duration::from_secs(10), consumer.next())
+                .await
+                .expect("in time")
+                .expect("a delivery")
+                .expect("delivered")
+        };
+        next()
+            .await
+            .ack(BasicAckOptions::default())
+            .await
+            .expect("ack");
+        next()
+            .await
+            .nack(BasicNackOptions::default())
+            .await
+            .expect("nack");
+        let rejected = next().await;
+        rejected
+            .reject(lapin::options::BasicRejectOptions { requeue: false })
+            .await
+            .expect("reject");
+    })
+    .await;
+    for name in ["ack (temporary)", "nack (temporary)", "reject (temporary)"] {
+        spans
+            .named(name)
+            .assert_attr("messaging.destination.temporary", true);
+    }
+    let everything = format!("{spans:?}");
+    assert!(
+        !spans.iter().any(|span| span.name.contains("amq.gen-")),
+        "{everything}"
+    );
+    assert!(
+        !format!("{}", spans.metrics()).contains("amq.gen-"),
+        "a server-named queue in the metrics"
+    );
+}

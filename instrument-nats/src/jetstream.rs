@@ -231,7 +231,7 @@ impl Message {
             MessagingOperation::Settle,
             name,
             subject,
-            None,
+            self.options.template(subject),
         )
         .start()
     }

@@ -276,3 +276,65 @@ async fn jetstream_publish_and_pulled_messages_continue_the_trace() {
     ack.assert_attr("messaging.operation.type", "settle");
     assert!(!format!("{spans:?}").contains("alice@example.com"));
 }
+
+#[tokio::test]
+async fn a_jetstream_ack_is_named_by_the_subject_template() {
+    use async_nats::jetstream::{consumer, stream};
+
+    let prefix = subject("invoices");
+    let stream_name = prefix.replace('.', "_").to_uppercase();
+    let ((), spans) = capture_async(async {
+        let template = format!("{prefix}.{{id}}");
+        let client = client().await.subject_template(move |subject: &str| {
+            subject.rsplit_once('.').map(|_| template.clone())
+        });
+        let jetstream = instrument_nats::jetstream::new(client);
+        let stream = jetstream
+            .inner()
+            .get_or_create_stream(stream::Config {
+                name: stream_name.clone(),
+                subjects: vec![format!("{prefix}.*")],
+                ..Default::default()
+            })
+            .await
+            .expect("stream");
+        jetstream
+            .publish(format!("{prefix}.7"), "x".into())
+            .await
+            .expect("publish")
+            .await
+            .expect("stored");
+        let consumer = stream
+            .create_consumer(consumer::pull::Config::default())
+            .await
+            .expect("consumer");
+        let mut messages = jetstream.traced(consumer.messages().await.expect("messages"));
+        let message = tokio::time::timeout(Duration::from_secs(10), messages.next())
+            .await
+            .expect("in time")
+            .expect("a message")
+            .expect("pulled");
+        message.ack().await.expect("ack");
+        drop(message);
+        jetstream
+            .inner()
+            .delete_stream(&stream_name)
+            .await
+            .expect("delete the stream");
+    })
+    .await;
+    let template = format!("{prefix}.{{id}}");
+    spans
+        .named(&format!("ack {template}"))
+        .assert_attr("messaging.destination.template", template.as_str())
+        .assert_no_attr("messaging.destination.name");
+    let acks = spans.metrics();
+    let ack = acks
+        .named("messaging.client.operation.duration")
+        .point(&[("messaging.operation.name", &"ack")]);
+    assert_eq!(
+        ack.str_attr("messaging.destination.template"),
+        Some(template.as_str())
+    );
+    assert_eq!(ack.attr("messaging.destination.name"), None);
+}
