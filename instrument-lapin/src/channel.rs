@@ -66,9 +66,7 @@ impl Channel {
             payload.len(),
             &properties,
         );
-        let mut headers = properties.headers().clone().unwrap_or_default();
-        instrument_core::propagation::inject_into(&span, &mut HeadersInjector(&mut headers));
-        let properties = properties.with_headers(headers);
+        let properties = with_trace_context(properties, &span);
         let published = (self.inner)
             .basic_publish(exchange, routing_key, options, payload, properties)
             .await;
@@ -360,5 +358,47 @@ impl Channel {
     /// The lapin channel: messages published or consumed on it directly are not traced.
     pub fn inner(&self) -> &lapin::Channel {
         &self.inner
+    }
+}
+
+/// `properties` with `span`'s context in their headers, beside the application's own.
+/// A message without headers stays without when nothing is written (no propagator, no
+/// valid context), as the raw publish would send it.
+fn with_trace_context(properties: BasicProperties, span: &CallSpan) -> BasicProperties {
+    let mut headers = properties.headers().clone().unwrap_or_default();
+    instrument_core::propagation::inject_into(span, &mut HeadersInjector(&mut headers));
+    if properties.headers().is_none() && headers.inner().is_empty() {
+        return properties;
+    }
+    properties.with_headers(headers)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_message_without_headers_stays_without_when_nothing_is_written() {
+        // No propagator installed in this test binary: injection writes nothing.
+        let span = instrument_core::messaging::MessagingCall::new(
+            Library::Lapin,
+            instrument_core::messaging::MessagingSystem::Rabbitmq,
+            MessagingOperation::Send,
+            "publish",
+        )
+        .start();
+        let properties = with_trace_context(BasicProperties::default(), &span);
+        assert!(properties.headers().is_none());
+        let mut headers = FieldTable::default();
+        headers.insert("k".into(), lapin::types::AMQPValue::Boolean(true));
+        let properties =
+            with_trace_context(BasicProperties::default().with_headers(headers), &span);
+        assert_eq!(
+            properties
+                .headers()
+                .as_ref()
+                .map(|headers| headers.inner().len()),
+            Some(1)
+        );
     }
 }

@@ -51,7 +51,11 @@
 //! `messaging.message.id`, `messaging.message.body.size`, `server.address` and
 //! `server.port`. Never the body. A delivery's `process` span is the child of the
 //! publish span its headers name, and links to it; a message without (or with a
-//! malformed or foreign) `traceparent` starts a new trace. The metrics
+//! malformed or foreign) `traceparent` starts a new trace. A message the application
+//! published with a valid `traceparent` of its own (forwarded, or retried with its
+//! headers) keeps it and its `tracestate`, as the conventions ask of a creation
+//! context set by the application; a `baggage` header of its own keeps its members,
+//! the context's added after them. The metrics
 //! `messaging.client.sent.messages`, `messaging.client.consumed.messages`,
 //! `messaging.client.operation.duration` and `messaging.process.duration` come with them.
 //!

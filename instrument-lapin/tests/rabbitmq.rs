@@ -379,3 +379,63 @@ async fn settling_on_a_queue_the_server_named_keeps_its_name_out() {
         "a server-named queue in the metrics"
     );
 }
+
+#[tokio::test]
+async fn a_trace_context_the_application_set_is_kept_and_its_baggage_merged() {
+    use opentelemetry::baggage::BaggageExt as _;
+    use opentelemetry::context::FutureExt as _;
+
+    const CUSTOM: &str = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    let queue = queue_name("outbox");
+    let (received, _spans) = capture_async(async {
+        let channel = connect().await.create_channel().await.expect("channel");
+        declare(&channel, &queue).await;
+        let mut headers = FieldTable::default();
+        for (name, value) in [
+            ("traceparent", CUSTOM),
+            ("tracestate", "app=1"),
+            ("baggage", "tenant=acme"),
+        ] {
+            headers.insert(name.into(), AMQPValue::LongString(value.into()));
+        }
+        let context = opentelemetry::Context::current()
+            .with_baggage([opentelemetry::KeyValue::new("user", "alice")]);
+        channel
+            .basic_publish(
+                "".into(),
+                queue.as_str().into(),
+                BasicPublishOptions::default(),
+                b"x",
+                BasicProperties::default().with_headers(headers),
+            )
+            .with_context(context)
+            .await
+            .expect("publish");
+        let message = loop {
+            if let Some(message) = channel
+                .inner()
+                .basic_get(queue.as_str().into(), BasicGetOptions { no_ack: true })
+                .await
+                .expect("get")
+            {
+                break message;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        };
+        delete(&channel, &queue).await;
+        message
+            .delivery
+            .properties
+            .headers()
+            .clone()
+            .unwrap_or_default()
+    })
+    .await;
+    let value = |name: &str| match received.inner().get(name) {
+        Some(AMQPValue::LongString(text)) => Some(text.to_string()),
+        _ => None,
+    };
+    assert_eq!(value("traceparent").as_deref(), Some(CUSTOM));
+    assert_eq!(value("tracestate").as_deref(), Some("app=1"));
+    assert_eq!(value("baggage").as_deref(), Some("tenant=acme,user=alice"));
+}

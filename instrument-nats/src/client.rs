@@ -13,7 +13,6 @@ use instrument_core::Library;
 
 use crate::Subscriber;
 use crate::describe;
-use crate::headers::HeadersInjector;
 
 type SubjectTemplate = dyn Fn(&str) -> Option<String> + Send + Sync;
 
@@ -135,6 +134,7 @@ impl Client {
             subject.to_subject(),
             headers,
             payload,
+            || inner.max_payload(),
             |subject, headers, payload| inner.publish_with_headers(subject, headers, payload),
         )
         .await
@@ -169,6 +169,7 @@ impl Client {
             subject.to_subject(),
             headers,
             payload,
+            || inner.max_payload(),
             |subject, headers, payload| {
                 inner.publish_with_reply_and_headers(subject, reply, headers, payload)
             },
@@ -211,7 +212,7 @@ impl Client {
         let size = request.payload.as_ref().map_or(0, Bytes::len);
         let span = describe::request(&self.options, subject.as_str(), size);
         let headers = request.headers.get_or_insert_with(HeaderMap::new);
-        instrument_core::propagation::inject_into(&span, &mut HeadersInjector(headers));
+        crate::headers::inject_within_limit(&span, headers, size, || self.inner.max_payload());
         let replied = self.inner.send_request(subject, request).await;
         describe::record(&replied, &span);
         replied

@@ -93,12 +93,14 @@ where
 }
 
 /// Sends a message with `send` (a client's or a JetStream context's
-/// `publish_with_headers`) inside a publish span whose context goes in its headers.
+/// `publish_with_headers`) inside a publish span whose context goes in its headers
+/// when the server's `max_payload` leaves room for it.
 pub(crate) async fn publish_traced<T, K, Sent>(
     options: &Options,
     subject: async_nats::Subject,
     mut headers: async_nats::HeaderMap,
     payload: bytes::Bytes,
+    max_payload: impl FnOnce() -> usize,
     send: impl FnOnce(async_nats::Subject, async_nats::HeaderMap, bytes::Bytes) -> Sent,
 ) -> Result<T, async_nats::error::Error<K>>
 where
@@ -109,10 +111,7 @@ where
         return send(subject, headers, payload).await;
     }
     let span = publish(options, subject.as_str(), payload.len());
-    instrument_core::propagation::inject_into(
-        &span,
-        &mut crate::headers::HeadersInjector(&mut headers),
-    );
+    crate::headers::inject_within_limit(&span, &mut headers, payload.len(), max_payload);
     let published = send(subject, headers, payload).await;
     record(&published, &span);
     published

@@ -99,6 +99,8 @@ impl Context {
             subject.to_subject(),
             headers,
             payload,
+            // A clone of the client (a few reference counts) for its limit.
+            || inner.client().max_payload(),
             |subject, headers, payload| inner.publish_with_headers(subject, headers, payload),
         )
         .await

@@ -23,7 +23,13 @@
 //! are named by [`Client::subject_template`]), `messaging.consumer.group.name` for a
 //! queue subscription, `messaging.message.body.size`, `server.address` and
 //! `server.port`. Never the payload. A message without (or with a malformed)
-//! `traceparent` header starts a new trace. The messaging metrics come with them.
+//! `traceparent` header starts a new trace. A message published with a valid
+//! `traceparent` of the application's own (forwarded, or retried with its headers)
+//! keeps it and its `tracestate`, as the conventions ask of a creation context set by
+//! the application; a `baggage` header of its own keeps its members, the context's
+//! added after them. No header is added where it would take the message past the
+//! server's `max_payload` (the publish then goes through as the raw one would). The
+//! messaging metrics come with them.
 //!
 //! Switched off by `OTEL_SDK_DISABLED=true` or `nats` in
 //! `OTEL_RUST_DISABLED_INSTRUMENTATIONS`: then no span is made and no header added.

@@ -338,3 +338,100 @@ async fn a_jetstream_ack_is_named_by_the_subject_template() {
     );
     assert_eq!(ack.attr("messaging.destination.name"), None);
 }
+
+/// What a raw subscriber to `subject` receives of each publish `publish` makes.
+async fn received_headers<F>(subject: &str, count: usize, publish: F) -> Vec<async_nats::HeaderMap>
+where
+    F: AsyncFnOnce(&instrument_nats::Client),
+{
+    let raw = async_nats::connect(nats_url()).await.expect("connect");
+    let mut subscriber = raw.subscribe(subject.to_owned()).await.expect("subscribe");
+    raw.flush().await.expect("flush");
+    let client = client().await;
+    publish(&client).await;
+    client.flush().await.expect("flush");
+    let mut received = Vec::new();
+    for _ in 0..count {
+        let message = tokio::time::timeout(Duration::from_secs(10), subscriber.next())
+            .await
+            .expect("in time")
+            .expect("a message");
+        received.push(message.headers.unwrap_or_default());
+    }
+    received
+}
+
+#[tokio::test]
+async fn a_trace_context_the_application_set_is_kept_and_its_baggage_merged() {
+    use opentelemetry::baggage::BaggageExt as _;
+
+    const CUSTOM: &str = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    let subject = subject("outbox");
+    let (received, _spans) = capture_async(async {
+        let context = opentelemetry::Context::current()
+            .with_baggage([opentelemetry::KeyValue::new("user", "alice")]);
+        received_headers(&subject, 2, async |client| {
+            let mut headers = async_nats::HeaderMap::new();
+            headers.insert("traceparent", CUSTOM);
+            headers.insert("tracestate", "app=1");
+            headers.insert("baggage", "tenant=acme");
+            client
+                .publish_with_headers(subject.clone(), headers, "x".into())
+                .with_context(context.clone())
+                .await
+                .expect("publish");
+            // Not a trace context: replaced by the publish's.
+            let mut headers = async_nats::HeaderMap::new();
+            headers.insert("traceparent", "00-garbage");
+            client
+                .publish_with_headers(subject.clone(), headers, "x".into())
+                .await
+                .expect("publish");
+        })
+        .await
+    })
+    .await;
+    let value = |headers: &async_nats::HeaderMap, name: &str| {
+        headers.get(name).map(|value| value.as_str().to_owned())
+    };
+    assert_eq!(value(&received[0], "traceparent").as_deref(), Some(CUSTOM));
+    assert_eq!(value(&received[0], "tracestate").as_deref(), Some("app=1"));
+    assert_eq!(
+        value(&received[0], "baggage").as_deref(),
+        Some("tenant=acme,user=alice")
+    );
+    let replaced = value(&received[1], "traceparent").unwrap_or_default();
+    assert_ne!(replaced, "00-garbage");
+    assert_eq!(replaced.len(), 55, "{replaced}");
+}
+
+#[tokio::test]
+async fn a_message_the_server_takes_raw_is_taken_traced() {
+    let subject = subject("large");
+    let (received, spans) = capture_async(async {
+        let max_payload = client().await.inner().max_payload();
+        received_headers(&subject, 2, async |client| {
+            client
+                .publish(subject.clone(), vec![0_u8; max_payload].into())
+                .await
+                .expect("a payload of max_payload bytes, as raw");
+            // Headers of the application's own, the whole just within the limit.
+            let mut headers = async_nats::HeaderMap::new();
+            headers.insert("k", "v");
+            let framing = "NATS/1.0\r\n\r\nk: v\r\n".len();
+            client
+                .publish_with_headers(
+                    subject.clone(),
+                    headers,
+                    vec![0_u8; max_payload - framing].into(),
+                )
+                .await
+                .expect("within the limit with the application's headers, as raw");
+        })
+        .await
+    })
+    .await;
+    assert!(received[0].is_empty(), "no room for the trace context");
+    assert_eq!(received[1].len(), 1, "the application's header alone");
+    assert_eq!(spans.all_named(&format!("publish {subject}")).len(), 2);
+}

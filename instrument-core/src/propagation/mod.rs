@@ -55,11 +55,61 @@ fn inject_context(
     });
 }
 
-/// Writes `span`'s context into any carrier (a message's headers) through the global
-/// propagator: the consumer's spans link to it and become its children.
-pub fn inject_into(span: &crate::CallSpan, carrier: &mut dyn opentelemetry::propagation::Injector) {
+/// Writes `span`'s context into a message's headers (which `carrier` reads and writes)
+/// through the global propagator: the consumer's spans link to it and become its
+/// children. What the application put in the headers stays: a message that already
+/// carries a valid `traceparent` keeps it and its `tracestate` (the messaging
+/// conventions: a creation context the application set is not modified, so a message
+/// forwarded or retried with its headers still points at where it was created), and a
+/// `baggage` it carries keeps its members, the context's added after them as for HTTP
+/// (see [`HeaderInjector`]).
+pub fn inject_into<C>(span: &crate::CallSpan, carrier: &mut C)
+where
+    C: opentelemetry::propagation::Injector + opentelemetry::propagation::Extractor,
+{
     if let Some(context) = span.context() {
-        inject_context(&context, carrier);
+        let keeps_its_context = carrier.get("traceparent").is_some() && {
+            use opentelemetry::propagation::TextMapPropagator as _;
+            use opentelemetry::trace::TraceContextExt as _;
+            TraceContextPropagator::new()
+                .extract(carrier)
+                .span()
+                .span_context()
+                .is_valid()
+        };
+        inject_context(
+            &context,
+            &mut KeepingTheMessages {
+                carrier,
+                keeps_its_context,
+            },
+        );
+    }
+}
+
+/// A message's headers as [`inject_into`] writes them: around what the application set.
+struct KeepingTheMessages<'a, C> {
+    carrier: &'a mut C,
+    /// The message carries a valid `traceparent` of the application's.
+    keeps_its_context: bool,
+}
+
+impl<C> opentelemetry::propagation::Injector for KeepingTheMessages<'_, C>
+where
+    C: opentelemetry::propagation::Injector + opentelemetry::propagation::Extractor,
+{
+    fn set(&mut self, key: &str, value: String) {
+        match key {
+            "traceparent" | "tracestate" if self.keeps_its_context => {}
+            "baggage" => {
+                let value = match self.carrier.get(key) {
+                    Some(callers) => baggage::merged_with_callers(callers, &value),
+                    None => value,
+                };
+                self.carrier.set(key, value);
+            }
+            _ => self.carrier.set(key, value),
+        }
     }
 }
 
