@@ -190,6 +190,9 @@ struct Frame<'a> {
     skip: bool,
     /// After `EXPLAIN`/`DESCRIBE`: options until the statement explained.
     explain: bool,
+    /// Open `[` at this level (PostgreSQL's `ARRAY[…]` and subscripts): a `,` inside
+    /// separates elements, never tables.
+    brackets: u32,
 }
 
 impl Frame<'_> {
@@ -203,6 +206,7 @@ impl Frame<'_> {
             targets_done: false,
             skip,
             explain: false,
+            brackets: 0,
         }
     }
 
@@ -499,9 +503,18 @@ impl<'a> Summarizer<'a> {
             self.close_paren();
             return Flow::Done;
         }
+        if tok.is_punct("[") || tok.is_punct("]") {
+            let f = self.frame();
+            f.brackets = if tok.is_punct("[") {
+                f.brackets.saturating_add(1)
+            } else {
+                f.brackets.saturating_sub(1)
+            };
+            return Flow::Done;
+        }
         if tok.is_punct(",") {
             let f = self.frame();
-            if f.from_list && f.stmt == Stmt::Select {
+            if f.from_list && f.stmt == Stmt::Select && f.brackets == 0 {
                 f.mode = Mode::Table;
             }
             return Flow::Done;
@@ -962,6 +975,27 @@ mod tests {
         check("INSERT INTO users (id, name) VALUES (?, ?)", "INSERT users");
         check("UPDATE users SET name = ? WHERE id = ?", "UPDATE users");
         check("DELETE FROM users WHERE id = ?", "DELETE users");
+    }
+
+    #[test]
+    fn an_array_in_a_join_condition_is_no_list_of_tables() {
+        // A `,` between an array's elements once made the next literal a "table".
+        for sql in [
+            "SELECT u.id FROM users u JOIN tags t ON t.names && ARRAY['vip','alice@example.com']",
+            "SELECT u.id FROM users u JOIN tags t ON t.names[1] = 'a' AND t.v = ARRAY[1,2][1:2] AND t.w && ARRAY['b','alice@example.com'], roles",
+        ] {
+            let summary = summarize(sql, Dialect::Postgres).unwrap_or_default();
+            assert!(!summary.contains("alice"), "{sql}: {summary}");
+            assert!(summary.starts_with("SELECT users tags"), "{sql}: {summary}");
+        }
+        assert_eq!(
+            summarize(
+                "SELECT 1 FROM a JOIN b ON b.x && ARRAY['p','q'] , c",
+                Dialect::Postgres
+            )
+            .as_deref(),
+            Some("SELECT a b c")
+        );
     }
 
     #[test]
