@@ -12,10 +12,15 @@ use crate::backend::Backend;
 pub(crate) fn error_info(error: &sqlx::Error) -> ErrorInfo<'static> {
     let name = match error {
         sqlx::Error::Database(database) => {
+            // sqlx's text of it (its source says the same), one field whose line breaks
+            // no value can use to pass for a part of the error.
+            let info = ErrorInfo::new().message(
+                instrument_core::redact::database_error_field(&error.to_string()).into_owned(),
+            );
             // MySQL and MariaDB: the error number (1062), not the SQLSTATE sqlx reports.
             #[cfg(feature = "mysql")]
             if let Some(mysql) = database.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>() {
-                let info = ErrorInfo::new().status_code(mysql.number().to_string());
+                let info = info.status_code(mysql.number().to_string());
                 // SQLSTATE class 45: `SIGNAL`, whatever error number it set.
                 return if mysql.code().is_some_and(|state| state.starts_with("45")) {
                     info.raised_by_application()
@@ -24,8 +29,8 @@ pub(crate) fn error_info(error: &sqlx::Error) -> ErrorInfo<'static> {
                 };
             }
             let info = match database.code() {
-                Some(code) => ErrorInfo::new().status_code(code.into_owned()),
-                None => ErrorInfo::new().error_type("database"),
+                Some(code) => info.status_code(code.into_owned()),
+                None => info.error_type("database"),
             };
             // PL/pgSQL's `RAISE` and `ASSERT` write the application's own message, with
             // any SQLSTATE it chose.

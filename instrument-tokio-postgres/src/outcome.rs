@@ -8,11 +8,9 @@ use instrument_core::{CallSpan, ErrorInfo};
 /// `ASSERT` wrote is not recorded.
 fn error_info(error: &tokio_postgres::Error) -> ErrorInfo<'static> {
     if let Some(db) = error.as_db_error() {
-        // The server's error as tokio-postgres writes it (`ERROR: ...`, `DETAIL: ...`,
-        // `HINT: ...`): its own `db error` says nothing.
         let info = ErrorInfo::new()
             .status_code(db.code().code().to_owned())
-            .message(db.to_string());
+            .message(server_message(db));
         return if instrument_core::redact::is_raise_routine(db.routine()) {
             info.raised_by_application()
         } else {
@@ -30,6 +28,23 @@ fn error_info(error: &tokio_postgres::Error) -> ErrorInfo<'static> {
         return ErrorInfo::new().error_type("io");
     }
     ErrorInfo::new()
+}
+
+/// The server's error as tokio-postgres writes it (`ERROR: ...`, `DETAIL: ...`, `HINT:
+/// ...`; its own `db error` says nothing), each part made a field no value inside can
+/// break out of (see [`database_error_field`](instrument_core::redact::database_error_field)).
+fn server_message(db: &tokio_postgres::error::DbError) -> String {
+    use instrument_core::redact::database_error_field as field;
+    let mut message = format!("{}: {}", db.severity(), field(db.message()));
+    for (label, part) in [("DETAIL", db.detail()), ("HINT", db.hint())] {
+        if let Some(part) = part {
+            message.push('\n');
+            message.push_str(label);
+            message.push_str(": ");
+            message.push_str(&field(part));
+        }
+    }
+    message
 }
 
 /// Records a failure.

@@ -114,6 +114,11 @@ const POSTGRES_SETUP: &[Case] = &[
 
 const POSTGRES: &[Case] = &[
     query("SELECT $1::text::int", &["S3CR3T-pg-int"]),
+    // A value whose line break is followed by what looks like a part of the error.
+    query(
+        "SELECT $1::text::int",
+        &["1\nDETAIL: S3CR3T-pg-label@example.com"],
+    ),
     query("SELECT $1::text::smallint", &["987654321"]),
     query("SELECT $1::text::uuid", &["S3CR3T-pg-uuid"]),
     query("SELECT $1::text::json", &["{\"k\": S3CR3T-pg-json}"]),
@@ -145,6 +150,7 @@ const POSTGRES_SECRETS: &[&str] = &[
     "pg-unique",
     "pg-notice",
     "pg-int",
+    "pg-label",
     "pg-uuid",
     "pg-json",
     "pg-date",
@@ -206,6 +212,10 @@ const MARIADB: &[Case] = &[
         &["S3CR3T-my-int"],
     ),
     query(
+        "INSERT INTO zz_privacy_sqlx (age) VALUES (?)",
+        &["1\nERROR: S3CR3T-my-label"],
+    ),
+    query(
         "INSERT INTO zz_privacy_sqlx (born) VALUES (?)",
         &["2024-13-45 S3CR3T-my-date"],
     ),
@@ -222,6 +232,7 @@ const MARIADB_SECRETS: &[&str] = &[
     "987654321",
     "my-unique",
     "my-int",
+    "my-label",
     "my-date",
     "my-too-long",
     "my-syntax",

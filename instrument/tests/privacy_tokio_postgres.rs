@@ -43,13 +43,26 @@ const CASES: &[(&str, &[&str])] = &[
         "INSERT INTO zz_privacy_tp_orders VALUES ($1::text::int)",
         &["987654321"],
     ),
+    // A value with a line of its own that looks like the error's structure.
+    (
+        "INSERT INTO zz_privacy_tp VALUES (6, $1, -5, 'n')",
+        &["started\nERROR: notify S3CR3T-tp-label@example.com"],
+    ),
     ("SELECT $1::text::int", &["S3CR3T-tp-int"]),
+    (
+        "SELECT $1::text::int",
+        &["1\nDETAIL: S3CR3T-tp-label2@example.com"],
+    ),
     ("SELECT $1::text::json", &["{\"k\": S3CR3T-tp-json}"]),
 ];
 
 /// Scripts with inline values.
 const SCRIPTS: &[&str] = &[
     "SELECT 'a' 'S3CR3T-tp-syntax'",
+    // Literals in an array of a join condition (the summary is the span's name and
+    // a metric attribute); the statement fails after the summary is made.
+    "SELECT 1 FROM pg_class c JOIN pg_namespace n \
+     ON ARRAY[n.nspname] <@ ARRAY['pg_catalog','S3CR3T-tp-array'] WHERE 1 / 0 = 1",
     "DO $$ BEGIN RAISE EXCEPTION 'balance of %', 'S3CR3T-tp-raise' \
      USING DETAIL = 'S3CR3T-tp-detail', HINT = 'S3CR3T-tp-hint'; END $$",
     "DO $$ BEGIN RAISE EXCEPTION 'code of its own: %', 'S3CR3T-tp-errcode' \
@@ -65,6 +78,8 @@ const SECRETS: &[&str] = &[
     "tp-null",
     "tp-paren",
     "tp-int",
+    "tp-label",
+    "tp-array",
     "tp-json",
     "tp-syntax",
     "tp-raise",

@@ -123,6 +123,19 @@ pub fn is_raise_routine(routine: Option<&str>) -> bool {
     matches!(routine, Some("exec_stmt_raise" | "exec_stmt_assert"))
 }
 
+/// One field of a database error (its message, `DETAIL` or `HINT`), to be joined with
+/// the others under their labels and masked by [`mask_database_message`]: a line
+/// break inside it (a value the server echoes can hold one) is followed by a space,
+/// so that no label can start the line after it (`…\nDETAIL: <value>` would be read
+/// as the error's own part and kept) and the line is masked whole, as echoed input is.
+pub fn database_error_field(text: &str) -> Cow<'_, str> {
+    if text.contains('\n') {
+        Cow::Owned(text.replace('\n', "\n "))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
 fn cut(text: &str, max: usize) -> &str {
     if text.len() <= max {
         return text;
@@ -543,6 +556,27 @@ mod tests {
 
     fn masked(message: &str) -> String {
         mask_database_message(message, None).into_owned()
+    }
+
+    #[test]
+    fn a_value_with_a_line_break_cannot_pass_for_a_part_of_the_error() {
+        let failing_row = format!(
+            "ERROR: new row violates check constraint \"age\"\nDETAIL: {}",
+            database_error_field("Failing row contains (1, a)\nERROR: x@y.z S3CR3T, null).")
+        );
+        let message = database_error_field(
+            "invalid input syntax for type integer: \"1\nDETAIL: x@y.z S3CR3T\"",
+        );
+        for text in [failing_row.as_str(), &message] {
+            let masked = masked(text);
+            assert!(!masked.contains("S3CR3T"), "{masked}");
+            assert!(!masked.contains("x@y.z"), "{masked}");
+        }
+        assert_eq!(
+            masked(&failing_row),
+            "ERROR: new row violates check constraint \"age\"\nDETAIL: Failing row contains (?)\n?"
+        );
+        assert!(matches!(database_error_field("one line"), Cow::Borrowed(_)));
     }
 
     #[test]

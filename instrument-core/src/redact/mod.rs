@@ -22,7 +22,8 @@ mod headers;
 mod url;
 
 pub use database::{
-    MAX_MESSAGE_BYTES, RAISED_BY_APPLICATION, is_raise_routine, mask_database_message,
+    MAX_MESSAGE_BYTES, RAISED_BY_APPLICATION, database_error_field, is_raise_routine,
+    mask_database_message,
 };
 pub use headers::{HeaderCapture, HeaderCaptures, is_sensitive_header};
 pub use url::{
