@@ -5,7 +5,8 @@
 //! when metrics are collected, for as long as the pool's owner lives, never kept alive
 //! by the registry. Timeouts are counted by [`CallSpan::record_connection_timeout`].
 //! Every metric carries `db.client.connection.pool.name`: the pool's `address[:port]/database`
-//! (see [`DbCall::pool_name`](crate::DbCall::pool_name)).
+//! (see [`DbCall::pool_name`](crate::DbCall::pool_name)); an application's pools to
+//! the same database share it, and report their connections added up.
 //!
 //! [`CallSpan::record_connection_timeout`]: crate::CallSpan::record_connection_timeout
 
@@ -25,6 +26,15 @@ pub struct PoolConnections {
     pub used: u64,
     /// The most the pool opens.
     pub max: u64,
+}
+
+impl PoolConnections {
+    /// Adds `other`'s counts to these.
+    fn add(&mut self, other: PoolConnections) {
+        self.idle = self.idle.saturating_add(other.idle);
+        self.used = self.used.saturating_add(other.used);
+        self.max = self.max.saturating_add(other.max);
+    }
 }
 
 /// One registered pool.
@@ -70,7 +80,10 @@ pub fn observe_pool<T: Send + Sync + 'static>(
 }
 
 /// The live pools of `library` in `scope`, with their counts (none while the library
-/// is switched off); forgets the dead ones.
+/// is switched off); forgets the dead ones. Pools of one name (two pools of an
+/// application to the same database: the name is `address[:port]/database`) report
+/// their counts added up: the SDK keeps only the last value observed for one set of
+/// attributes, which would show one pool's connections for all.
 fn observed(library: Library, scope: u64) -> Vec<(Arc<str>, PoolConnections)> {
     if !crate::recording(library) {
         return Vec::new();
@@ -78,14 +91,17 @@ fn observed(library: Library, scope: u64) -> Vec<(Arc<str>, PoolConnections)> {
     let Ok(mut pools) = POOLS.lock() else {
         return Vec::new();
     };
-    let mut seen = Vec::new();
+    let mut seen: Vec<(Arc<str>, PoolConnections)> = Vec::new();
     pools.retain(|pool| {
         if pool.library != library || pool.scope != scope {
             return true;
         }
         match (pool.observe)() {
             Some(connections) => {
-                seen.push((pool.name.clone(), connections));
+                match seen.iter_mut().find(|(name, _)| *name == pool.name) {
+                    Some((_, total)) => total.add(connections),
+                    None => seen.push((pool.name.clone(), connections)),
+                }
                 true
             }
             None => false,
@@ -153,4 +169,37 @@ pub(crate) fn pool_name(address: &str, port: Option<&str>, namespace: Option<&st
         name.push_str(namespace);
     }
     name
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pools_of_one_name_report_their_connections_together() {
+        let read = |pool: &PoolConnections| *pool;
+        let web = Arc::new(PoolConnections {
+            idle: 3,
+            used: 2,
+            max: 20,
+        });
+        let jobs = Arc::new(PoolConnections {
+            idle: 1,
+            used: 1,
+            max: 5,
+        });
+        let ((), spans) = crate::testing::capture(|| {
+            for pool in [&web, &jobs] {
+                observe_pool(Library::Sqlx, "db.internal/app".to_owned(), pool, read);
+            }
+        });
+        assert_eq!(
+            spans.metrics().pool("db.internal/app"),
+            PoolConnections {
+                idle: 4,
+                used: 3,
+                max: 25
+            }
+        );
+    }
 }
