@@ -398,15 +398,20 @@ impl Builder {
     /// Builds and installs the subscriber as the global default, sets the global
     /// propagator and tracer provider, and returns the guard.
     pub fn init(mut self) -> Result<Guard, InitError> {
-        self.apply_process_settings();
+        let redaction = self.query_redaction.take();
         let report = self.report();
         let Telemetry {
-            dispatch, guard, ..
+            dispatch,
+            mut guard,
+            ..
         } = self.build_inner();
         tracing::dispatcher::set_global_default(dispatch)
             .map_err(|_| InitError::SubscriberAlreadySet)?;
         // Only now that this init() has won: a failed second call must not replace the
-        // provider code using the OpenTelemetry API already holds.
+        // provider, propagator or redaction code already relies on.
+        if let Some(redaction) = redaction {
+            instrument_core::redact::set_query_redaction(redaction);
+        }
         guard.install();
         guard.report_warnings(report);
         Ok(guard)
@@ -450,7 +455,8 @@ impl Builder {
     pub fn build(mut self) -> Telemetry {
         self.apply_process_settings();
         let report = self.report();
-        let telemetry = self.build_inner();
+        let mut telemetry = self.build_inner();
+        telemetry.guard.install_propagator();
         telemetry.in_scope(|| telemetry.guard.report_warnings(report));
         telemetry
     }
@@ -514,7 +520,7 @@ impl Builder {
         let resource = self.resource(&env.resource_attributes);
         let provider = self.provider(env, &resource, warnings, guard);
         let propagators = self.propagators.clone().or(env.propagators.clone());
-        opentelemetry::global::set_text_map_propagator(composite_propagator(propagators));
+        guard.propagator = Some(composite_propagator(propagators));
         let tracer = provider.tracer("instrument");
         guard.provider = Some(provider);
         guard.meters = self.meter_provider(env, &resource, warnings, guard);
@@ -942,6 +948,8 @@ fn composite_propagator(propagators: Option<Vec<Propagator>>) -> TextMapComposit
 /// with the endpoint.
 #[derive(Default)]
 pub struct Guard {
+    /// The global propagator to install, until it is.
+    propagator: Option<TextMapCompositePropagator>,
     provider: Option<SdkTracerProvider>,
     meters: Option<SdkMeterProvider>,
     loggers: Option<SdkLoggerProvider>,
@@ -1002,7 +1010,8 @@ impl Guard {
     /// Makes this pipeline's providers the ones this project's spans and metrics go to,
     /// and OpenTelemetry's global ones (for code using the OpenTelemetry API directly).
     /// The first pipeline installed stays; a later one says so.
-    fn install(&self) {
+    fn install(&mut self) {
+        self.install_propagator();
         let already = |provider: &str, signal: &str| {
             instrument_core::warn_config(&format!(
                 "a {provider} provider was already installed for the instrumented clients by an \
@@ -1020,6 +1029,13 @@ impl Guard {
                 already("meter", "metrics");
             }
             opentelemetry::global::set_meter_provider(meters.clone());
+        }
+    }
+
+    /// Sets the global propagator this pipeline chose.
+    fn install_propagator(&mut self) {
+        if let Some(propagator) = self.propagator.take() {
+            opentelemetry::global::set_text_map_propagator(propagator);
         }
     }
 

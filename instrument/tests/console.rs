@@ -135,12 +135,24 @@ fn child_init_twice() {
         return;
     }
     let guard = instrument::init().expect("the first init");
-    let second = instrument::init();
+    let propagated = || {
+        opentelemetry::global::get_text_map_propagator(|propagator| {
+            propagator.fields().map(str::to_owned).collect::<Vec<_>>()
+        })
+    };
+    let (fields, redaction) = (propagated(), instrument_core::redact::query_redaction());
+    let second = instrument::builder()
+        .propagators([])
+        .redact_all_query_values()
+        .init();
     assert!(matches!(
         second,
         Err(instrument::InitError::SubscriberAlreadySet)
     ));
     drop(second);
+    // A failed second init changes nothing of the first's.
+    assert_eq!(propagated(), fields);
+    assert_eq!(instrument_core::redact::query_redaction(), redaction);
     // Both the tracing side and code using the OpenTelemetry API still export.
     tracing::info_span!("after a second init").in_scope(|| {});
     use opentelemetry::trace::{Tracer as _, TracerProvider as _};
