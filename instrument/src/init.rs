@@ -558,8 +558,13 @@ impl Builder {
         let Some(loggers) = &guard.loggers else {
             return Some(Box::new(layer));
         };
-        // The application's events, and another library's only where the filter names it.
-        let named = crate::logs::named_targets(filter_text.as_deref());
+        // The application's events, and another library's only where the filter names it
+        // (a filter rejected whole names none: the default stands for it).
+        let named = crate::logs::named_targets(
+            filter_text
+                .as_deref()
+                .filter(|text| EnvFilter::try_new(text).is_ok()),
+        );
         let logged = tracing_subscriber::filter::filter_fn(move |metadata| {
             metadata.is_event()
                 && !is_exporter_target(metadata)

@@ -392,6 +392,30 @@ fn a_library_named_by_the_filter_has_its_events_exported() {
 }
 
 #[test]
+fn a_filter_that_does_not_parse_names_no_library() {
+    // Rejected whole (the default `info` stands): its `sqlx=info` does not count.
+    let (exported, stderr) =
+        export_to_collector(&[("OTEL_RUST_TRACING_FILTER", "info,sqlx=info,x=verbose")]);
+    assert!(stderr.contains("does not parse"), "{stderr}");
+    assert!(
+        exported
+            .records
+            .iter()
+            .any(|record| record.body == "in the application's span"),
+        "{:?}",
+        exported.records
+    );
+    assert!(
+        !exported
+            .records
+            .iter()
+            .any(|record| record.target == "sqlx::query"),
+        "{:?}",
+        exported.records
+    );
+}
+
+#[test]
 fn the_kill_switch_turns_log_export_off_and_leaves_the_log_lines() {
     let (exported, stderr) = export_to_collector(&[("OTEL_SDK_DISABLED", "true")]);
     assert!(exported.records.is_empty() && exported.spans.is_empty());
