@@ -95,6 +95,34 @@ impl Client {
 
     query_methods!();
 
+    /// Like deadpool-postgres's `prepare_cached`: the statement from the pooled
+    /// connection's cache, prepared the first time. Not a span of its own (most calls
+    /// find the statement cached, with no work to show), but its statement carries its
+    /// text, so the queries that use it are named and described as any. A client made
+    /// from a tokio-postgres client, which has no cache, prepares it as
+    /// [`prepare`](Self::prepare) does.
+    #[cfg(feature = "deadpool")]
+    pub async fn prepare_cached(&self, query: &str) -> Result<crate::Statement, Error> {
+        self.prepare_typed_cached(query, &[]).await
+    }
+
+    /// Like deadpool-postgres's `prepare_typed_cached`; see
+    /// [`prepare_cached`](Self::prepare_cached).
+    #[cfg(feature = "deadpool")]
+    pub async fn prepare_typed_cached(
+        &self,
+        query: &str,
+        types: &[tokio_postgres::types::Type],
+    ) -> Result<crate::Statement, Error> {
+        match &self.inner {
+            Inner::Pooled(object) => object
+                .prepare_typed_cached(query, types)
+                .await
+                .map(|statement| crate::Statement::new(statement, query)),
+            Inner::Direct(_) => self.prepare_typed(query, types).await,
+        }
+    }
+
     /// Begins a transaction, like tokio-postgres's, as a span of the `START TRANSACTION`
     /// it sends.
     pub async fn transaction(&mut self) -> Result<Transaction<'_>, Error> {
@@ -136,8 +164,9 @@ impl Client {
     }
 
     /// The pool's object, for a client from a deadpool-postgres
-    /// [`Pool`](crate::deadpool::Pool) (`None` otherwise): its statement cache and
-    /// calls are not traced.
+    /// [`Pool`](crate::deadpool::Pool) (`None` otherwise): calls made on it directly
+    /// are not traced (its statement cache is reached traced through
+    /// [`prepare_cached`](Self::prepare_cached)).
     #[cfg(feature = "deadpool")]
     pub fn pool_object(&self) -> Option<&deadpool_postgres::Object> {
         match &self.inner {

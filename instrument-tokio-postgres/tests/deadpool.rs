@@ -50,6 +50,39 @@ async fn a_pooled_client_is_traced_and_its_wait_is_an_acquire_span() {
 }
 
 #[tokio::test]
+async fn a_statement_from_the_connections_cache_names_its_queries() {
+    let ((), spans) = capture_async(async {
+        let pool = pool(1);
+        let client = pool.get().await.expect("get");
+        for _ in 0..2 {
+            let statement = client
+                .prepare_cached("SELECT $1::int + 1")
+                .await
+                .expect("prepare");
+            let row = client
+                .query_one(&statement, &[&41_i32])
+                .await
+                .expect("query");
+            assert_eq!(row.get::<_, i32>(0), 42);
+        }
+        let typed = client
+            .prepare_typed_cached("SELECT $1 + 1", &[tokio_postgres::types::Type::INT4])
+            .await
+            .expect("prepare");
+        assert_eq!(typed.sql(), "SELECT $1 + 1");
+        // Both from the pool object's own cache.
+        let object = client.pool_object().expect("pooled");
+        assert_eq!(object.statement_cache.size(), 2);
+    })
+    .await;
+    let queries = spans.all_named("SELECT");
+    assert_eq!(queries.len(), 2, "{spans:?}");
+    for query in queries {
+        query.assert_attr("db.query.text", "SELECT $1::int + 1");
+    }
+}
+
+#[tokio::test]
 async fn a_pools_hooks_reach_the_clients_it_hands_out() {
     use instrument_core::hooks::{DbCallInfo, DbHooks};
 
