@@ -485,11 +485,23 @@ impl<'a> DbCall<'a> {
     }
 
     /// `db.query.text` for SQL: as written when parameterized (or asked for), else
-    /// sanitized; none when switched off.
+    /// sanitized; none when switched off. Never longer than the sanitizer's output
+    /// ([`MAX_TEXT_LEN`](crate::sql::MAX_TEXT_LEN)): a bulk insert's thousands of
+    /// placeholders are not copied into every span.
     fn recorded_sql(&self, statement: &Statement, parameterized: bool) -> Option<Value> {
         let text = match (self.query_text, parameterized) {
             (QueryText::Off, _) => return None,
-            (QueryText::AsWritten, _) | (QueryText::Sanitized, true) => statement.text.clone(),
+            (QueryText::AsWritten, _) | (QueryText::Sanitized, true) => {
+                if statement.text.len() > crate::sql::MAX_TEXT_LEN {
+                    let mut cut = crate::sql::MAX_TEXT_LEN;
+                    while !statement.text.is_char_boundary(cut) {
+                        cut -= 1;
+                    }
+                    std::sync::Arc::from(&statement.text[..cut])
+                } else {
+                    statement.text.clone()
+                }
+            }
             (QueryText::Sanitized, false) => statement.sanitized(),
         };
         Some(Value::String(text.into()))

@@ -50,6 +50,28 @@ fn a_parameterized_query_is_named_by_its_summary_and_recorded_as_written() {
 }
 
 #[test]
+fn a_long_text_is_recorded_no_longer_than_a_sanitized_one() {
+    // A bulk insert built with 20,000 placeholders: about 200 KB of text.
+    let values: Vec<String> = (1..=20_000).map(|i| format!("(${i})")).collect();
+    let text = format!("INSERT INTO events (id) VALUES {}", values.join(", "));
+    let (_, spans) = capture(|| {
+        for mode in [QueryText::Sanitized, QueryText::AsWritten] {
+            let _ = DbCall::new(Library::Sqlx, DbSystem::Postgresql)
+                .sql(&text, true)
+                .query_text(mode)
+                .start();
+        }
+    });
+    assert_eq!(spans.len(), 2);
+    for span in spans.iter() {
+        let recorded = span.str_attr("db.query.text").expect("a text");
+        assert!(recorded.len() <= 4096, "{} bytes", recorded.len());
+        assert!(text.starts_with(recorded));
+        span.assert_attr("db.query.summary", "INSERT events");
+    }
+}
+
+#[test]
 fn the_default_port_is_not_recorded() {
     let (_, spans) = capture(|| {
         let _ = DbCall::new(Library::Sqlx, DbSystem::Postgresql)

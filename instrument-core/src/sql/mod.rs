@@ -38,7 +38,7 @@ mod summary;
 #[cfg(test)]
 mod proptests;
 
-pub use sanitize::{SanitizeOptions, sanitize};
+pub use sanitize::{MAX_TEXT_LEN, SanitizeOptions, sanitize};
 pub use statements::split_statements;
 pub use summary::{MAX_SUMMARY_LEN, summarize};
 

@@ -33,12 +33,15 @@ pub struct SanitizeOptions {
     pub collapse_in_lists: bool,
 }
 
+/// The longest text recorded by default, sanitized or as written (bytes).
+pub const MAX_TEXT_LEN: usize = 4096;
+
 impl Default for SanitizeOptions {
-    /// Generic dialect, `max_len` 4096, comments dropped, `IN` lists collapsed.
+    /// Generic dialect, `max_len` [`MAX_TEXT_LEN`], comments dropped, `IN` lists collapsed.
     fn default() -> Self {
         SanitizeOptions {
             dialect: Dialect::Generic,
-            max_len: 4096,
+            max_len: MAX_TEXT_LEN,
             keep_comments: false,
             collapse_in_lists: true,
         }
