@@ -95,6 +95,60 @@ impl Client {
 
     query_methods!();
 
+    /// Like [`tokio_postgres::Client::query_scalar`]: the first column of each row (an
+    /// error unless rows have exactly one column), as a span recording the rows.
+    pub fn query_scalar<R, T>(
+        &self,
+        statement: &T,
+        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    ) -> impl Future<Output = Result<Vec<R>, Error>>
+    where
+        R: tokio_postgres::types::FromSqlOwned,
+        T: ?Sized + crate::ToStatement,
+    {
+        crate::traced::call(
+            self.raw().query_scalar(statement.raw_statement(), params),
+            move || self.target().query_span(statement.sql(), params.len()),
+            |values: &Vec<R>, span| span.record_returned_rows(values.len() as u64),
+        )
+    }
+
+    /// Like [`tokio_postgres::Client::query_one_scalar`]: exactly one row of one column.
+    pub fn query_one_scalar<R, T>(
+        &self,
+        statement: &T,
+        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    ) -> impl Future<Output = Result<R, Error>>
+    where
+        R: tokio_postgres::types::FromSqlOwned,
+        T: ?Sized + crate::ToStatement,
+    {
+        crate::traced::call(
+            self.raw()
+                .query_one_scalar(statement.raw_statement(), params),
+            move || self.target().query_span(statement.sql(), params.len()),
+            |_, span| span.record_returned_rows(1),
+        )
+    }
+
+    /// Like [`tokio_postgres::Client::query_opt_scalar`]: at most one row of one column.
+    pub fn query_opt_scalar<R, T>(
+        &self,
+        statement: &T,
+        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    ) -> impl Future<Output = Result<Option<R>, Error>>
+    where
+        R: tokio_postgres::types::FromSqlOwned,
+        T: ?Sized + crate::ToStatement,
+    {
+        crate::traced::call(
+            self.raw()
+                .query_opt_scalar(statement.raw_statement(), params),
+            move || self.target().query_span(statement.sql(), params.len()),
+            |value: &Option<R>, span| span.record_returned_rows(u64::from(value.is_some())),
+        )
+    }
+
     /// Like deadpool-postgres's `prepare_cached`: the statement from the pooled
     /// connection's cache, prepared the first time. Not a span of its own (most calls
     /// find the statement cached, with no work to show), but its statement carries its

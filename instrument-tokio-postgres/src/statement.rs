@@ -47,7 +47,7 @@ impl Statement {
 pub trait ToStatement: sealed::Sealed {
     /// What tokio-postgres is given for it.
     #[doc(hidden)]
-    type Raw: ?Sized + tokio_postgres::ToStatement + Sync;
+    type Raw: ?Sized + tokio_postgres::ToStatement + Sync + std::fmt::Debug;
 
     /// This statement as tokio-postgres takes it: one type per statement type, so a
     /// query switched off is tokio-postgres's future, with nothing to choose between.

@@ -315,3 +315,63 @@ async fn rows_counts_and_errors_match_raw_traced_and_switched_off() {
     assert!(expected.iter().filter(|o| o.contains("error:")).count() >= 10);
     assert!(expected.iter().filter(|o| o.contains(" | ")).count() >= 5);
 }
+
+/// The scalar queries of a client, raw or traced, on statements that give one value,
+/// none, several, and rows of two columns; each outcome as text.
+macro_rules! scalars {
+    ($client:expr) => {{
+        let client = $client;
+        let mut outcomes = Vec::new();
+        for sql in [
+            "SELECT 42",
+            "SELECT generate_series(1, 3)",
+            "SELECT 1 WHERE false",
+            "SELECT 1, 2",
+            "SELECT 'x'",
+        ] {
+            outcomes.push(format!(
+                "{sql}: {:?} / {:?} / {:?}",
+                client
+                    .query_scalar::<i32, _>(sql, &[])
+                    .await
+                    .map_err(|e| e.to_string()),
+                client
+                    .query_one_scalar::<i32, _>(sql, &[])
+                    .await
+                    .map_err(|e| e.to_string()),
+                client
+                    .query_opt_scalar::<i32, _>(sql, &[])
+                    .await
+                    .map_err(|e| e.to_string()),
+            ));
+        }
+        outcomes
+    }};
+}
+
+#[tokio::test]
+async fn scalar_queries_match_raw_traced_and_switched_off() {
+    let parity = assert_parity(
+        Library::TokioPostgres,
+        || async { scalars!(raw_client().await) },
+        || async { scalars!(client().await) },
+    )
+    .await;
+    assert!(
+        parity.result.iter().any(|o| o.contains("Ok([1, 2, 3])")),
+        "{:?}",
+        parity.result
+    );
+    let spans = parity.traced_spans;
+    assert_eq!(spans.len(), 15, "one span per call");
+    let series: Vec<_> = spans
+        .iter()
+        .filter(|span| span.str_attr("db.query.text") == Some("SELECT generate_series(?, ?)"))
+        .collect();
+    assert_eq!(series.len(), 3);
+    assert!(
+        series
+            .iter()
+            .any(|span| span.attr("db.response.returned_rows").is_some())
+    );
+}
