@@ -194,12 +194,43 @@ impl<DB: Backend> Pool<DB> {
         Ok(Transaction::new(inner, self.target.clone()))
     }
 
+    /// Like [`sqlx::Pool::try_begin`]: a transaction only if a connection is idle now
+    /// (`None` otherwise, with no span); its `BEGIN` is a span.
+    pub async fn try_begin(&self) -> Result<Option<Transaction<'static, DB>>, Error> {
+        let inner = traced::try_begin(&self.target, &self.inner, None).await?;
+        Ok(inner.map(|inner| Transaction::new(inner, self.target.clone())))
+    }
+
+    /// Like [`sqlx::Pool::try_begin_with`]: [`try_begin`](Self::try_begin) with your own
+    /// statement, which names its span.
+    pub async fn try_begin_with(
+        &self,
+        statement: impl SqlSafeStr,
+    ) -> Result<Option<Transaction<'static, DB>>, Error> {
+        let statement = Some(statement.into_sql_str());
+        let inner = traced::try_begin(&self.target, &self.inner, statement).await?;
+        Ok(inner.map(|inner| Transaction::new(inner, self.target.clone())))
+    }
+
     /// A connection of its own, like [`sqlx::Pool::acquire`]; `&mut conn` is a traced
     /// executor. The wait for it is an `acquire` span, and a
-    /// `db.client.connection.wait_time` measurement.
-    pub async fn acquire(&self) -> Result<PoolConnection<DB>, Error> {
-        let inner = traced::acquire(&self.target, &self.inner).await?;
-        Ok(PoolConnection::new(inner, self.target.clone()))
+    /// `db.client.connection.wait_time` measurement. The future borrows nothing of the
+    /// pool, as sqlx's does (it can be spawned).
+    pub fn acquire(
+        &self,
+    ) -> impl Future<Output = Result<PoolConnection<DB>, Error>> + Send + 'static {
+        let (target, pool) = (self.target.clone(), self.inner.clone());
+        async move {
+            let inner = traced::acquire(&target, &pool).await?;
+            Ok(PoolConnection::new(inner, target))
+        }
+    }
+
+    /// Like [`sqlx::Pool::set_connect_options`]: the options of the connections the pool
+    /// opens from now on (a rotated password, say). The spans keep describing the
+    /// server and database the pool was made for.
+    pub fn set_connect_options(&self, options: <DB::Connection as sqlx::Connection>::Options) {
+        self.inner.set_connect_options(options);
     }
 
     /// Like [`sqlx::Pool::try_acquire`]: a connection only if one is idle now.

@@ -260,6 +260,27 @@ pub(crate) async fn acquire<DB: Backend>(
     statement_in(span, acquire_recording_wait(pool, &waiting)).await
 }
 
+/// `pool.try_begin()` (or `try_begin_with`): a connection only if one is idle now, and
+/// then its `BEGIN` as a span; nothing when none is.
+pub(crate) async fn try_begin<DB: Backend>(
+    target: &Target,
+    pool: &sqlx::Pool<DB>,
+    statement: Option<SqlStr>,
+) -> Result<Option<sqlx::Transaction<'static, DB>>, Error> {
+    let Some(connection) = pool.try_acquire() else {
+        return Ok(None);
+    };
+    let begin = sqlx::Transaction::begin(connection, statement.clone());
+    if !instrument_core::recording(Library::Sqlx) {
+        return begin.await.map(Some);
+    }
+    let span = match &statement {
+        None => target.statement_span("BEGIN"),
+        Some(statement) => target.begin_with_span(statement.as_str()),
+    };
+    statement_in(span, begin).await.map(Some)
+}
+
 /// `pool.begin()` (or `begin_with`) as a `BEGIN` span that includes, and records, the
 /// wait for the connection.
 pub(crate) async fn begin<DB: Backend>(

@@ -378,3 +378,47 @@ async fn sqlxs_own_statement_log_does_not_carry_literals_into_the_span() {
         span.events
     );
 }
+
+#[tokio::test]
+async fn try_begin_and_a_spawned_acquire_work_as_sqlxs() {
+    let ((), spans) = capture_async(async {
+        let pool: PgPool = instrument_sqlx::PoolOptions::<sqlx::Postgres>::new()
+            .max_connections(1)
+            .connect(&database_url())
+            .await
+            .expect("connect");
+        // The acquire's future borrows nothing: it can be spawned, as sqlx's.
+        let held = tokio::spawn(pool.acquire())
+            .await
+            .expect("task")
+            .expect("acquire");
+        assert!(
+            pool.try_begin().await.expect("try_begin").is_none(),
+            "none idle"
+        );
+        drop(held);
+        let mut tx = loop {
+            if let Some(tx) = pool
+                .try_begin_with("BEGIN ISOLATION LEVEL SERIALIZABLE")
+                .await
+                .expect("try_begin_with")
+            {
+                break tx;
+            }
+            tokio::task::yield_now().await;
+        };
+        let one: i32 = sqlx::query_scalar("SELECT 1")
+            .fetch_one(&mut *tx)
+            .await
+            .expect("query");
+        assert_eq!(one, 1);
+        tx.commit().await.expect("commit");
+        pool.set_connect_options(pool.connect_options().as_ref().clone());
+    })
+    .await;
+    assert_eq!(spans.all_named("BEGIN").len(), 1, "{spans:?}");
+    spans
+        .named("BEGIN")
+        .assert_attr("db.query.text", "BEGIN ISOLATION LEVEL SERIALIZABLE");
+    spans.named("COMMIT");
+}
