@@ -384,6 +384,16 @@ impl CallSpan {
         with_recording_span!(self, |span| span.add_event(name, attributes));
     }
 
+    /// Links the span to the span of `context` when it has a valid one (a message a
+    /// receive got: the context it was created in, as the messaging conventions ask),
+    /// while the span records.
+    pub fn add_link_to(&self, context: &opentelemetry::Context) {
+        let linked = context.span().span_context().clone();
+        if linked.is_valid() {
+            with_recording_span!(self, |span| span.add_link(linked, Vec::new()));
+        }
+    }
+
     /// Records `db.response.returned_rows`.
     pub fn record_returned_rows(&self, rows: u64) {
         // Integers reach OpenTelemetry as integers only through `i64`; `u64` becomes a string.

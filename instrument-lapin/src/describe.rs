@@ -5,6 +5,7 @@ use instrument_core::{CallSpan, ErrorInfo, Library};
 use lapin::BasicProperties;
 use lapin::types::DeliveryTag;
 use opentelemetry::KeyValue;
+use opentelemetry::trace::TraceContextExt as _;
 
 use crate::connection::Broker;
 use crate::headers::HeadersExtractor;
@@ -114,6 +115,14 @@ pub(crate) fn received(span: &CallSpan, delivery: &lapin::message::Delivery) {
     span.set_dynamic_attribute(tag.key, tag.value);
     if let Some(id) = delivery.properties.message_id() {
         span.set_dynamic_attribute("messaging.message.id", id.as_str().to_owned());
+    }
+    // The context the message was created in, as a link (a remote span only: without
+    // one, the extraction gives back the current context's).
+    if let Some(headers) = delivery.properties.headers() {
+        let creation = instrument_core::propagation::extract_from(&HeadersExtractor(headers));
+        if creation.span().span_context().is_remote() {
+            span.add_link_to(&creation);
+        }
     }
 }
 

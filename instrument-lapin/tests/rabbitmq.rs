@@ -194,6 +194,10 @@ async fn basic_get_is_a_receive_span_and_a_nack_a_settle_span() {
         .expect("the receive that got the message");
     assert_eq!(receive.kind, SpanKind::Client);
     receive.assert_attr("messaging.operation.type", "receive");
+    assert!(
+        receive.links_to(publish),
+        "linked to the message's creation"
+    );
     let nack = spans.named(&format!("nack {queue}"));
     assert_eq!(
         nack.parent_span_id,
