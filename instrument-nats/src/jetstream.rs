@@ -106,6 +106,37 @@ impl Context {
         .await
     }
 
+    /// Like [`async_nats::jetstream::Context::send_publish`]: a message built with
+    /// [`PublishMessage::build`](async_nats::jetstream::message::PublishMessage::build)
+    /// (its id for deduplication, the expectations, a TTL), traced as
+    /// [`publish`](Self::publish).
+    pub async fn send_publish<S: ToSubject>(
+        &self,
+        subject: S,
+        publish: async_nats::jetstream::message::PublishMessage,
+    ) -> Result<PublishAckFuture, PublishError> {
+        if !instrument_core::recording(Library::Nats) {
+            return self.inner.send_publish(subject, publish).await;
+        }
+        // Taken apart to write the trace context into its headers, built again alike.
+        let message = publish.outbound_message(subject);
+        let inner = &self.inner;
+        describe::publish_traced(
+            &self.options,
+            message.subject,
+            message.headers.unwrap_or_default(),
+            message.payload,
+            || inner.client().max_payload(),
+            |subject, headers, payload| {
+                let publish = async_nats::jetstream::message::PublishMessage::build()
+                    .payload(payload)
+                    .headers(headers);
+                inner.send_publish(subject, publish)
+            },
+        )
+        .await
+    }
+
     /// The messages a consumer pulls (`consumer.messages().await?`, `fetch`,
     /// `batch`), each a CONSUMER span `process {subject}` continuing the publisher's
     /// trace, lasting until the message is dropped.

@@ -435,3 +435,65 @@ async fn a_message_the_server_takes_raw_is_taken_traced() {
     assert_eq!(received[1].len(), 1, "the application's header alone");
     assert_eq!(spans.all_named(&format!("publish {subject}")).len(), 2);
 }
+
+#[tokio::test]
+async fn a_jetstream_send_publish_keeps_its_message_id_and_carries_the_trace() {
+    use async_nats::jetstream::message::PublishMessage;
+    use async_nats::jetstream::stream;
+
+    let subject = subject("dedup");
+    let stream_name = subject.replace('.', "_").to_uppercase();
+    let (acks, spans) = capture_async(async {
+        let jetstream = instrument_nats::jetstream::new(client().await);
+        jetstream
+            .inner()
+            .get_or_create_stream(stream::Config {
+                name: stream_name.clone(),
+                subjects: vec![subject.clone()],
+                ..Default::default()
+            })
+            .await
+            .expect("stream");
+        let mut acks = Vec::new();
+        for _ in 0..2 {
+            let publish = PublishMessage::build()
+                .payload("x".into())
+                .message_id("order-7");
+            let ack = jetstream
+                .send_publish(subject.clone(), publish)
+                .await
+                .expect("publish")
+                .await
+                .expect("stored");
+            acks.push(ack.duplicate);
+        }
+        let stored = jetstream
+            .inner()
+            .get_stream(&stream_name)
+            .await
+            .expect("stream")
+            .get_raw_message(1)
+            .await
+            .expect("the message");
+        jetstream
+            .inner()
+            .delete_stream(&stream_name)
+            .await
+            .expect("delete the stream");
+        (acks, stored.headers)
+    })
+    .await;
+    let (duplicates, headers) = acks;
+    assert_eq!(duplicates, [false, true], "deduplicated by its id");
+    assert_eq!(
+        headers.get("Nats-Msg-Id").map(|v| v.as_str()),
+        Some("order-7")
+    );
+    let publishes = spans.all_named(&format!("publish {subject}"));
+    assert_eq!(publishes.len(), 2);
+    let traceparent = headers.get("traceparent").map(|v| v.as_str().to_owned());
+    assert!(
+        traceparent.is_some_and(|t| t.contains(&publishes[0].span_id.to_string())),
+        "{headers:?}"
+    );
+}
