@@ -75,6 +75,9 @@
 //!
 //! - `otlp-http` (default): OTLP over HTTP/protobuf.
 //! - `otlp-grpc` (default): OTLP over gRPC (runs its own one-thread runtime).
+//! - `otlp-tls` (default): `https://` endpoints for both and for the remote sampler
+//!   (rustls, the system's trusted certificates). Without it an `https://` endpoint
+//!   fails: over gRPC at set-up, with a warning; over HTTP at each export, reported.
 //! - `jaeger-remote` (default): `OTEL_TRACES_SAMPLER=jaeger_remote`, the SDK's remote
 //!   sampler polling its strategies on that same runtime.
 //! - `redis`: [`redis`], traced redis-rs (`instrument_redis::Client` for `redis::Client`).

@@ -463,3 +463,44 @@ fn a_wrong_endpoint_is_named_with_its_status_and_the_spans_lost() {
     );
     assert!(undelivered(&stderr, &url).contains("5 in exports that failed"));
 }
+
+/// A loopback server that answers every connection in plain HTTP: a TLS client fails on
+/// its answer, which is how a test without certificates sees TLS spoken.
+fn plain_text_server() -> std::net::SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let address = listener.local_addr().expect("address");
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(64) {
+            let Ok(mut stream) = stream else { continue };
+            let _ = stream.write_all(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n");
+        }
+    });
+    address
+}
+
+#[test]
+fn an_https_endpoint_is_spoken_to_over_tls_over_http() {
+    let endpoint = format!("https://{}", plain_text_server());
+    let (stderr, _) = five_spans_to(&endpoint);
+    let failure = failure_report(&stderr).to_ascii_lowercase();
+    assert!(
+        !failure.contains("scheme") && !failure.contains("400"),
+        "TLS is compiled in and used: {failure}"
+    );
+    assert!(
+        ["tls", "corrupt", "handshake", "invalid", "message"]
+            .iter()
+            .any(|word| failure.contains(word)),
+        "a TLS failure: {failure}"
+    );
+}
+
+#[test]
+fn an_https_endpoint_over_grpc_is_set_up_with_tls() {
+    // Without TLS compiled in, the gRPC exporter refuses an https:// endpoint at set-up.
+    let telemetry = otlp(
+        OtlpProtocol::Grpc,
+        format!("https://{}", plain_text_server()),
+    );
+    assert_no_warnings(&telemetry);
+}
