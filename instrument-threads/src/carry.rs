@@ -21,6 +21,9 @@ pub(crate) struct Carried {
     /// default from the global one, so it is carried either way.
     dispatch: Option<Dispatch>,
     context: opentelemetry::Context,
+    /// The span was given ([`with_span`](Self::with_span)), not the one current at
+    /// capture: the work runs in its context, not in the captured one.
+    own_span: bool,
 }
 
 impl Carried {
@@ -34,6 +37,7 @@ impl Carried {
             span: tracing::Span::current(),
             dispatch: current_dispatch(),
             context: opentelemetry::Context::current(),
+            own_span: false,
         })
     }
 
@@ -61,14 +65,29 @@ impl Carried {
     /// The same context, with `span` to run in instead of the one current at capture.
     pub(crate) fn with_span(mut self, span: tracing::Span) -> Self {
         self.span = span;
+        self.own_span = true;
         self
     }
 
     /// Runs `work` under the carried dispatcher, OpenTelemetry context and span.
+    ///
+    /// The captured context is attached inside the span: entering a `tracing` span
+    /// makes the context saved with it current (tracing-opentelemetry's activation),
+    /// which holds neither the baggage attached after the span was made nor a span of
+    /// ours made inside it (a work span, a request's, a message's); the captured
+    /// context, current at the hand-off, holds both. A span given with
+    /// [`with_span`](Self::with_span) keeps its own, within the captured one.
     pub(crate) fn run<R>(&self, work: impl FnOnce() -> R) -> R {
         let in_context = || {
-            let _context = self.context.clone().attach();
-            self.span.in_scope(work)
+            if self.own_span {
+                let _context = self.context.clone().attach();
+                self.span.in_scope(work)
+            } else {
+                self.span.in_scope(|| {
+                    let _context = self.context.clone().attach();
+                    work()
+                })
+            }
         };
         match &self.dispatch {
             Some(dispatch) => tracing::dispatcher::with_default(dispatch, in_context),
@@ -85,12 +104,12 @@ impl Carried {
     ) -> crate::carrying::Carrying<F> {
         use opentelemetry::context::FutureExt as _;
         use tracing::Instrument as _;
+        debug_assert!(!self.own_span, "futures carry the span current at capture");
         let span = std::mem::replace(&mut self.span, tracing::Span::none());
         let context = std::mem::take(&mut self.context);
-        // The context outside the span: entering the span then makes the span's own
-        // OpenTelemetry context current, within the carried one (its baggage).
+        // The context inside the span, as in `run`.
         crate::carrying::Carrying::new(
-            future.instrument(span).with_context(context),
+            future.with_context(context).instrument(span),
             self.dispatch.take(),
         )
     }

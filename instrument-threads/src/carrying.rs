@@ -6,7 +6,7 @@ use std::task::{Context, Poll};
 
 use tracing::Dispatch;
 
-type InContext<F> = opentelemetry::context::WithContext<tracing::instrument::Instrumented<F>>;
+type InContext<F> = tracing::instrument::Instrumented<opentelemetry::context::WithContext<F>>;
 
 pin_project_lite::pin_project! {
     /// A future carrying its spawner's context (see [`Carried::wrap`](crate::carry::Carried::wrap)). tracing's own

@@ -35,6 +35,26 @@ async fn spawned_tasks_and_blocking_closures_keep_their_parent() {
     assert!(spans.named("inner").is_child_of(own));
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_task_spawned_inside_a_work_span_is_its_child() {
+    let ((), spans) = capture_async(async {
+        async {
+            spawn_in_span("own", async {
+                spawn(async { tracing::info_span!("nested").in_scope(|| {}) })
+                    .await
+                    .expect("nested");
+            })
+            .await
+            .expect("own");
+        }
+        .instrument(tracing::info_span!("parent"))
+        .await
+    })
+    .await;
+    assert!(spans.named("own").is_child_of(spans.named("parent")));
+    assert!(spans.named("nested").is_child_of(spans.named("own")));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_task_outliving_its_spawners_span_lets_every_span_close() {
     let (done, spans) = capture_async(async {

@@ -87,6 +87,54 @@ fn the_opentelemetry_context_follows_too() {
 }
 
 #[test]
+fn baggage_added_inside_a_span_follows_too() {
+    let ((user, inner), spans) = capture(|| {
+        let _request = tracing::info_span!("request").entered();
+        let _context = opentelemetry::Context::current()
+            .with_baggage([opentelemetry::KeyValue::new("user", "alice")])
+            .attach();
+        thread::spawn(|| {
+            let user = opentelemetry::Context::current()
+                .baggage()
+                .get("user")
+                .map(|value| value.to_string());
+            // A span made there still has the request as its parent.
+            let inner = tracing::info_span!("inner").in_scope(|| {
+                opentelemetry::Context::current()
+                    .baggage()
+                    .get("user")
+                    .map(|value| value.to_string())
+            });
+            (user, inner)
+        })
+        .join()
+        .expect("join")
+    });
+    assert_eq!(user.as_deref(), Some("alice"));
+    assert_eq!(inner.as_deref(), Some("alice"));
+    assert!(spans.named("inner").is_child_of(spans.named("request")));
+}
+
+#[test]
+fn a_threads_work_span_is_the_parent_of_what_its_threads_spawn() {
+    let ((), spans) = capture(|| {
+        let _parent = tracing::info_span!("parent").entered();
+        thread::Builder::new()
+            .span("resize")
+            .spawn(|| {
+                thread::spawn(|| tracing::info_span!("nested").in_scope(|| {}))
+                    .join()
+                    .expect("nested");
+            })
+            .expect("spawn")
+            .join()
+            .expect("join");
+    });
+    assert!(spans.named("resize").is_child_of(spans.named("parent")));
+    assert!(spans.named("nested").is_child_of(spans.named("resize")));
+}
+
+#[test]
 fn detached_work_keeps_the_baggage_but_not_the_spawners_trace() {
     use opentelemetry::trace::TraceContextExt as _;
     let ((spawner_trace, (user, work_trace)), spans) = capture(|| {
