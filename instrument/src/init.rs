@@ -228,7 +228,10 @@ impl Builder {
     }
 
     /// The OTLP endpoint (else `OTEL_EXPORTER_OTLP_ENDPOINT`, else localhost:4318 for
-    /// HTTP and localhost:4317 for gRPC).
+    /// HTTP and localhost:4317 for gRPC). Over HTTP it is a base URL, as the variable
+    /// is: each signal's path (`/v1/traces`, `/v1/metrics`, `/v1/logs`) is added to it,
+    /// and a URL that already ends in `/v1/traces` has that path replaced. Given here,
+    /// it is used for every signal, over the per-signal variables.
     pub fn otlp_endpoint(mut self, endpoint: impl Into<String>) -> Self {
         self.endpoint = Some(endpoint.into());
         self

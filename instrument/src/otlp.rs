@@ -50,7 +50,7 @@ pub(crate) fn processor(
                 .with_protocol(opentelemetry_otlp::Protocol::HttpBinary)
                 .with_http_client(client);
             if let Some(endpoint) = endpoint {
-                builder = builder.with_endpoint(endpoint);
+                builder = builder.with_endpoint(TRACES.url_from_code(endpoint));
             }
             let exporter = builder
                 .build()
@@ -253,8 +253,10 @@ pub(crate) const DEFAULT_EXPORT_TIMEOUT: std::time::Duration = std::time::Durati
 
 #[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
 impl Signal {
-    /// The HTTP URL for an endpoint given in code, which names the spans' URL: its
-    /// `/v1/traces` becomes this signal's path.
+    /// The HTTP URL for an endpoint given in code: a base URL, as
+    /// `OTEL_EXPORTER_OTLP_ENDPOINT` is (`http://collector:4318`, `https://host/otlp`),
+    /// to which this signal's path is added; or the spans' URL, whose `/v1/traces`
+    /// becomes this signal's path.
     #[cfg(feature = "otlp-http")]
     fn url_from_code(self, endpoint: &str) -> String {
         let base = endpoint.trim_end_matches('/');
@@ -271,7 +273,6 @@ impl Signal {
             set_var(self.endpoint_var),
             set_var(OTEL_EXPORTER_OTLP_ENDPOINT),
         ) {
-            (Some(endpoint), _, _) if self.name == "traces" => endpoint.to_owned(),
             (Some(endpoint), _, _) => self.url_from_code(endpoint),
             (None, Some(url), _) => url,
             (None, None, Some(base)) => format!("{}/v1/{}", base.trim_end_matches('/'), self.name),

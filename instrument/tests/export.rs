@@ -131,6 +131,25 @@ fn spans_reach_an_otlp_http_collector() {
     }
 }
 
+#[test]
+fn an_endpoint_given_in_code_without_a_path_is_a_base_as_the_variables_is() {
+    let (endpoint, received) = collector();
+    let base = endpoint.trim_end_matches("/v1/traces").to_owned();
+    let telemetry = instrument::builder()
+        .exporter(Exporter::Otlp)
+        .otlp_protocol(OtlpProtocol::HttpProtobuf)
+        .otlp_endpoint(format!("{base}/"))
+        .logs(false)
+        .build();
+    assert_no_warnings(&telemetry);
+    emit_spans(&telemetry);
+    drop(telemetry);
+    let request = received
+        .recv_timeout(Duration::from_secs(10))
+        .expect("an export request");
+    assert_eq!(request.request_line, "POST /v1/traces HTTP/1.1");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_blocking_http_exporter_used_inside_tokio_neither_panics_nor_blocks_the_runtime() {
     let (endpoint, received) = collector();
