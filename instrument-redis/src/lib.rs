@@ -54,7 +54,7 @@
 //!
 //! `OTEL_SDK_DISABLED=true`, `redis` in `OTEL_RUST_DISABLED_INSTRUMENTATIONS`, or
 //! `instrument::set_library_enabled(Library::Redis, false)`: every call goes straight to
-//! the inner connection. So does every call while no subscriber listens.
+//! the inner connection.
 //!
 //! # Pub/Sub
 //!

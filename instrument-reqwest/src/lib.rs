@@ -58,8 +58,9 @@
 //! attributes from the request and the response.
 //!
 //! Switched off by `OTEL_SDK_DISABLED=true` or `reqwest` in
-//! `OTEL_RUST_DISABLED_INSTRUMENTATIONS`: then a request costs one atomic load more than
-//! reqwest's.
+//! `OTEL_RUST_DISABLED_INSTRUMENTATIONS`: then a request is reqwest's own, behind one
+//! atomic load and the wrapper's moves of the request builder (about 300 instructions
+//! over reqwest's, measured in the repository's BENCHMARKS.md).
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod body;

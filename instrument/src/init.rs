@@ -145,9 +145,9 @@ pub struct Builder {
 /// are only known then).
 struct CustomExporter(Box<dyn FnOnce(BatchSettings, Report) -> BoundedBatch + Send>);
 
-/// A log exporter given in code: builds the logger provider for a resource and a
-/// reporter of drops and failures.
-struct CustomLogExporter(Box<dyn FnOnce(Resource, Report) -> SdkLoggerProvider + Send>);
+/// A log exporter given in code: builds the logger provider for a queue size, a
+/// resource and a reporter of drops and failures.
+struct CustomLogExporter(Box<dyn FnOnce(usize, Resource, Report) -> SdkLoggerProvider + Send>);
 
 impl fmt::Debug for CustomLogExporter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -270,7 +270,9 @@ impl Builder {
 
     /// Sends spans to `exporter` instead of the one `OTEL_TRACES_EXPORTER` would choose,
     /// batched as the OTLP exporter is (bounded queue, drops counted and reported): a
-    /// backend of your own, or a benchmark of the real pipeline.
+    /// backend of your own, or a benchmark of the real pipeline. Metrics then go where
+    /// [`metrics_exporter`](Self::metrics_exporter) or `OTEL_METRICS_EXPORTER` says, or
+    /// to [`metric_exporter`](Self::metric_exporter)'s; with none of them, nowhere.
     pub fn span_exporter<E: SpanExporter + 'static>(mut self, exporter: E) -> Self {
         self.custom_exporter = Some(CustomExporter(Box::new(move |settings, report| {
             BoundedBatch::new(
@@ -344,17 +346,20 @@ impl Builder {
     }
 
     /// Sends the log records to `exporter` instead of the one the environment names,
-    /// batched as the OTLP exporter is (bounded queue, drops counted and reported).
+    /// batched as the OTLP exporter is (bounded queue of `OTEL_BLRP_MAX_QUEUE_SIZE`,
+    /// drops counted and reported).
     pub fn log_exporter<E: LogExporter + 'static>(mut self, exporter: E) -> Self {
-        self.custom_log_exporter = Some(CustomLogExporter(Box::new(move |resource, report| {
-            crate::logs::provider(
-                exporter,
-                crate::export::DEFAULT_QUEUE_SIZE,
-                Destination::new("the configured log exporter"),
-                resource,
-                report,
-            )
-        })));
+        self.custom_log_exporter = Some(CustomLogExporter(Box::new(
+            move |queue, resource, report| {
+                crate::logs::provider(
+                    exporter,
+                    queue,
+                    Destination::new("the configured log exporter"),
+                    resource,
+                    report,
+                )
+            },
+        )));
         self
     }
 
@@ -596,7 +601,9 @@ impl Builder {
         guard: &mut Guard,
     ) -> Option<SdkLoggerProvider> {
         if let Some(CustomLogExporter(build)) = self.custom_log_exporter.take() {
-            return Some(build(resource.clone(), self.report()));
+            let queue =
+                crate::export::queue_size_from(crate::logs::OTEL_BLRP_MAX_QUEUE_SIZE, warnings);
+            return Some(build(queue, resource.clone(), self.report()));
         }
         match self.logs_exporter.or(env.logs_exporter)? {
             Exporter::None => None,

@@ -24,7 +24,8 @@
 //!
 //! # Configuration
 //!
-//! Environment first; each variable can be overridden in code through [`builder`].
+//! Environment first; the main settings can be overridden in code through [`builder`]
+//! (the OTLP headers, timeouts and batch settings are read from the environment only).
 //!
 //! | variable | meaning |
 //! |---|---|

@@ -469,3 +469,48 @@ fn console_log_records_show_on_stderr_with_their_ids() {
         "{record}"
     );
 }
+
+/// A log exporter that takes its time over every batch.
+#[derive(Debug)]
+struct Slow;
+
+impl opentelemetry_sdk::logs::LogExporter for Slow {
+    async fn export(
+        &self,
+        _batch: opentelemetry_sdk::logs::LogBatch<'_>,
+    ) -> opentelemetry_sdk::error::OTelSdkResult {
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        Ok(())
+    }
+}
+
+#[test]
+fn child_custom_log_exporter() {
+    if !in_child() {
+        return;
+    }
+    let guard = instrument::builder()
+        .log_exporter(Slow)
+        .init()
+        .expect("init");
+    for i in 0..200 {
+        tracing::info!(i, "busy");
+    }
+    drop(guard);
+}
+
+#[test]
+fn a_log_exporter_given_in_code_queues_as_the_environment_says() {
+    let dropped = |vars: &[(&str, &str)]| {
+        let output = run_child("child_custom_log_exporter", vars);
+        support::stderr(&output).contains("dropped")
+    };
+    assert!(!dropped(&[("OTEL_TRACES_EXPORTER", "none")]), "2048 places");
+    assert!(
+        dropped(&[
+            ("OTEL_TRACES_EXPORTER", "none"),
+            ("OTEL_BLRP_MAX_QUEUE_SIZE", "4"),
+        ]),
+        "4 places"
+    );
+}
