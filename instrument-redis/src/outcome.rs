@@ -17,7 +17,7 @@ const EXCEPTION_TYPE: &str = "redis::RedisError";
 /// The error prefixes Redis (and Valkey, and Redis Cluster) write: anything else in
 /// that position (a script's `redis.error_reply(ARGV[1])`, even in capitals) is data,
 /// not a code.
-const ERROR_PREFIXES: [&str; 28] = [
+const ERROR_PREFIXES: [&str; 29] = [
     "ASK",
     "BUSY",
     "BUSYGROUP",
@@ -37,6 +37,7 @@ const ERROR_PREFIXES: [&str; 28] = [
     "NOPROTO",
     "NOREPLICAS",
     "NOSCRIPT",
+    "NOSUB",
     "NOTBUSY",
     "OOM",
     "READONLY",
@@ -148,6 +149,30 @@ mod tests {
             ERROR_PREFIXES.is_sorted(),
             "kept sorted for the binary search"
         );
+        // Every code redis-rs knows by name is one.
+        for kind in [
+            redis::ServerErrorKind::ResponseError,
+            redis::ServerErrorKind::ExecAbort,
+            redis::ServerErrorKind::BusyLoading,
+            redis::ServerErrorKind::NoScript,
+            redis::ServerErrorKind::Moved,
+            redis::ServerErrorKind::Ask,
+            redis::ServerErrorKind::TryAgain,
+            redis::ServerErrorKind::ClusterDown,
+            redis::ServerErrorKind::CrossSlot,
+            redis::ServerErrorKind::MasterDown,
+            redis::ServerErrorKind::ReadOnly,
+            redis::ServerErrorKind::NotBusy,
+            redis::ServerErrorKind::NoSub,
+            redis::ServerErrorKind::NoPerm,
+        ] {
+            let error = RedisError::from((redis::ErrorKind::Server(kind), "a server error"));
+            assert!(
+                error.code().is_some_and(is_error_prefix),
+                "{kind:?}: {:?}",
+                error.code()
+            );
+        }
         for code in [
             "ERR",
             "WRONGTYPE",
