@@ -29,6 +29,36 @@ where
     rayon::join(|| carry::run_in(carried, a), || carry::run_in(carried, b))
 }
 
+/// Like [`rayon::spawn_fifo`]; the closure runs in the current span.
+pub fn spawn_fifo<F>(f: F)
+where
+    F: FnOnce() + Send + 'static,
+{
+    match Carried::capture() {
+        Some(carried) => rayon::spawn_fifo(move || carried.run(f)),
+        None => rayon::spawn_fifo(f),
+    }
+}
+
+/// Like [`rayon::broadcast`]: each thread's call runs in the current span.
+pub fn broadcast<OP, R>(op: OP) -> Vec<R>
+where
+    OP: Fn(rayon::BroadcastContext<'_>) -> R + Sync,
+    R: Send,
+{
+    let carried = Carried::capture();
+    rayon::broadcast(|context| carry::run_in(carried.as_ref(), || op(context)))
+}
+
+/// Like [`rayon::in_place_scope`]: `f` runs here, and work spawned through the
+/// [`Scope`] runs in the span current at its spawn.
+pub fn in_place_scope<'scope, F, R>(f: F) -> R
+where
+    F: FnOnce(&Scope<'scope>) -> R,
+{
+    rayon::in_place_scope(|inner| f(Scope::ref_cast(inner)))
+}
+
 /// Like [`rayon::scope`]: work spawned through the [`Scope`] runs in the span current
 /// at its spawn.
 pub fn scope<'scope, F, R>(f: F) -> R
@@ -79,8 +109,8 @@ impl<'scope> Scope<'scope> {
     }
 }
 
-/// A rayon thread pool whose `install` and `spawn` run in the caller's span; made from
-/// rayon's with `ThreadPool::from`.
+/// A rayon thread pool whose work runs in the caller's span; made from rayon's with
+/// `ThreadPool::from`.
 #[derive(Debug)]
 pub struct ThreadPool {
     inner: rayon::ThreadPool,
@@ -112,6 +142,74 @@ impl ThreadPool {
             Some(carried) => self.inner.spawn(move || carried.run(op)),
             None => self.inner.spawn(op),
         }
+    }
+
+    /// Like [`rayon::ThreadPool::spawn_fifo`].
+    pub fn spawn_fifo<OP>(&self, op: OP)
+    where
+        OP: FnOnce() + Send + 'static,
+    {
+        match Carried::capture() {
+            Some(carried) => self.inner.spawn_fifo(move || carried.run(op)),
+            None => self.inner.spawn_fifo(op),
+        }
+    }
+
+    /// Like [`rayon::ThreadPool::join`]; both closures run in the current span.
+    pub fn join<A, B, RA, RB>(&self, a: A, b: B) -> (RA, RB)
+    where
+        A: FnOnce() -> RA + Send,
+        B: FnOnce() -> RB + Send,
+        RA: Send,
+        RB: Send,
+    {
+        let carried = Carried::capture();
+        let carried = carried.as_ref();
+        self.inner
+            .join(|| carry::run_in(carried, a), || carry::run_in(carried, b))
+    }
+
+    /// Like [`rayon::ThreadPool::scope`]: work spawned through the [`Scope`] runs in
+    /// the span current at its spawn.
+    pub fn scope<'scope, OP, R>(&self, op: OP) -> R
+    where
+        OP: FnOnce(&Scope<'scope>) -> R + Send,
+        R: Send,
+    {
+        let carried = Carried::capture();
+        self.inner
+            .scope(|inner| carry::run_in(carried.as_ref(), || op(Scope::ref_cast(inner))))
+    }
+
+    /// Like [`rayon::ThreadPool::in_place_scope`].
+    pub fn in_place_scope<'scope, OP, R>(&self, op: OP) -> R
+    where
+        OP: FnOnce(&Scope<'scope>) -> R,
+    {
+        self.inner
+            .in_place_scope(|inner| op(Scope::ref_cast(inner)))
+    }
+
+    /// Like [`rayon::ThreadPool::broadcast`]: each thread's call runs in the current
+    /// span.
+    pub fn broadcast<OP, R>(&self, op: OP) -> Vec<R>
+    where
+        OP: Fn(rayon::BroadcastContext<'_>) -> R + Sync,
+        R: Send,
+    {
+        let carried = Carried::capture();
+        self.inner
+            .broadcast(|context| carry::run_in(carried.as_ref(), || op(context)))
+    }
+
+    /// Like [`rayon::ThreadPool::current_num_threads`].
+    pub fn current_num_threads(&self) -> usize {
+        self.inner.current_num_threads()
+    }
+
+    /// Like [`rayon::ThreadPool::current_thread_index`].
+    pub fn current_thread_index(&self) -> Option<usize> {
+        self.inner.current_thread_index()
     }
 
     /// The rayon pool: work given to it directly does not follow the span.

@@ -74,3 +74,66 @@ fn work_spawned_from_spawned_scope_work_keeps_the_span() {
     assert!(middle.is_child_of(spans.named("parent")));
     assert!(spans.named("leaf").is_child_of(middle));
 }
+
+#[test]
+fn the_rest_of_a_pools_and_rayons_ways_keep_the_callers_span() {
+    let (threads, spans) = capture(|| {
+        let _parent = tracing::info_span!("parent").entered();
+        let pool = ThreadPool::from(
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(2)
+                .build()
+                .expect("pool"),
+        );
+        pool.join(
+            || tracing::info_span!("pool left").in_scope(|| {}),
+            || tracing::info_span!("pool right").in_scope(|| {}),
+        );
+        pool.scope(|scope| {
+            scope.spawn(|_| tracing::info_span!("pool scoped").in_scope(|| {}));
+        });
+        pool.in_place_scope(|scope| {
+            scope.spawn(|_| tracing::info_span!("pool in place").in_scope(|| {}));
+        });
+        let broadcast = pool.broadcast(|_| tracing::info_span!("pool broadcast").in_scope(|| 1));
+        let (done, wait) = std::sync::mpsc::channel();
+        let pool_done = done.clone();
+        pool.spawn_fifo(move || {
+            tracing::info_span!("pool fifo").in_scope(|| {});
+            pool_done.send(()).expect("send");
+        });
+        instrument_threads::rayon::spawn_fifo(move || {
+            tracing::info_span!("fifo").in_scope(|| {});
+            done.send(()).expect("send");
+        });
+        wait.recv().expect("fifo work ran");
+        wait.recv().expect("fifo work ran");
+        instrument_threads::rayon::in_place_scope(|scope| {
+            scope.spawn(|_| tracing::info_span!("in place").in_scope(|| {}));
+        });
+        let everywhere = instrument_threads::rayon::broadcast(|_| {
+            tracing::info_span!("broadcast").in_scope(|| 1)
+        });
+        assert_eq!(pool.current_num_threads(), 2);
+        (broadcast.len(), everywhere.len())
+    });
+    assert_eq!(threads.0, 2);
+    let parent = spans.named("parent");
+    for name in [
+        "pool left",
+        "pool right",
+        "pool scoped",
+        "pool in place",
+        "pool fifo",
+        "fifo",
+        "in place",
+    ] {
+        assert!(spans.named(name).is_child_of(parent), "{name}");
+    }
+    let broadcasts = spans.all_named("pool broadcast");
+    assert_eq!(broadcasts.len(), 2);
+    assert!(broadcasts.iter().all(|span| span.is_child_of(parent)));
+    let everywhere = spans.all_named("broadcast");
+    assert_eq!(everywhere.len(), threads.1);
+    assert!(everywhere.iter().all(|span| span.is_child_of(parent)));
+}
