@@ -135,6 +135,19 @@ impl Client {
             .map(|c| self.wrap(c))
     }
 
+    /// Like [`redis::Client::get_connection_manager_lazy`]: connects at its first
+    /// command.
+    #[cfg(feature = "connection-manager")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "connection-manager")))]
+    pub fn get_connection_manager_lazy(
+        &self,
+        config: redis::aio::ConnectionManagerConfig,
+    ) -> RedisResult<crate::aio::ConnectionManager> {
+        self.inner
+            .get_connection_manager_lazy(config)
+            .map(|c| self.wrap(c))
+    }
+
     /// The untraced Pub/Sub connection of [`redis::Client::get_async_pubsub`]: received
     /// messages are not spans (see the crate docs). Publishing through any traced
     /// connection is.

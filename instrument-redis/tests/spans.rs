@@ -207,11 +207,19 @@ async fn a_connection_manager_is_traced_too() {
     let (_, spans) = capture_async(async {
         let mut con = client().get_connection_manager().await.expect("connect");
         let _: () = con.hset(&key, "field", "value").await.expect("HSET");
+        let mut lazy = client()
+            .get_connection_manager_lazy(redis::aio::ConnectionManagerConfig::new())
+            .expect("lazy");
+        let _: () = lazy.hdel(&key, "field").await.expect("HDEL");
     })
     .await;
     spans
         .named("HSET")
         .assert_attr("db.query.text", format!("HSET {key} ? ?"));
+    spans
+        .named("HDEL")
+        .assert_attr("db.query.text", format!("HDEL {key} ?"))
+        .assert_attr("server.address", "127.0.0.1");
 }
 
 #[test]
