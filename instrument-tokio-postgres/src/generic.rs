@@ -2,7 +2,7 @@
 
 use std::future::Future;
 
-use tokio_postgres::types::{BorrowToSql, ToSql};
+use tokio_postgres::types::{BorrowToSql, ToSql, Type};
 use tokio_postgres::{Error, Row, SimpleQueryMessage};
 
 use crate::{Client, RowStream, Statement, ToStatement, Transaction};
@@ -59,8 +59,66 @@ pub trait GenericClient: sealed::Sealed + Sync {
         I: IntoIterator<Item = P> + Send,
         I::IntoIter: ExactSizeIterator + Send;
 
+    /// Like [`Client::execute_raw`].
+    fn execute_raw<T, P, I>(
+        &self,
+        statement: &T,
+        params: I,
+    ) -> impl Future<Output = Result<u64, Error>> + Send
+    where
+        T: ?Sized + ToStatement + Sync,
+        P: BorrowToSql + Send,
+        I: IntoIterator<Item = P> + Send,
+        I::IntoIter: ExactSizeIterator + Send;
+
+    /// Like [`Client::execute_typed`].
+    fn execute_typed(
+        &self,
+        query: &str,
+        params: &[(&(dyn ToSql + Sync), Type)],
+    ) -> impl Future<Output = Result<u64, Error>> + Send;
+
+    /// Like [`Client::query_typed`].
+    fn query_typed(
+        &self,
+        query: &str,
+        params: &[(&(dyn ToSql + Sync), Type)],
+    ) -> impl Future<Output = Result<Vec<Row>, Error>> + Send;
+
+    /// Like [`Client::query_typed_one`].
+    fn query_typed_one(
+        &self,
+        query: &str,
+        params: &[(&(dyn ToSql + Sync), Type)],
+    ) -> impl Future<Output = Result<Row, Error>> + Send;
+
+    /// Like [`Client::query_typed_opt`].
+    fn query_typed_opt(
+        &self,
+        query: &str,
+        params: &[(&(dyn ToSql + Sync), Type)],
+    ) -> impl Future<Output = Result<Option<Row>, Error>> + Send;
+
+    /// Like [`Client::query_typed_raw`].
+    fn query_typed_raw<P, I>(
+        &self,
+        query: &str,
+        params: I,
+    ) -> impl Future<Output = Result<RowStream, Error>> + Send
+    where
+        P: BorrowToSql + Send,
+        I: IntoIterator<Item = (P, Type)> + Send,
+        I::IntoIter: Send;
+
     /// Like [`Client::prepare`].
     fn prepare(&self, query: &str) -> impl Future<Output = Result<Statement, Error>> + Send;
+
+    /// Like [`Client::prepare_typed`].
+    fn prepare_typed(
+        &self,
+        query: &str,
+        parameter_types: &[Type],
+    ) -> impl Future<Output = Result<Statement, Error>> + Send;
 
     /// Like [`Client::batch_execute`].
     fn batch_execute(&self, query: &str) -> impl Future<Output = Result<(), Error>> + Send;
@@ -143,11 +201,78 @@ macro_rules! generic_client {
                 <$ty>::query_raw(self, statement, params)
             }
 
+            fn execute_raw<T, P, I>(
+                &self,
+                statement: &T,
+                params: I,
+            ) -> impl Future<Output = Result<u64, Error>> + Send
+            where
+                T: ?Sized + ToStatement + Sync,
+                P: BorrowToSql + Send,
+                I: IntoIterator<Item = P> + Send,
+                I::IntoIter: ExactSizeIterator + Send,
+            {
+                <$ty>::execute_raw(self, statement, params)
+            }
+
+            fn execute_typed(
+                &self,
+                query: &str,
+                params: &[(&(dyn ToSql + Sync), Type)],
+            ) -> impl Future<Output = Result<u64, Error>> + Send {
+                <$ty>::execute_typed(self, query, params)
+            }
+
+            fn query_typed(
+                &self,
+                query: &str,
+                params: &[(&(dyn ToSql + Sync), Type)],
+            ) -> impl Future<Output = Result<Vec<Row>, Error>> + Send {
+                <$ty>::query_typed(self, query, params)
+            }
+
+            fn query_typed_one(
+                &self,
+                query: &str,
+                params: &[(&(dyn ToSql + Sync), Type)],
+            ) -> impl Future<Output = Result<Row, Error>> + Send {
+                <$ty>::query_typed_one(self, query, params)
+            }
+
+            fn query_typed_opt(
+                &self,
+                query: &str,
+                params: &[(&(dyn ToSql + Sync), Type)],
+            ) -> impl Future<Output = Result<Option<Row>, Error>> + Send {
+                <$ty>::query_typed_opt(self, query, params)
+            }
+
+            fn query_typed_raw<P, I>(
+                &self,
+                query: &str,
+                params: I,
+            ) -> impl Future<Output = Result<RowStream, Error>> + Send
+            where
+                P: BorrowToSql + Send,
+                I: IntoIterator<Item = (P, Type)> + Send,
+                I::IntoIter: Send,
+            {
+                <$ty>::query_typed_raw(self, query, params)
+            }
+
             fn prepare(
                 &self,
                 query: &str,
             ) -> impl Future<Output = Result<Statement, Error>> + Send {
                 <$ty>::prepare(self, query)
+            }
+
+            fn prepare_typed(
+                &self,
+                query: &str,
+                parameter_types: &[Type],
+            ) -> impl Future<Output = Result<Statement, Error>> + Send {
+                <$ty>::prepare_typed(self, query, parameter_types)
             }
 
             fn batch_execute(&self, query: &str) -> impl Future<Output = Result<(), Error>> + Send {

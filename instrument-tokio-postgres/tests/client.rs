@@ -401,18 +401,52 @@ async fn count_classes(client: &impl instrument_tokio_postgres::GenericClient) -
         .get(0)
 }
 
+/// The typed and raw calls of the trait, generic the same way: 1 each time.
+async fn typed_calls(client: &impl instrument_tokio_postgres::GenericClient) -> Vec<i64> {
+    use futures_util::TryStreamExt as _;
+    use tokio_postgres::types::Type;
+    let one: &(dyn tokio_postgres::types::ToSql + Sync) = &1_i32;
+    let sql = "SELECT count(*) FROM pg_class WHERE relname = 'pg_class' AND $1 = 1";
+    let mut counts = Vec::new();
+    let row = client.query_typed_one(sql, &[(one, Type::INT4)]).await;
+    counts.push(row.expect("typed one").get(0));
+    let rows = client.query_typed(sql, &[(one, Type::INT4)]).await;
+    counts.push(rows.expect("typed").len() as i64);
+    let row = client.query_typed_opt(sql, &[(one, Type::INT4)]).await;
+    counts.push(row.expect("typed opt").map_or(0, |row| row.get(0)));
+    let stream = client.query_typed_raw(sql, [(1_i32, Type::INT4)]).await;
+    let rows: Vec<tokio_postgres::Row> = stream
+        .expect("typed raw")
+        .try_collect()
+        .await
+        .expect("rows");
+    counts.push(rows.len() as i64);
+    let affected = client.execute_typed(sql, &[(one, Type::INT4)]).await;
+    counts.push(affected.expect("execute typed") as i64);
+    let statement = client
+        .prepare_typed(sql, &[Type::INT4])
+        .await
+        .expect("prepare");
+    let affected = client.execute_raw(&statement, [1_i32]).await;
+    counts.push(affected.expect("execute raw") as i64);
+    counts
+}
+
 #[tokio::test]
 async fn generic_client_code_runs_on_a_client_and_a_transaction() {
     let ((), spans) = capture_async(async {
         let mut client = client().await;
         assert_eq!(count_classes(&client).await, 1);
+        assert_eq!(typed_calls(&client).await, [1; 6]);
         let tx = client.transaction().await.expect("begin");
         assert_eq!(count_classes(&tx).await, 1);
+        assert_eq!(typed_calls(&tx).await, [1; 6]);
         tx.commit().await.expect("commit");
         assert!(!client.is_closed());
     })
     .await;
-    assert_eq!(spans.all_named("SELECT pg_class").len(), 2);
+    // Each side: the count, six typed or raw calls and the prepare.
+    assert_eq!(spans.all_named("SELECT pg_class").len(), 2 + 2 * 7);
 }
 
 #[tokio::test]
