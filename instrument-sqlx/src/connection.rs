@@ -85,6 +85,25 @@ impl<DB: Backend> PooledConnection<DB> {
         Ok(Transaction::new(begun, target.clone()))
     }
 
+    /// Like [`sqlx::Connection::begin_with`]: a transaction begun by your own statement
+    /// (`BEGIN ISOLATION LEVEL SERIALIZABLE`), which names its span.
+    pub async fn begin_with(
+        &mut self,
+        statement: impl sqlx_core::sql_str::SqlSafeStr,
+    ) -> Result<Transaction<'_, DB>, Error> {
+        let PooledConnection { inner, target } = self;
+        let statement = statement.into_sql_str();
+        let text = statement.clone();
+        let begin = sqlx::Connection::begin_with(&mut **inner, statement);
+        let begun = traced::begin_with(target, text.as_str(), begin).await?;
+        Ok(Transaction::new(begun, target.clone()))
+    }
+
+    /// Like [`sqlx::Connection::is_in_transaction`].
+    pub fn is_in_transaction(&self) -> bool {
+        sqlx::Connection::is_in_transaction(&*self.inner)
+    }
+
     /// How to trace it, and the connection.
     fn parts(&mut self) -> (&Target, &mut DB::Connection) {
         (&self.target, &mut self.inner)

@@ -157,6 +157,18 @@ pub(crate) async fn statement<T>(
     statement_in(target.statement_span(text), call).await
 }
 
+/// `call`, the caller's own `BEGIN` statement `text` (`begin_with`), as its span.
+pub(crate) async fn begin_with<T>(
+    target: &Target,
+    text: &str,
+    call: impl Future<Output = Result<T, Error>>,
+) -> Result<T, Error> {
+    if !instrument_core::recording(Library::Sqlx) {
+        return call.await;
+    }
+    statement_in(target.begin_with_span(text), call).await
+}
+
 async fn statement_in<T>(
     span: CallSpan,
     call: impl Future<Output = Result<T, Error>>,

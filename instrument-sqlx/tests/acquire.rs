@@ -137,11 +137,33 @@ async fn begin_with_names_its_span_by_the_statement() {
             .expect("show");
         assert_eq!(level, "serializable");
         tx.commit().await.expect("commit");
+        // And on a connection of its own.
+        let mut conn = pool.acquire().await.expect("acquire");
+        assert!(!conn.is_in_transaction());
+        let mut tx = conn
+            .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ")
+            .await
+            .expect("begin");
+        let level: String = sqlx::query_scalar("SHOW transaction_isolation")
+            .fetch_one(&mut *tx)
+            .await
+            .expect("show");
+        assert_eq!(level, "repeatable read");
+        tx.rollback().await.expect("rollback");
     })
     .await;
-    spans
-        .named("BEGIN")
-        .assert_attr("db.query.text", "BEGIN ISOLATION LEVEL SERIALIZABLE");
+    let begins: Vec<_> = spans
+        .all_named("BEGIN")
+        .into_iter()
+        .filter_map(|span| span.str_attr("db.query.text"))
+        .collect();
+    assert_eq!(
+        begins,
+        [
+            "BEGIN ISOLATION LEVEL SERIALIZABLE",
+            "BEGIN ISOLATION LEVEL REPEATABLE READ"
+        ]
+    );
 }
 
 #[tokio::test]
