@@ -1,4 +1,7 @@
-//! [`Carrying`]: a task's future, run and dropped in its spawner's context.
+//! [`Carrying`]: a task's future, run in its spawner's context, and dropped under its
+//! spawner's dispatcher and span (not the rest of its OpenTelemetry context: a
+//! cancelled task's destructors see the span's own, as `WithContext` attaches only
+//! while polling).
 
 use std::future::Future;
 use std::pin::Pin;
