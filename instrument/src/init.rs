@@ -1105,8 +1105,12 @@ impl Drop for Guard {
             let _ = provider.shutdown_with_timeout(left());
         }
         if let Some(meters) = self.meters.take() {
-            // A last export of the metrics (and the console's table).
-            let _ = meters.shutdown_with_timeout(left());
+            // A last export of the metrics (and the console's table). The SDK ignores
+            // the timeout given to a meter provider's shutdown and waits up to 5 s for
+            // its reader: the wait is bounded here instead.
+            within(left(), move || {
+                let _ = meters.shutdown();
+            });
         }
         if let Some(loggers) = self.loggers.take() {
             let _ = loggers.shutdown_with_timeout(left());
@@ -1117,6 +1121,23 @@ impl Drop for Guard {
             // `#[tokio::main]` cannot panic.
             runtime.shutdown_background();
         }
+    }
+}
+
+/// Runs `work` on a thread of its own and waits for it at most `limit`; past that, the
+/// thread is left to finish (or to end with the process).
+fn within(limit: std::time::Duration, work: impl FnOnce() + Send + 'static) {
+    let (done, finished) = std::sync::mpsc::channel();
+    let spawned = std::thread::Builder::new()
+        .name("instrument-shutdown".to_owned())
+        .spawn(move || {
+            work();
+            let _ = done.send(());
+        });
+    // No thread to be had (the process is at its limit): the work is skipped, which a
+    // last export may be, rather than waited for without a bound.
+    if spawned.is_ok() {
+        let _ = finished.recv_timeout(limit);
     }
 }
 

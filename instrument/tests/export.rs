@@ -463,6 +463,57 @@ fn a_hung_collector_costs_the_exit_a_bounded_wait_and_is_reported() {
     assert!(took < Duration::from_secs(8), "exited after {took:?}");
 }
 
+/// A span and a query (so there are metrics to export), then the guard dropped.
+#[test]
+fn child_a_query() {
+    if !support::in_child() {
+        return;
+    }
+    let guard = instrument::builder().init().expect("init");
+    tracing::info_span!("report").in_scope(|| {
+        DbCall::new(Library::Sqlx, DbSystem::Postgresql)
+            .sql("SELECT * FROM reports WHERE id = $1", true)
+            .start()
+            .record_returned_rows(1);
+    });
+    drop(guard);
+}
+
+#[test]
+fn a_hung_collector_costs_the_exit_one_bound_for_spans_and_metrics() {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let address = listener.local_addr().expect("address");
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().take(64) {
+            held.push(stream);
+        }
+    });
+    let started = std::time::Instant::now();
+    let output = support::run_child(
+        "child_a_query",
+        &[
+            (
+                "OTEL_EXPORTER_OTLP_ENDPOINT",
+                format!("http://{address}").as_str(),
+            ),
+            ("OTEL_EXPORTER_OTLP_TIMEOUT", "300"),
+            // The metrics' last export would wait longer than the bound allows.
+            ("OTEL_EXPORTER_OTLP_METRICS_TIMEOUT", "30000"),
+            ("OTEL_METRICS_EXPORTER", "otlp"),
+            ("NO_COLOR", "1"),
+        ],
+    );
+    let took = started.elapsed();
+    // The bound is 0.3 s and a 1 s margin for the three signals together, then the
+    // child's start; the SDK alone would wait 5 s more for the metrics.
+    assert!(
+        took < Duration::from_secs(4),
+        "exited after {took:?}\n{}",
+        support::stderr(&output)
+    );
+}
+
 #[test]
 fn a_wrong_endpoint_is_named_with_its_status_and_the_spans_lost() {
     // A server that answers every request 404, as a wrong path would get.
