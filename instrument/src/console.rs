@@ -63,6 +63,9 @@ struct OpenTrace {
     overflow: usize,
 }
 
+/// The widest drawing, whatever `COLUMNS` says (a line is built whole in memory).
+const MAX_WIDTH: usize = 1000;
+
 /// How to draw: width and colour.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Style {
@@ -77,7 +80,8 @@ impl Style {
             .ok()
             .and_then(|c| c.trim().parse::<usize>().ok())
             .filter(|w| *w >= 40)
-            .unwrap_or(100);
+            .unwrap_or(100)
+            .min(MAX_WIDTH);
         let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
         Style { width, color }
     }
@@ -298,6 +302,10 @@ pub(crate) fn render(spans: &[SpanData], overflow: usize, style: Style, late: bo
     paint(&mut out, style.color, DIM, &header);
 
     // name column | duration (8) | space | ▕bar▏
+    let style = Style {
+        width: style.width.min(MAX_WIDTH),
+        ..style
+    };
     let bar_width = (style.width * 45 / 100).max(10);
     let name_width = style.width.saturating_sub(bar_width + 2 + 9 + 2).max(12);
     for (depth, span) in tree_order(spans) {
@@ -372,14 +380,34 @@ fn fraction(part: Duration, total: Duration) -> f64 {
     }
 }
 
-/// `text` cut to `width` characters, ending in `…` when cut.
+/// `text` cut to `width` characters, ending in `…` when cut, and safe to write to a
+/// terminal (see [`printable`]).
 fn fit(text: &str, width: usize) -> String {
+    let text = printable(text);
     if text.chars().count() <= width {
-        return text.to_owned();
+        return text.into_owned();
     }
     let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();
     cut.push('…');
     cut
+}
+
+/// `text` with its control characters as `?`: span names and messages come from the
+/// application and its input (a file name in an error, a request path), and an escape
+/// sequence written raw would act on the terminal (retitle it, clear it, forge output)
+/// and a line break would break the drawing. Bidirectional overrides too, which reorder
+/// what is read.
+pub(crate) fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char =
+        |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(
+        text.chars()
+            .map(|c| if unsafe_char(c) { '?' } else { c })
+            .collect(),
+    )
 }
 
 #[cfg(test)]
@@ -498,6 +526,41 @@ mod tests {
             lines[3], "    ! card declined",
             "only errors are shown: {text}"
         );
+    }
+
+    #[test]
+    fn names_and_messages_reach_the_terminal_without_control_characters() {
+        use opentelemetry::KeyValue;
+        let console = ConsoleWaterfall::new(PLAIN);
+        let mut child = span(2, 1, "GET \x1b]0;owned\x07\x1b[2J", 5, 60, true);
+        child.events.events.push(opentelemetry::trace::Event::new(
+            "bad upload a\nb\x1b[31m\u{202e}gpj.exe",
+            SystemTime::UNIX_EPOCH,
+            vec![KeyValue::new("level", "ERROR")],
+            0,
+        ));
+        assert!(console.accept(child).is_none());
+        let text = console
+            .accept(span(1, 0, "POST /upload\r", 0, 100, false))
+            .expect("drawn at root end");
+        assert!(
+            !text
+                .chars()
+                .any(|c| c.is_control() && c != '\n' || c == '\u{202e}'),
+            "{text:?}"
+        );
+        assert_eq!(text.lines().count(), 4, "no line of its own: {text}");
+        assert!(text.contains("GET ?]0;owned??[2J"), "{text}");
+    }
+
+    #[test]
+    fn a_huge_terminal_width_is_capped() {
+        let wide = Style {
+            width: usize::MAX / 10,
+            color: false,
+        };
+        let text = render(&[span(1, 0, "GET", 0, 10, false)], 0, wide, false);
+        assert!(text.len() < 20_000, "{} bytes", text.len());
     }
 
     /// Marks span `id` as started and not ended, as `on_start` does.

@@ -208,6 +208,8 @@ fn console_line(record: &SdkLogRecord) -> String {
     if let Some(trace) = record.trace_context() {
         let _ = write!(line, " · trace {} span {}", trace.trace_id, trace.span_id);
     }
+    // One line, with nothing in it that acts on the terminal (see `printable`).
+    let mut line = crate::console::printable(&line).into_owned();
     line.push('\n');
     line
 }
@@ -286,6 +288,19 @@ mod tests {
             reports.iter().any(|report| report.contains(&total)),
             "{reports:?}"
         );
+    }
+
+    #[test]
+    fn a_console_record_is_one_line_without_control_characters() {
+        let provider = SdkLoggerProvider::builder().build();
+        let logger = provider.logger("test");
+        let mut record = logger.create_log_record();
+        record.set_body("upload of a\nb\x1b[2J failed".into());
+        record.add_attribute("file", "\x1b]0;x\x07");
+        let line = console_line(&record);
+        assert_eq!(line.matches('\n').count(), 1, "{line:?}");
+        assert!(line.ends_with('\n'));
+        assert!(!line.trim_end().chars().any(char::is_control), "{line:?}");
     }
 
     #[test]

@@ -288,7 +288,7 @@ fn table(rows: &[Row]) -> String {
         w = OPERATION_WIDTH + 6
     );
     for row in rows {
-        let mut operation = row.operation.clone();
+        let mut operation = crate::console::printable(&row.operation).into_owned();
         if operation.chars().count() > OPERATION_WIDTH {
             operation = operation.chars().take(OPERATION_WIDTH - 1).collect();
             operation.push('…');
