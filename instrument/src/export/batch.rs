@@ -362,11 +362,20 @@ fn copy_of(result: &OTelSdkResult) -> OTelSdkResult {
     }
 }
 
-/// Exports `batches` one by one; the first failure, if any.
+/// Exports `batches` one by one; the first failure, if any. An exporter that panics
+/// fails that export (the panic hook has printed it): the thread must go on, or every
+/// flush and the exit would wait for it to their time-outs and the queue would fill.
 fn export_all<E: SpanExporter>(exporter: &E, batches: Vec<Vec<SpanData>>) -> OTelSdkResult {
     let mut result = Ok(());
     for batch in batches {
-        let exported = futures_executor::block_on(exporter.export(batch));
+        let exported = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            futures_executor::block_on(exporter.export(batch))
+        }))
+        .unwrap_or_else(|_| {
+            Err(OTelSdkError::InternalFailure(
+                "the span exporter panicked".into(),
+            ))
+        });
         if result.is_ok() {
             result = exported;
         }
@@ -521,6 +530,48 @@ mod tests {
             "all of them, in order, by the flush's end"
         );
         assert!(exporter.seen().batches.iter().all(|batch| batch.len() <= 4));
+    }
+
+    /// Panics in its first export, then records as [`Recording`] does.
+    #[derive(Debug, Clone)]
+    struct PanicsOnce {
+        panicked: Arc<std::sync::atomic::AtomicBool>,
+        then: Recording,
+    }
+
+    impl SpanExporter for PanicsOnce {
+        async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
+            if !self
+                .panicked
+                .swap(true, std::sync::atomic::Ordering::Relaxed)
+            {
+                panic!("an exporter's bug");
+            }
+            self.then.export(batch).await
+        }
+    }
+
+    #[test]
+    fn an_exporter_that_panics_fails_its_export_and_the_thread_goes_on() {
+        let recording = Recording::new();
+        let exporter = PanicsOnce {
+            panicked: Arc::default(),
+            then: recording.clone(),
+        };
+        let queue = SpanQueue::start(exporter, BatchSettings::new(64, 100, LONG), |_| {});
+        assert!(queue.push(span("lost")));
+        let started = Instant::now();
+        assert!(matches!(
+            queue.force_flush(),
+            Err(OTelSdkError::InternalFailure(_))
+        ));
+        assert!(
+            started.elapsed() < Duration::from_secs(4),
+            "answered, not timed out"
+        );
+        assert!(queue.push(span("after")));
+        assert!(queue.force_flush().is_ok());
+        assert_eq!(recording.exported(), ["after"]);
     }
 
     #[test]
