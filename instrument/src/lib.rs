@@ -38,7 +38,7 @@
 //! | `OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE` | `cumulative` (default), `delta`, `lowmemory` |
 //! | `OTEL_EXPORTER_OTLP_ENDPOINT`, `OTEL_EXPORTER_OTLP_PROTOCOL` | `grpc` or `http/protobuf` (default) |
 //! | `OTEL_EXPORTER_OTLP_HEADERS`, `OTEL_EXPORTER_OTLP_TIMEOUT` | read by the OTLP exporter |
-//! | `OTEL_TRACES_SAMPLER`, `OTEL_TRACES_SAMPLER_ARG` | `parentbased_always_on` (default), `always_on`, `always_off`, `traceidratio` (arg: ratio), `ratelimiting` (arg: traces per second, default 1), `jaeger_remote` (arg: `endpoint=...,pollingIntervalMs=...,initialSamplingRate=...`; [`RemoteSampling`]), each also `parentbased_` |
+//! | `OTEL_TRACES_SAMPLER`, `OTEL_TRACES_SAMPLER_ARG` | `parentbased_always_on` (default), `always_on`, `always_off`, `traceidratio` (arg: ratio), `ratelimiting` (arg: spans per second, default 1; traces with `parentbased_`), `jaeger_remote` (arg: `endpoint=...,pollingIntervalMs=...,initialSamplingRate=...`; [`RemoteSampling`]), each also `parentbased_` |
 //! | `OTEL_PROPAGATORS` | `tracecontext,baggage` (default), `none`: W3C Trace Context Level 2 and W3C Baggage, by the letter of the specifications (`instrument_core::propagation`) |
 //! | `OTEL_BSP_MAX_QUEUE_SIZE` | spans waiting for export before new ones are dropped (2048, at most 1,048,576) |
 //! | `OTEL_BSP_MAX_EXPORT_BATCH_SIZE`, `OTEL_BSP_SCHEDULE_DELAY` | the most spans in one export (512) and the longest a span waits for its batch, in ms (5000) |

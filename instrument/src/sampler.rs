@@ -24,7 +24,10 @@ pub enum Sampling {
     AlwaysOff,
     /// Keep this fraction of traces, decided by trace id (0.0 to 1.0).
     Ratio(f64),
-    /// Keep at most this many new traces per second (Jaeger's `ratelimiting`).
+    /// Keep at most this many spans per second (Jaeger's `ratelimiting`): each span
+    /// decides alone, so a kept root may lose children. Inside
+    /// [`ParentBased`](Self::ParentBased) (`parentbased_ratelimiting`, what a rate of
+    /// whole traces needs) only roots ask, and so it is this many traces per second.
     RateLimited(f64),
     /// Follow the parent's decision when there is a parent; else decide with the inner one.
     ParentBased(Box<Sampling>),
