@@ -230,6 +230,11 @@ impl RateLimitingSampler {
         }
     }
 
+    /// The rate it keeps to.
+    pub(crate) fn per_second(&self) -> f64 {
+        self.per_second
+    }
+
     fn take(&self, now: Instant) -> bool {
         let Ok(mut bucket) = self.bucket.lock() else {
             return false;

@@ -259,3 +259,31 @@ fn credentials_in_the_strategy_endpoint_are_not_reported() {
     );
     assert!(!stderr.contains("s3cret-token"), "{stderr}");
 }
+
+#[test]
+fn a_rate_limiting_strategy_goes_on_sampling_under_steady_traffic() {
+    let (endpoint, server) = StrategyServer::start();
+    server.answer(
+        200,
+        r#"{"strategyType":"RATE_LIMITING","rateLimitingSampling":{"maxTracesPerSecond":20}}"#,
+    );
+    let telemetry = pipeline(&endpoint, 0.0);
+    let deadline = Instant::now() + PATIENCE;
+    while !sampled(&telemetry, "GET") {
+        assert!(Instant::now() < deadline, "the strategy never applied");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Past the first burst, traffic of about a hundred new traces a second, steadily:
+    // some of every second's are still kept.
+    for _ in 0..500 {
+        sampled(&telemetry, "GET");
+    }
+    let until = Instant::now() + Duration::from_secs(2);
+    let mut kept = 0;
+    while Instant::now() < until {
+        kept += usize::from(sampled(&telemetry, "GET"));
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(kept >= 10, "{kept} kept in 2 s at 20 a second");
+    assert!(kept <= 60, "{kept} kept in 2 s at 20 a second");
+}
