@@ -231,6 +231,7 @@ impl RateLimitingSampler {
     }
 
     /// The rate it keeps to.
+    #[cfg(feature = "jaeger-remote")]
     pub(crate) fn per_second(&self) -> f64 {
         self.per_second
     }
