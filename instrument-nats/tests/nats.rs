@@ -375,6 +375,7 @@ async fn a_trace_context_the_application_set_is_kept_and_its_baggage_merged() {
             headers.insert("traceparent", CUSTOM);
             headers.insert("tracestate", "app=1");
             headers.insert("baggage", "tenant=acme");
+            headers.append("baggage", "region=eu");
             client
                 .publish_with_headers(subject.clone(), headers, "x".into())
                 .with_context(context.clone())
@@ -398,7 +399,7 @@ async fn a_trace_context_the_application_set_is_kept_and_its_baggage_merged() {
     assert_eq!(value(&received[0], "tracestate").as_deref(), Some("app=1"));
     assert_eq!(
         value(&received[0], "baggage").as_deref(),
-        Some("tenant=acme,user=alice")
+        Some("tenant=acme,region=eu,user=alice")
     );
     let replaced = value(&received[1], "traceparent").unwrap_or_default();
     assert_ne!(replaced, "00-garbage");

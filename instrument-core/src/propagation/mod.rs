@@ -102,8 +102,10 @@ where
         match key {
             "traceparent" | "tracestate" if self.keeps_its_context => {}
             "baggage" => {
-                let value = match self.carrier.get(key) {
-                    Some(callers) => baggage::merged_with_callers(callers, &value),
+                // Every value the message holds (repeated headers are one list), as
+                // setting the header replaces them all.
+                let value = match self.carrier.get_all(key) {
+                    Some(callers) => baggage::merged_with_callers(&callers.join(","), &value),
                     None => value,
                 };
                 self.carrier.set(key, value);
