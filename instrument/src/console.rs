@@ -102,8 +102,20 @@ impl ConsoleWaterfall {
         };
         let trace_id = span.span_context.trace_id();
         buffer.running.remove(&span.span_context.span_id());
-        let is_local_root = span.parent_span_id == SpanId::INVALID
-            || (span.parent_span_is_remote && !buffer.running.contains(&span.parent_span_id));
+        // A parent neither running here nor ended here is another process's (remote) or
+        // one the sampler dropped (a span forced by `sampling.priority` under a dropped
+        // request): nothing here will end it, so this span is the root of what is drawn.
+        // Unless its trace was drawn already: then it is a late span, drawn below.
+        let parent = span.parent_span_id;
+        let parent_here = buffer.running.contains(&parent)
+            || buffer.open.get(&trace_id).is_some_and(|trace| {
+                trace
+                    .spans
+                    .iter()
+                    .any(|ended| ended.span_context.span_id() == parent)
+            });
+        let is_local_root = parent == SpanId::INVALID
+            || (!parent_here && (span.parent_span_is_remote || !buffer.drawn.contains(&trace_id)));
         // A span of a trace already drawn is drawn on its own line at once, unless its
         // parent still runs here (a message processed after the request that sent it
         // was answered): then it waits for that local root, as any child does.
@@ -461,6 +473,8 @@ mod tests {
     #[test]
     fn a_trace_is_drawn_when_its_root_ends_in_tree_order_with_bars_on_one_timeline() {
         let console = ConsoleWaterfall::new(PLAIN);
+        still_running(&console, 1);
+        still_running(&console, 2);
         assert!(
             console
                 .accept(span(3, 2, "SELECT users", 10, 20, false))
@@ -506,6 +520,7 @@ mod tests {
     fn an_error_logged_inside_a_span_shows_under_its_line() {
         use opentelemetry::KeyValue;
         let console = ConsoleWaterfall::new(PLAIN);
+        still_running(&console, 1);
         let mut child = span(2, 1, "charge", 5, 60, true);
         for (name, level) in [("retrying", "WARN"), ("card declined", "ERROR")] {
             child.events.events.push(opentelemetry::trace::Event::new(
@@ -532,6 +547,7 @@ mod tests {
     fn names_and_messages_reach_the_terminal_without_control_characters() {
         use opentelemetry::KeyValue;
         let console = ConsoleWaterfall::new(PLAIN);
+        still_running(&console, 1);
         let mut child = span(2, 1, "GET \x1b]0;owned\x07\x1b[2J", 5, 60, true);
         child.events.events.push(opentelemetry::trace::Event::new(
             "bad upload a\nb\x1b[31m\u{202e}gpj.exe",
@@ -561,6 +577,29 @@ mod tests {
         };
         let text = render(&[span(1, 0, "GET", 0, 10, false)], 0, wide, false);
         assert!(text.len() < 20_000, "{} bytes", text.len());
+    }
+
+    #[test]
+    fn a_span_whose_parent_was_not_sampled_is_drawn_as_its_own_root() {
+        let console = ConsoleWaterfall::new(PLAIN);
+        // Span 1 (the request) was dropped by the sampler: never started here; span 2
+        // was forced through, and its child ends first.
+        still_running(&console, 2);
+        assert!(
+            console
+                .accept(span(3, 2, "SELECT users", 10, 20, false))
+                .is_none()
+        );
+        let text = console
+            .accept(span(2, 1, "debug", 5, 60, false))
+            .expect("drawn when it ends");
+        assert!(
+            text.lines()
+                .nth(1)
+                .is_some_and(|line| line.starts_with("debug ")),
+            "{text}"
+        );
+        assert!(text.contains("  SELECT users "), "{text}");
     }
 
     /// Marks span `id` as started and not ended, as `on_start` does.
@@ -666,6 +705,7 @@ mod tests {
     #[test]
     fn unfinished_traces_are_bounded() {
         let console = ConsoleWaterfall::new(PLAIN);
+        still_running(&console, 1); // every trace's root, never ending
         for i in 0..(MAX_OPEN_TRACES as u128 + 10) {
             let mut child = span(2, 1, "child", 0, 1, false);
             child.span_context = SpanContext::new(
