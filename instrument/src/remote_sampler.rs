@@ -25,6 +25,10 @@ use crate::sampler::{RateLimitingSampler, RemoteSampling};
 /// How long one strategy request may take.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The shortest polling interval: a shorter one (0 given in code, `pollingIntervalMs=1`)
+/// would keep the background runtime, which the gRPC exporters share, busy asking.
+const MIN_POLLING_INTERVAL: Duration = Duration::from_millis(100);
+
 /// The remote sampler for `service_name`, or why it could not be made.
 pub(crate) fn sampler(
     settings: RemoteSampling,
@@ -54,7 +58,7 @@ pub(crate) fn sampler(
         service_name,
     )
     .with_endpoint(settings.endpoint.clone())
-    .with_update_interval(settings.polling_interval)
+    .with_update_interval(settings.polling_interval.max(MIN_POLLING_INTERVAL))
     .build()
     .map_err(|e| {
         let problem = format!(

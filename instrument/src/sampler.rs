@@ -46,7 +46,7 @@ pub struct RemoteSampling {
     /// default, Jaeger's gRPC port 14250, is not used: the SDK's remote sampler polls
     /// over HTTP only.
     pub endpoint: String,
-    /// How often the strategy is fetched again (60 s by default).
+    /// How often the strategy is fetched again (60 s by default; at least every 100 ms).
     pub polling_interval: std::time::Duration,
     /// The probability used until a strategy is fetched (0.001 by default).
     pub initial_sampling_rate: f64,

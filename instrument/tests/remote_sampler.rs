@@ -287,3 +287,24 @@ fn a_rate_limiting_strategy_goes_on_sampling_under_steady_traffic() {
     assert!(kept >= 10, "{kept} kept in 2 s at 20 a second");
     assert!(kept <= 60, "{kept} kept in 2 s at 20 a second");
 }
+
+#[test]
+fn a_polling_interval_of_zero_does_not_poll_without_pause() {
+    let (endpoint, server) = StrategyServer::start();
+    server.answer(200, &probabilistic(1.0));
+    let telemetry = instrument::builder()
+        .service_name("checkout")
+        .exporter(Exporter::None)
+        .logs(false)
+        .sampling(Sampling::JaegerRemote(RemoteSampling {
+            endpoint,
+            polling_interval: Duration::ZERO,
+            initial_sampling_rate: 0.0,
+        }))
+        .build();
+    becomes(&telemetry, "GET", true);
+    let polled = server.requests();
+    std::thread::sleep(Duration::from_millis(500));
+    let more = server.requests() - polled;
+    assert!(more <= 10, "{more} requests in 0.5 s");
+}
