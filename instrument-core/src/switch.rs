@@ -68,8 +68,10 @@ pub fn sdk_disabled_by_env() -> bool {
     SDK_DISABLED_BY_ENV.load(Ordering::Relaxed)
 }
 
-/// Switches all instrumentation on or off at run time. Per-library settings are kept:
-/// switching everything back on restores them.
+/// Switches all instrumentation (the wrapped clients' spans, metrics and propagation)
+/// on or off at run time. Per-library settings are kept: switching everything back on
+/// restores them. The application's own `tracing` spans and log records are exported
+/// still; only `OTEL_SDK_DISABLED=true` stops those.
 pub fn set_enabled(on: bool) {
     set_bits(ALL_OFF, !on);
 }
