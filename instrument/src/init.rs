@@ -406,20 +406,27 @@ impl Builder {
     /// Builds and installs the subscriber as the global default, sets the global
     /// propagator and tracer provider, and returns the guard.
     pub fn init(mut self) -> Result<Guard, InitError> {
-        let redaction = self.query_redaction.take();
+        // The redaction applies from the start (set-up warnings quote endpoints), and is
+        // put back if this init() loses.
+        let before = self
+            .query_redaction
+            .is_some()
+            .then(instrument_core::redact::query_redaction);
+        self.apply_process_settings();
         let report = self.report();
         let Telemetry {
             dispatch,
             mut guard,
             ..
         } = self.build_inner();
-        tracing::dispatcher::set_global_default(dispatch)
-            .map_err(|_| InitError::SubscriberAlreadySet)?;
-        // Only now that this init() has won: a failed second call must not replace the
-        // provider, propagator or redaction code already relies on.
-        if let Some(redaction) = redaction {
-            instrument_core::redact::set_query_redaction(redaction);
+        if tracing::dispatcher::set_global_default(dispatch).is_err() {
+            if let Some(before) = before {
+                instrument_core::redact::set_query_redaction(before);
+            }
+            return Err(InitError::SubscriberAlreadySet);
         }
+        // Only now that this init() has won: a failed second call must not replace the
+        // provider or propagator code already relies on.
         guard.install();
         guard.report_warnings(report);
         Ok(guard)
