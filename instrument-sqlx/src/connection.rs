@@ -95,7 +95,7 @@ impl<DB: Backend> PooledConnection<DB> {
         let statement = statement.into_sql_str();
         let text = statement.clone();
         let begin = sqlx::Connection::begin_with(&mut **inner, statement);
-        let begun = traced::begin_with(target, text.as_str(), begin).await?;
+        let begun = traced::in_span(|| target.begin_span(Some(text.as_str())), begin).await?;
         Ok(Transaction::new(begun, target.clone()))
     }
 

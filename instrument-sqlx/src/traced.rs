@@ -91,10 +91,13 @@ impl Target {
         self.call().sql(statement, true).start()
     }
 
-    /// The span of a `BEGIN` statement of the caller's (`begin_with`), which may carry
-    /// literals.
-    pub(crate) fn begin_with_span(&self, statement: &str) -> CallSpan {
-        self.call().sql(statement, false).start()
+    /// The span of a transaction's start: sqlx's `BEGIN`, or the caller's own statement
+    /// (`begin_with`), which may carry literals.
+    pub(crate) fn begin_span(&self, statement: Option<&str>) -> CallSpan {
+        match statement {
+            None => self.statement_span("BEGIN"),
+            Some(statement) => self.call().sql(statement, false).start(),
+        }
     }
 }
 
@@ -151,22 +154,19 @@ pub(crate) async fn statement<T>(
     text: &str,
     call: impl Future<Output = Result<T, Error>>,
 ) -> Result<T, Error> {
-    if !instrument_core::recording(Library::Sqlx) {
-        return call.await;
-    }
-    statement_in(target.statement_span(text), call).await
+    in_span(|| target.statement_span(text), call).await
 }
 
-/// `call`, the caller's own `BEGIN` statement `text` (`begin_with`), as its span.
-pub(crate) async fn begin_with<T>(
-    target: &Target,
-    text: &str,
+/// `call` inside the span `span` makes, its error recorded; `call` alone when sqlx
+/// calls are not traced.
+pub(crate) async fn in_span<T>(
+    span: impl FnOnce() -> CallSpan,
     call: impl Future<Output = Result<T, Error>>,
 ) -> Result<T, Error> {
     if !instrument_core::recording(Library::Sqlx) {
         return call.await;
     }
-    statement_in(target.begin_with_span(text), call).await
+    statement_in(span(), call).await
 }
 
 async fn statement_in<T>(
@@ -282,15 +282,14 @@ pub(crate) async fn try_begin<DB: Backend>(
     let Some(connection) = pool.try_acquire() else {
         return Ok(None);
     };
-    let begin = sqlx::Transaction::begin(connection, statement.clone());
-    if !instrument_core::recording(Library::Sqlx) {
-        return begin.await.map(Some);
-    }
-    let span = match &statement {
-        None => target.statement_span("BEGIN"),
-        Some(statement) => target.begin_with_span(statement.as_str()),
-    };
-    statement_in(span, begin).await.map(Some)
+    let text = statement.clone();
+    let begin = sqlx::Transaction::begin(connection, statement);
+    in_span(
+        || target.begin_span(text.as_ref().map(SqlStr::as_str)),
+        begin,
+    )
+    .await
+    .map(Some)
 }
 
 /// `pool.begin()` (or `begin_with`) as a `BEGIN` span that includes, and records, the
@@ -306,10 +305,7 @@ pub(crate) async fn begin<DB: Backend>(
             Some(statement) => pool.begin_with(statement).await,
         };
     }
-    let span = match &statement {
-        None => target.statement_span("BEGIN"),
-        Some(statement) => target.begin_with_span(statement.as_str()),
-    };
+    let span = target.begin_span(statement.as_ref().map(SqlStr::as_str));
     let waiting = span.clone();
     statement_in(span, async move {
         let connection = acquire_recording_wait(pool, &waiting).await?;
