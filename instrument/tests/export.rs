@@ -440,9 +440,8 @@ fn a_refused_collector_is_named_with_its_cause_and_the_spans_lost() {
     );
 }
 
-#[test]
-fn a_hung_collector_costs_the_exit_a_bounded_wait_and_is_reported() {
-    // Accepts connections and never answers.
+/// A loopback collector that accepts connections and never answers.
+fn hung_collector() -> std::net::SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let address = listener.local_addr().expect("address");
     std::thread::spawn(move || {
@@ -451,6 +450,12 @@ fn a_hung_collector_costs_the_exit_a_bounded_wait_and_is_reported() {
             held.push(stream);
         }
     });
+    address
+}
+
+#[test]
+fn a_hung_collector_costs_the_exit_a_bounded_wait_and_is_reported() {
+    let address = hung_collector();
     let endpoint = format!("http://{address}");
     let (stderr, took) = five_spans_to(&endpoint);
     let summary = undelivered(&stderr, &format!("{endpoint}/v1/traces"));
@@ -481,14 +486,7 @@ fn child_a_query() {
 
 #[test]
 fn a_hung_collector_costs_the_exit_one_bound_for_spans_and_metrics() {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let address = listener.local_addr().expect("address");
-    std::thread::spawn(move || {
-        let mut held = Vec::new();
-        for stream in listener.incoming().take(64) {
-            held.push(stream);
-        }
-    });
+    let address = hung_collector();
     let started = std::time::Instant::now();
     let output = support::run_child(
         "child_a_query",
